@@ -1,0 +1,124 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# mvgpu top-level Makefile.
+#
+#   make                 build the kernel modules against Debian's 6.1 headers
+#   make KDIR=<dir>      ... against any other kernel build directory
+#   make tests           build the VM test programs (static, into build/)
+#   make checkpatch      checkpatch --strict over every source file
+#   make sparse          the modules through sparse (C=2)
+#   make check           all of the above on 6.1 and 6.12 plus the VM tests
+#   make deps            install what the build and the VMs need (apt-get)
+#
+# Kbuild itself reads ./Kbuild; this file only drives it.  Everything that
+# is generated lands in build/ (git-ignored) or next to the sources as
+# ordinary kbuild artifacts.
+
+SRC	:= $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+BUILD	?= $(SRC)/build
+
+# The kernel flavours we support and test: Debian 12's two kernels.
+FLAVOURS := 6.1 6.12
+KDIR	?= $(shell $(SRC)/scripts/fetch-kernel.sh --print-kdir 6.1)
+
+CC	?= gcc
+# Test programs run in a busybox initramfs: link them statically.
+TEST_CFLAGS := -O2 -g -Wall -Werror -std=gnu11 -D_GNU_SOURCE \
+	       -I$(BUILD)/kselftest -I$(SRC)/include/uapi \
+	       -I$(SRC)/tests/selftests/lib
+TEST_LDFLAGS := -static -pthread
+
+TEST_LIB := $(wildcard $(SRC)/tests/selftests/lib/*.c)
+TEST_LIB_H := $(wildcard $(SRC)/tests/selftests/lib/*.h)
+TEST_SRCS := $(wildcard $(SRC)/tests/selftests/*_test.c)
+TEST_BINS := $(patsubst $(SRC)/tests/selftests/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
+TEST_SCRIPTS := $(wildcard $(SRC)/tests/selftests/*_test.sh)
+
+KSELFTEST_HDRS := kselftest.h kselftest_harness.h
+LINUX_SOURCE_TAR := /usr/src/linux-source-6.1.tar.xz
+
+.PHONY: all modules clean deps tests checkpatch sparse check check-vm \
+	modules-% help
+
+all: modules
+
+modules:
+	$(MAKE) -C $(KDIR) M=$(SRC) modules
+
+help:
+	@sed -n '3,12p' $(SRC)/Makefile
+
+deps:
+	$(SRC)/scripts/deps.sh
+
+# Per-flavour builds happen in a copy of the sources, so that 6.1 and 6.12
+# objects never mix and the developer's in-tree build is left alone.
+modules-%:
+	@rm -rf $(BUILD)/obj/$*
+	@mkdir -p $(BUILD)/obj/$*
+	@cp -r $(SRC)/Kbuild $(SRC)/drivers $(SRC)/include $(BUILD)/obj/$*/
+	@find $(BUILD)/obj/$* \( -name '*.o' -o -name '*.ko' -o -name '.*.cmd' \
+		-o -name '*.mod' -o -name '*.mod.c' -o -name modules.order \) -delete
+	$(MAKE) -C $$($(SRC)/scripts/fetch-kernel.sh --print-kdir $*) \
+		M=$(BUILD)/obj/$* modules
+	@mkdir -p $(BUILD)/ko/$*
+	@cp $(BUILD)/obj/$*/drivers/*/*.ko $(BUILD)/ko/$*/
+
+# kselftest headers come from Debian's linux-source-6.1 at build time.
+$(BUILD)/kselftest/kselftest_harness.h: | $(LINUX_SOURCE_TAR)
+	@mkdir -p $(BUILD)/kselftest
+	tar -xJf $(LINUX_SOURCE_TAR) -C $(BUILD)/kselftest --strip-components=4 \
+		$(addprefix linux-source-6.1/tools/testing/selftests/,$(KSELFTEST_HDRS))
+	@touch $@
+
+$(LINUX_SOURCE_TAR):
+	@echo "missing $@: run 'make deps'" >&2; exit 1
+
+$(BUILD)/tests/%: $(SRC)/tests/selftests/%.c $(TEST_LIB) $(TEST_LIB_H) \
+		  $(SRC)/include/uapi/linux/mvgpu.h \
+		  $(BUILD)/kselftest/kselftest_harness.h
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) -o $@ $< $(TEST_LIB) $(TEST_LDFLAGS)
+
+tests: $(TEST_BINS)
+	@mkdir -p $(BUILD)/tests
+	@for s in $(TEST_SCRIPTS); do install -m 0755 $$s $(BUILD)/tests/; done
+
+# checkpatch.pl and its data files, also from linux-source-6.1.
+CHECKPATCH := $(BUILD)/checkpatch/scripts/checkpatch.pl
+$(CHECKPATCH): | $(LINUX_SOURCE_TAR)
+	@mkdir -p $(BUILD)/checkpatch
+	tar -xJf $(LINUX_SOURCE_TAR) -C $(BUILD)/checkpatch --strip-components=1 \
+		linux-source-6.1/scripts/checkpatch.pl \
+		linux-source-6.1/scripts/spelling.txt \
+		linux-source-6.1/scripts/const_structs.checkpatch
+	@touch $@
+
+# Kernel code gets every --strict check; userspace (tests, tools) uses the
+# C library's fixed-width types, so PREFER_KERNEL_TYPES does not apply.
+CHECKPATCH_KERNEL = $(shell cd $(SRC) && git ls-files -co --exclude-standard \
+	'drivers/*.[ch]' 'include/*.h')
+CHECKPATCH_USER = $(shell cd $(SRC) && git ls-files -co --exclude-standard \
+	'tests/*.[ch]' 'tools/*.[ch]')
+CHECKPATCH_RUN = $(CHECKPATCH) --strict --no-tree --quiet --terse --show-types
+
+checkpatch: $(CHECKPATCH)
+	cd $(SRC) && $(CHECKPATCH_RUN) -f $(CHECKPATCH_KERNEL) && \
+		$(CHECKPATCH_RUN) --ignore PREFER_KERNEL_TYPES -f $(CHECKPATCH_USER) && \
+		echo "checkpatch: clean"
+
+sparse: modules-6.1-sparse
+modules-6.1-sparse:
+	@rm -rf $(BUILD)/obj/sparse && mkdir -p $(BUILD)/obj/sparse
+	@cp -r $(SRC)/Kbuild $(SRC)/drivers $(SRC)/include $(BUILD)/obj/sparse/
+	@find $(BUILD)/obj/sparse \( -name '*.o' -o -name '*.ko' -o -name '.*.cmd' \) -delete
+	$(MAKE) -C $(KDIR) M=$(BUILD)/obj/sparse C=2 modules 2>&1 | \
+		tee $(BUILD)/sparse.log
+	@! grep -E '(warning|error):' $(BUILD)/sparse.log && echo "sparse: clean"
+
+check:
+	$(SRC)/scripts/check.sh
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(SRC) clean 2>/dev/null || true
+	rm -rf $(BUILD)/obj $(BUILD)/ko $(BUILD)/tests $(BUILD)/vm

@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# check.sh - what `make check` runs.
+#
+#   1. build the modules against Debian's 6.1 and 6.12 headers (-Werror)
+#   2. build the test programs
+#   3. checkpatch --strict and sparse (C=2)
+#   4. boot a VM on each kernel and run every test program in it
+#
+# Each static step counts as one test; each VM run contributes the TAP
+# results of its test programs (see tests/vm/run-vm.sh), and a splat in a
+# VM's kernel log counts as a failure.  The last line is the total:
+#   N passed, N failed
+# Exit status is non-zero if anything failed.
+#
+# Environment: MVGPU_FLAVOURS (default "6.1 6.12"), MVGPU_VM_TESTS
+# (default: every program in build/tests, lifecycle first),
+# MVGPU_VM_TIMEOUT (default 900 s per VM).
+
+set -uo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD=${BUILD:-$ROOT/build}
+LOGS=$BUILD/check
+FLAVOURS=${MVGPU_FLAVOURS:-6.1 6.12}
+VM_TIMEOUT=${MVGPU_VM_TIMEOUT:-900}
+
+passed=0
+failed=0
+mkdir -p "$LOGS"
+start=$SECONDS
+
+# step NAME COMMAND...: run a static step, count it, show its log on failure.
+step() {
+	local name=$1
+	shift
+	local t0=$SECONDS
+	if "$@" >"$LOGS/$name.log" 2>&1; then
+		passed=$((passed + 1))
+		echo "ok - $name ($((SECONDS - t0)) s)"
+	else
+		failed=$((failed + 1))
+		echo "not ok - $name ($((SECONDS - t0)) s); last lines of $LOGS/$name.log:"
+		tail -n 30 "$LOGS/$name.log" | sed 's/^/#   /'
+	fi
+}
+
+echo "# mvgpu make check: kernels $FLAVOURS"
+for fl in $FLAVOURS; do
+	step "build-$fl" make -C "$ROOT" BUILD="$BUILD" "modules-$fl"
+done
+step tests-build make -C "$ROOT" BUILD="$BUILD" tests
+step checkpatch make -C "$ROOT" BUILD="$BUILD" checkpatch
+step sparse make -C "$ROOT" BUILD="$BUILD" sparse
+
+tests=${MVGPU_VM_TESTS:-}
+if [ -z "$tests" ] && [ -d "$BUILD/tests" ]; then
+	tests="lifecycle_test"
+	for t in "$BUILD"/tests/*; do
+		n=$(basename "$t")
+		[ -x "$t" ] && [ "$n" != lifecycle_test ] && tests+=" $n"
+	done
+fi
+
+for fl in $FLAVOURS; do
+	result=$BUILD/vm/$fl/result
+	rm -f "$result"
+	if [ ! -d "$BUILD/ko/$fl" ] || [ -z "$tests" ]; then
+		echo "not ok - vm-$fl: nothing to run (build failed)"
+		failed=$((failed + 1))
+		continue
+	fi
+	echo "# booting the $fl VM: $tests"
+	t0=$SECONDS
+	MVGPU_BUILD_DIR=$BUILD "$ROOT/tests/vm/run-vm.sh" --kernel "$fl" \
+		--modules "$BUILD/ko/$fl" --bin "$BUILD/tests" \
+		--tests "$tests" --timeout "$VM_TIMEOUT" --no-stream
+	rc=$?
+	echo "# vm-$fl: $((SECONDS - t0)) s, exit $rc"
+	if [ -r "$result" ]; then
+		# shellcheck disable=SC1090
+		p=0 f=0
+		eval "$(grep -E '^(passed|failed|skipped)=[0-9]+$' "$result" | sed 's/^passed/p/;s/^failed/f/;s/^skipped/s/')"
+		passed=$((passed + p))
+		failed=$((failed + f))
+		[ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && failed=$((failed + 1))
+	else
+		failed=$((failed + 1))
+	fi
+done
+
+echo "# make check took $((SECONDS - start)) s"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

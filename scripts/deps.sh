@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# deps.sh - install what building and testing mvgpu needs (`make deps`).
+#
+# Usage: scripts/deps.sh
+#
+# Idempotent: asks dpkg what is installed and only runs `apt-get update` and
+# `apt-get install` for what is missing, so a second run takes seconds.
+# Then makes sure the two VM kernels (Debian 6.1 and 6.12) are fetched and
+# unpacked under build/kernels/ (scripts/fetch-kernel.sh).
+#
+# No linux-image package is installed: the VM kernels are downloaded and
+# unpacked.  Debian's linux-headers-6.12.*-amd64 hard-depends on its
+# linux-image package, so for 6.12 only the -common headers and
+# linux-kbuild are installed and fetch-kernel.sh unpacks the rest.
+
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+PACKAGES=(
+	# toolchain
+	gcc make libc6-dev pkg-config
+	# headers of 6.1 (metapackage: follows Debian's ABI); 6.12: see above
+	linux-headers-amd64
+	# kernel source for the kselftest headers; sparse for `make C=1`;
+	# pahole for 6.12's BTF step when building modules
+	linux-source-6.1 sparse dwarves
+	# the test VMs
+	qemu-system-x86 busybox-static cpio xz-utils
+	# tools: libpci for mvgpuctl, lspci and mdevctl for tests
+	libpci-dev pciutils mdevctl
+)
+
+
+export DEBIAN_FRONTEND=noninteractive
+
+# is_installed PKG -> true if dpkg has PKG fully installed
+is_installed() {
+	[[ $(dpkg-query -W -f='${db:Status-Abbrev}' "$1" 2>/dev/null) == "ii " ]]
+}
+
+apt_install() {
+	local sudo=()
+	[[ $EUID -eq 0 ]] || sudo=(sudo)
+	echo "deps: installing: $*" >&2
+	"${sudo[@]}" apt-get update -q
+	"${sudo[@]}" apt-get install -y -q --no-install-recommends "$@"
+}
+
+main() {
+	local missing=() pkg flavour
+
+	for pkg in "${PACKAGES[@]}"; do
+		is_installed "$pkg" || missing+=("$pkg")
+	done
+	if ((${#missing[@]})); then
+		apt_install "${missing[@]}"
+	else
+		echo "deps: all ${#PACKAGES[@]} packages present" >&2
+	fi
+
+	# 6.12 builds with its -common headers and linux-kbuild from apt.
+	missing=()
+	for pkg in $("$ROOT/scripts/fetch-kernel.sh" --print-build-deps 6.12); do
+		is_installed "$pkg" || missing+=("$pkg")
+	done
+	((${#missing[@]} == 0)) || apt_install "${missing[@]}"
+
+	# The image a metapackage points at can move ahead of the installed
+	# 6.1 headers after an `apt-get update` (a new Debian kernel ABI).
+	# Upgrade the headers metapackage then, so headers and VM kernel stay
+	# in step.  (6.12's headers are unpacked at the image's version.)
+	if ! "$ROOT/scripts/fetch-kernel.sh" --check 6.1 2>/dev/null; then
+		apt_install linux-headers-amd64
+		"$ROOT/scripts/fetch-kernel.sh" --check 6.1
+	fi
+
+	for flavour in 6.1 6.12; do
+		echo "deps: VM kernel $flavour: $("$ROOT/scripts/fetch-kernel.sh" "$flavour")" >&2
+	done
+}
+
+main "$@"
