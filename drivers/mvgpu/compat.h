@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * mvgpu kernel compatibility layer.
+ *
+ * Every difference between the kernels mvgpu supports (6.1 and later) is
+ * handled here and nowhere else.  compat.mk probes the target kernel's
+ * headers for each API and defines MVGPU_HAVE_* for what it finds; this
+ * file turns those capabilities into the wrappers the driver uses.  Each
+ * entry names the upstream commit that made the change and the first
+ * release that carries it.
+ */
+#ifndef _MVGPU_COMPAT_H
+#define _MVGPU_COMPAT_H
+
+#include <linux/eventfd.h>
+#include <linux/mm.h>
+#include <linux/vfio.h>
+
+/*
+ * 913447d06f03 ("vfio: Remove vfio_free_device"), v6.2: the vfio core frees
+ * the vfio_device itself.  Before it, ops->release must end by calling
+ * vfio_free_device().
+ */
+static inline void mvgpu_vfio_free_device(struct vfio_device *vdev)
+{
+#ifdef MVGPU_HAVE_VFIO_FREE_DEVICE
+	vfio_free_device(vdev);
+#endif
+}
+
+/*
+ * a4d1f91db502 ("vfio-iommufd: Add helper functions for emulated devices"),
+ * v6.2, added bind/unbind/attach; the v6.6 iommufd cdev series added
+ * detach_ioas and made all four mandatory when CONFIG_IOMMUFD is set.
+ * Without CONFIG_IOMMUFD the helpers are NULL macros.
+ */
+#if defined(MVGPU_HAVE_DETACH_IOAS)
+#define MVGPU_VFIO_IOMMUFD_OPS						\
+	.bind_iommufd	= vfio_iommufd_emulated_bind,			\
+	.unbind_iommufd	= vfio_iommufd_emulated_unbind,			\
+	.attach_ioas	= vfio_iommufd_emulated_attach_ioas,		\
+	.detach_ioas	= vfio_iommufd_emulated_detach_ioas,
+#elif defined(MVGPU_HAVE_IOMMUFD_EMULATED)
+#define MVGPU_VFIO_IOMMUFD_OPS						\
+	.bind_iommufd	= vfio_iommufd_emulated_bind,			\
+	.unbind_iommufd	= vfio_iommufd_emulated_unbind,			\
+	.attach_ioas	= vfio_iommufd_emulated_attach_ioas,
+#else
+#define MVGPU_VFIO_IOMMUFD_OPS
+#endif
+
+/*
+ * 775f726a742a and f97859503859, v6.19: the vfio core decodes
+ * VFIO_DEVICE_GET_REGION_INFO itself and calls ops->get_region_info_caps;
+ * a driver without the op gets -EINVAL.  Before it, the driver's ioctl
+ * handles the command.  MVGPU_HAVE_GET_REGION_INFO_CAPS comes from
+ * compat.mk.
+ */
+
+/*
+ * 3652117f8548 ("eventfd: simplify eventfd_signal()"), v6.8: the count
+ * argument is gone.
+ */
+static inline void mvgpu_eventfd_signal(struct eventfd_ctx *ctx)
+{
+#ifdef MVGPU_HAVE_EVENTFD_SIGNAL_NOCOUNT
+	eventfd_signal(ctx);
+#else
+	eventfd_signal(ctx, 1);
+#endif
+}
+
+/*
+ * bc292ab00f6c ("mm: introduce vma->vm_flags wrapper functions"), v6.3:
+ * vm_flags becomes read-only outside these helpers.
+ */
+static inline void mvgpu_vm_flags_set(struct vm_area_struct *vma,
+				      vm_flags_t flags)
+{
+#ifdef MVGPU_HAVE_VM_FLAGS_SET
+	vm_flags_set(vma, flags);
+#else
+	vma->vm_flags |= flags;
+#endif
+}
+
+#endif /* _MVGPU_COMPAT_H */

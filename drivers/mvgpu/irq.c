@@ -1,0 +1,285 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vGPU interrupts: the VFIO IRQ indexes and the emulated interrupt line.
+ *
+ * VFIO index   count  use
+ * INTx         1      device interrupt, level, AUTOMASKED like vfio-pci
+ * MSI          1      device interrupt, one message per 0 -> 1 edge
+ * MSI-X        0      (no MSI-X capability)
+ * ERR          1      signalled when the vGPU enters its error state
+ * REQ          1      the host asks the user to release the device
+ *
+ * The device interrupt is asserted while IRQ_STATUS & IRQ_MASK is non-zero
+ * (and, for INTx, the PCI command register does not disable INTx).  INTx
+ * and MSI are exclusive, as on a physical function: enabling one while the
+ * other has a trigger fails with -EINVAL.
+ */
+#include <linux/eventfd.h>
+#include <linux/pci_regs.h>
+#include <linux/slab.h>
+
+#include "compat.h"
+#include "mvgpu.h"
+
+/**
+ * mvgpu_irq_info() - fill VFIO_DEVICE_GET_IRQ_INFO for one index
+ * @vgpu: the vGPU.
+ * @info: in: ->index; out: ->flags and ->count.
+ *
+ * Return: 0, or -EINVAL for an index >= VFIO_PCI_NUM_IRQS.
+ */
+int mvgpu_irq_info(struct mvgpu_vgpu *vgpu, struct vfio_irq_info *info)
+{
+	switch (info->index) {
+	case VFIO_PCI_INTX_IRQ_INDEX:
+		info->count = 1;
+		info->flags = VFIO_IRQ_INFO_EVENTFD | VFIO_IRQ_INFO_MASKABLE |
+			      VFIO_IRQ_INFO_AUTOMASKED;
+		return 0;
+	case VFIO_PCI_MSI_IRQ_INDEX:
+	case VFIO_PCI_ERR_IRQ_INDEX:
+	case VFIO_PCI_REQ_IRQ_INDEX:
+		info->count = 1;
+		break;
+	case VFIO_PCI_MSIX_IRQ_INDEX:
+		info->count = 0;
+		break;
+	default:
+		return -EINVAL;
+	}
+	info->flags = VFIO_IRQ_INFO_EVENTFD | VFIO_IRQ_INFO_NORESIZE;
+	return 0;
+}
+
+/* Signal @index's eventfd, if any.  Caller holds irq_lock. */
+static void mvgpu_irq_fire(struct mvgpu_vgpu *vgpu, unsigned int index)
+{
+	lockdep_assert_held(&vgpu->irq_lock);
+
+	if (vgpu->irq.trigger[index])
+		mvgpu_eventfd_signal(vgpu->irq.trigger[index]);
+}
+
+/* The emulated INTx line; reflected in PCI_STATUS_INTERRUPT. */
+static bool mvgpu_intx_level(struct mvgpu_vgpu *vgpu, bool pending)
+{
+	bool level = pending &&
+		     !(mvgpu_cfg_command(vgpu) & PCI_COMMAND_INTX_DISABLE);
+
+	if (level)
+		vgpu->cfg[PCI_STATUS] |= PCI_STATUS_INTERRUPT;
+	else
+		vgpu->cfg[PCI_STATUS] &= ~PCI_STATUS_INTERRUPT;
+	return level;
+}
+
+/**
+ * mvgpu_irq_update() - re-evaluate the device interrupt
+ * @vgpu: the vGPU, with @vgpu->lock held.
+ *
+ * Call after any change to IRQ_STATUS, IRQ_MASK, the PCI command register
+ * or the interrupt configuration.
+ */
+void mvgpu_irq_update(struct mvgpu_vgpu *vgpu)
+{
+	bool pending = vgpu->regs.irq_status & vgpu->regs.irq_mask;
+	unsigned long flags;
+
+	lockdep_assert_held(&vgpu->lock);
+
+	spin_lock_irqsave(&vgpu->irq_lock, flags);
+	switch (vgpu->irq.type) {
+	case VFIO_PCI_INTX_IRQ_INDEX:
+		vgpu->irq.level = mvgpu_intx_level(vgpu, pending);
+		if (vgpu->irq.level && !vgpu->irq.intx_masked) {
+			mvgpu_irq_fire(vgpu, VFIO_PCI_INTX_IRQ_INDEX);
+			vgpu->irq.intx_masked = true;
+		}
+		break;
+	case VFIO_PCI_MSI_IRQ_INDEX:
+		if (pending && !vgpu->irq.level)
+			mvgpu_irq_fire(vgpu, VFIO_PCI_MSI_IRQ_INDEX);
+		vgpu->irq.level = pending;
+		break;
+	default:
+		vgpu->irq.level = false;
+		mvgpu_intx_level(vgpu, false);
+		break;
+	}
+	spin_unlock_irqrestore(&vgpu->irq_lock, flags);
+}
+
+/**
+ * mvgpu_irq_signal_err() - tell the VFIO user that the vGPU failed
+ * @vgpu: the vGPU.
+ */
+void mvgpu_irq_signal_err(struct mvgpu_vgpu *vgpu)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&vgpu->irq_lock, flags);
+	mvgpu_irq_fire(vgpu, VFIO_PCI_ERR_IRQ_INDEX);
+	spin_unlock_irqrestore(&vgpu->irq_lock, flags);
+}
+
+/**
+ * mvgpu_irq_request() - vfio_device_ops.request: ask the user to let go
+ * @vdev: the vGPU's VFIO device, being removed.
+ * @count: how many times the core has asked so far.
+ */
+void mvgpu_irq_request(struct vfio_device *vdev, unsigned int count)
+{
+	struct mvgpu_vgpu *vgpu = vdev_to_vgpu(vdev);
+	unsigned long flags;
+	bool sent;
+
+	spin_lock_irqsave(&vgpu->irq_lock, flags);
+	sent = vgpu->irq.trigger[VFIO_PCI_REQ_IRQ_INDEX];
+	mvgpu_irq_fire(vgpu, VFIO_PCI_REQ_IRQ_INDEX);
+	spin_unlock_irqrestore(&vgpu->irq_lock, flags);
+
+	if (!sent && !count)
+		dev_notice(vdev->dev,
+			   "no request channel registered; removal waits until the user closes the device\n");
+}
+
+/* INTx and MSI carry the device interrupt; ERR and REQ are host events. */
+static bool mvgpu_irq_is_device(unsigned int index)
+{
+	return index == VFIO_PCI_INTX_IRQ_INDEX ||
+	       index == VFIO_PCI_MSI_IRQ_INDEX;
+}
+
+/* Install @fd (or nothing, for fd < 0) as @index's trigger. */
+static int mvgpu_irq_set_trigger(struct mvgpu_vgpu *vgpu, unsigned int index,
+				 s32 fd)
+{
+	struct eventfd_ctx *ctx = NULL, *old;
+	unsigned long flags;
+
+	if (fd >= 0) {
+		ctx = eventfd_ctx_fdget(fd);
+		if (IS_ERR(ctx))
+			return PTR_ERR(ctx);
+	}
+
+	spin_lock_irqsave(&vgpu->irq_lock, flags);
+	old = vgpu->irq.trigger[index];
+	vgpu->irq.trigger[index] = ctx;
+	if (ctx && mvgpu_irq_is_device(index)) {
+		vgpu->irq.type = index;
+	} else if (!ctx && vgpu->irq.type == index) {
+		vgpu->irq.type = VFIO_PCI_NUM_IRQS;
+		vgpu->irq.intx_masked = false;
+		vgpu->irq.level = false;
+	}
+	spin_unlock_irqrestore(&vgpu->irq_lock, flags);
+
+	if (old)
+		eventfd_ctx_put(old);
+	return 0;
+}
+
+static int mvgpu_irq_set_action_trigger(struct mvgpu_vgpu *vgpu,
+					struct vfio_irq_set *hdr, void *data)
+{
+	unsigned int index = hdr->index;
+	unsigned long flags;
+	bool fire;
+	int ret;
+
+	if (hdr->flags & VFIO_IRQ_SET_DATA_EVENTFD) {
+		s32 fd = *(s32 *)data;
+
+		if (fd >= 0 && mvgpu_irq_is_device(index) &&
+		    vgpu->irq.type != VFIO_PCI_NUM_IRQS &&
+		    vgpu->irq.type != index)
+			return -EINVAL;
+		ret = mvgpu_irq_set_trigger(vgpu, index, fd);
+		if (!ret)
+			mvgpu_irq_update(vgpu);
+		return ret;
+	}
+
+	/* DATA_NONE with count 0: disable the index. */
+	if (!hdr->count) {
+		mvgpu_irq_set_trigger(vgpu, index, -1);
+		mvgpu_irq_update(vgpu);
+		return 0;
+	}
+
+	/* DATA_NONE or DATA_BOOL: loopback trigger, as vfio-pci offers. */
+	fire = (hdr->flags & VFIO_IRQ_SET_DATA_BOOL) ? *(u8 *)data : true;
+	if (fire) {
+		spin_lock_irqsave(&vgpu->irq_lock, flags);
+		mvgpu_irq_fire(vgpu, index);
+		spin_unlock_irqrestore(&vgpu->irq_lock, flags);
+	}
+	return 0;
+}
+
+static int mvgpu_irq_set_intx_mask(struct mvgpu_vgpu *vgpu,
+				   struct vfio_irq_set *hdr, void *data)
+{
+	bool mask = (hdr->flags & VFIO_IRQ_SET_ACTION_MASK) != 0;
+	unsigned long flags;
+
+	if (hdr->flags & VFIO_IRQ_SET_DATA_EVENTFD)
+		return -EINVAL;	/* no irqfd-based unmask */
+	if (!hdr->count)
+		return 0;
+	if ((hdr->flags & VFIO_IRQ_SET_DATA_BOOL) && !*(u8 *)data)
+		return 0;
+
+	spin_lock_irqsave(&vgpu->irq_lock, flags);
+	vgpu->irq.intx_masked = mask;
+	spin_unlock_irqrestore(&vgpu->irq_lock, flags);
+
+	/* Unmasking a still-asserted line fires it again. */
+	if (!mask)
+		mvgpu_irq_update(vgpu);
+	return 0;
+}
+
+/**
+ * mvgpu_irq_set() - apply a validated VFIO_DEVICE_SET_IRQS
+ * @vgpu: the vGPU, with @vgpu->lock held.
+ * @hdr: header checked by vfio_set_irqs_validate_and_prepare() against
+ *	mvgpu_irq_info(): index exists, start + count within its count.
+ * @data: hdr->count payload entries (s32 fds or u8 bools), or NULL.
+ *
+ * Return: 0; -EINVAL for a combination the index does not support or for
+ * enabling INTx while MSI is on (and vice versa); -ENOTTY for masking a
+ * non-maskable index; -EBADF/-EINVAL for an fd that is not an eventfd.
+ */
+int mvgpu_irq_set(struct mvgpu_vgpu *vgpu, struct vfio_irq_set *hdr,
+		  void *data)
+{
+	lockdep_assert_held(&vgpu->lock);
+
+	switch (hdr->flags & VFIO_IRQ_SET_ACTION_TYPE_MASK) {
+	case VFIO_IRQ_SET_ACTION_TRIGGER:
+		return mvgpu_irq_set_action_trigger(vgpu, hdr, data);
+	case VFIO_IRQ_SET_ACTION_MASK:
+	case VFIO_IRQ_SET_ACTION_UNMASK:
+		if (hdr->index != VFIO_PCI_INTX_IRQ_INDEX)
+			return -ENOTTY;
+		return mvgpu_irq_set_intx_mask(vgpu, hdr, data);
+	}
+	return -EINVAL;
+}
+
+/**
+ * mvgpu_irq_teardown() - drop every trigger; the user is going away
+ * @vgpu: the vGPU, with @vgpu->lock held.
+ */
+void mvgpu_irq_teardown(struct mvgpu_vgpu *vgpu)
+{
+	unsigned int i;
+
+	lockdep_assert_held(&vgpu->lock);
+
+	for (i = 0; i < VFIO_PCI_NUM_IRQS; i++)
+		mvgpu_irq_set_trigger(vgpu, i, -1);
+	mvgpu_irq_update(vgpu);
+}

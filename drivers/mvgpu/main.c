@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mvgpu core module: registers the "mvgpu" device class and the mdev
+ * driver that binds every vGPU.  pGPUs come and go through
+ * mvgpu_pgpu_register() (pgpu.c), called by backend modules.
+ */
+#include <linux/module.h>
+
+#include "mvgpu.h"
+
+struct class mvgpu_class = {
+	.name = MVGPU_NAME,
+	.dev_groups = mvgpu_pgpu_groups,
+};
+
+static int mvgpu_mdev_probe(struct mdev_device *mdev);
+static void mvgpu_mdev_remove(struct mdev_device *mdev);
+
+struct mdev_driver mvgpu_mdev_driver = {
+	.device_api = VFIO_DEVICE_API_PCI_STRING,
+	.driver = {
+		.name = MVGPU_NAME,
+		.owner = THIS_MODULE,
+		.mod_name = KBUILD_MODNAME,
+		.dev_groups = mvgpu_vgpu_groups,
+	},
+	.probe = mvgpu_mdev_probe,
+	.remove = mvgpu_mdev_remove,
+	.get_available = mvgpu_profile_available,
+	.show_description = mvgpu_profile_description,
+};
+
+/*
+ * Creating a vGPU: vfio_alloc_device() runs mvgpu_vgpu_init(), which takes
+ * the profile's resources; a failure there (-ENOSPC when the pGPU is full)
+ * makes the write to "create" fail with that errno and leaves nothing
+ * behind.
+ */
+static int mvgpu_mdev_probe(struct mdev_device *mdev)
+{
+	struct mvgpu_vgpu *vgpu;
+	int ret;
+
+	vgpu = vfio_alloc_device(mvgpu_vgpu, vdev, &mdev->dev, &mvgpu_vfio_ops);
+	if (IS_ERR(vgpu))
+		return PTR_ERR(vgpu);
+
+	ret = vfio_register_emulated_iommu_dev(&vgpu->vdev);
+	if (ret)
+		goto err_put_vdev;
+
+	dev_set_drvdata(&mdev->dev, vgpu);
+	return 0;
+
+err_put_vdev:
+	vfio_put_device(&vgpu->vdev);
+	return ret;
+}
+
+/*
+ * Removing a vGPU blocks in vfio_unregister_group_dev() until every user
+ * has closed the device; the core asks them to through ops->request.
+ */
+static void mvgpu_mdev_remove(struct mdev_device *mdev)
+{
+	struct mvgpu_vgpu *vgpu = dev_get_drvdata(&mdev->dev);
+
+	vfio_unregister_group_dev(&vgpu->vdev);
+	vfio_put_device(&vgpu->vdev);
+}
+
+static int __init mvgpu_init(void)
+{
+	int ret;
+
+	ret = class_register(&mvgpu_class);
+	if (ret)
+		return ret;
+
+	ret = mdev_register_driver(&mvgpu_mdev_driver);
+	if (ret)
+		goto err_unregister_class;
+
+	return 0;
+
+err_unregister_class:
+	class_unregister(&mvgpu_class);
+	return ret;
+}
+
+static void __exit mvgpu_exit(void)
+{
+	mdev_unregister_driver(&mvgpu_mdev_driver);
+	class_unregister(&mvgpu_class);
+}
+
+module_init(mvgpu_init);
+module_exit(mvgpu_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("mvgpu: mediated virtual GPUs (vfio-mdev) on a physical GPU");
+MODULE_AUTHOR("The mvgpu authors");

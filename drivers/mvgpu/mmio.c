@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * BAR0 register emulation.  The register set and its semantics are those
+ * of include/uapi/linux/mvgpu.h and Documentation/mvgpu-device.rst; the
+ * caller (vfio_ops.c) has split the access into aligned 32-bit registers
+ * inside BAR0 and holds vgpu->lock.
+ */
+#include "mvgpu.h"
+
+static u32 mvgpu_mmio_features(struct mvgpu_vgpu *vgpu)
+{
+	u32 features = MVGPU_FEAT_MSI | MVGPU_FEAT_SOFT_IRQ;
+
+	if (vgpu->profile->kind == MVGPU_PROFILE_PARTITIONED)
+		features |= MVGPU_FEAT_PARTITIONED;
+	return features;
+}
+
+static u32 mvgpu_mmio_status(struct mvgpu_vgpu *vgpu)
+{
+	u32 status = 0;
+
+	if (vgpu->regs.control & MVGPU_CONTROL_ENABLE)
+		status |= MVGPU_STATUS_ENABLED;
+	if (vgpu->regs.error != MVGPU_ERR_NONE)
+		status |= MVGPU_STATUS_ERROR;
+	return status;
+}
+
+/**
+ * mvgpu_mmio_reset() - put every register at its reset value
+ * @vgpu: the vGPU, with ->lock held.
+ */
+void mvgpu_mmio_reset(struct mvgpu_vgpu *vgpu)
+{
+	lockdep_assert_held(&vgpu->lock);
+	memset(&vgpu->regs, 0, sizeof(vgpu->regs));
+}
+
+/**
+ * mvgpu_mmio_read32() - read one register
+ * @vgpu: the vGPU, with ->lock held.
+ * @reg: 4-byte aligned offset inside BAR0.
+ *
+ * Return: the register's value; 0 for offsets that name no register.
+ */
+u32 mvgpu_mmio_read32(struct mvgpu_vgpu *vgpu, unsigned int reg)
+{
+	const struct mvgpu_profile *p = vgpu->profile;
+
+	lockdep_assert_held(&vgpu->lock);
+
+	switch (reg) {
+	case MVGPU_REG_ID:
+		return MVGPU_ID_MAGIC;
+	case MVGPU_REG_VERSION:
+		return MVGPU_VERSION;
+	case MVGPU_REG_FEATURES:
+		return mvgpu_mmio_features(vgpu);
+	case MVGPU_REG_PROFILE:
+		return p->id | (p->kind == MVGPU_PROFILE_PARTITIONED ?
+				MVGPU_PROFILE_F_PARTITIONED : 0);
+	case MVGPU_REG_VRAM_SIZE_LO:
+		return lower_32_bits(vgpu->vram_size);
+	case MVGPU_REG_VRAM_SIZE_HI:
+		return upper_32_bits(vgpu->vram_size);
+	case MVGPU_REG_ENGINES:
+		return p->kind == MVGPU_PROFILE_PARTITIONED ? p->engines :
+							      vgpu->pgpu->nr_engines;
+	case MVGPU_REG_SCRATCH:
+		return vgpu->regs.scratch;
+	case MVGPU_REG_CONTROL:
+		return vgpu->regs.control;
+	case MVGPU_REG_STATUS:
+		return mvgpu_mmio_status(vgpu);
+	case MVGPU_REG_ERROR:
+		return vgpu->regs.error;
+	case MVGPU_REG_ERROR_INFO:
+		return vgpu->regs.error_info;
+	case MVGPU_REG_IRQ_STATUS:
+		return vgpu->regs.irq_status;
+	case MVGPU_REG_IRQ_MASK:
+		return vgpu->regs.irq_mask;
+	}
+	return 0;
+}
+
+/**
+ * mvgpu_mmio_write32() - write one register
+ * @vgpu: the vGPU, with ->lock held.
+ * @reg: 4-byte aligned offset inside BAR0.
+ * @val: the value.
+ *
+ * Writes to read-only or unknown offsets are ignored.
+ */
+void mvgpu_mmio_write32(struct mvgpu_vgpu *vgpu, unsigned int reg, u32 val)
+{
+	lockdep_assert_held(&vgpu->lock);
+
+	switch (reg) {
+	case MVGPU_REG_SCRATCH:
+		vgpu->regs.scratch = val;
+		break;
+	case MVGPU_REG_CONTROL:
+		if (val & MVGPU_CONTROL_RESET) {
+			mvgpu_vgpu_reset(vgpu);
+			break;
+		}
+		vgpu->regs.control = val & MVGPU_CONTROL_RW_MASK;
+		break;
+	case MVGPU_REG_IRQ_STATUS:
+		vgpu->regs.irq_status &= ~val;
+		mvgpu_irq_update(vgpu);
+		break;
+	case MVGPU_REG_IRQ_MASK:
+		vgpu->regs.irq_mask = val & MVGPU_IRQ_ALL;
+		mvgpu_irq_update(vgpu);
+		break;
+	case MVGPU_REG_IRQ_RAISE:
+		vgpu->regs.irq_status |= val & MVGPU_IRQ_SOFT;
+		mvgpu_irq_update(vgpu);
+		break;
+	}
+}

@@ -1,0 +1,231 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * mvgpu virtual GPU: the device as a guest driver or a VFIO client sees it.
+ *
+ * This header is the machine-readable half of
+ * Documentation/mvgpu-device.rst, the vGPU programming manual.  The host
+ * module, the guest driver and the tests all build against this one copy.
+ *
+ * All registers are little-endian.  Only __u8/__u16/__u32/__u64 appear in
+ * structures, every structure is padded to a multiple of 8 bytes, and every
+ * reserved field must be written as zero.
+ */
+#ifndef _UAPI_LINUX_MVGPU_H
+#define _UAPI_LINUX_MVGPU_H
+
+#include <linux/types.h>
+
+/* ---------------------------------------------------------------------- */
+/* PCI identity                                                            */
+/* ---------------------------------------------------------------------- */
+
+/*
+ * 0x1234 is the "unassigned" vendor ID also used by QEMU's Bochs display;
+ * the device ID below does not collide with any device using it.  A
+ * registered vendor ID replaces this before a stable release; the guest
+ * driver matches on MVGPU_PCI_VENDOR_ID/MVGPU_PCI_DEVICE_ID only.
+ */
+#define MVGPU_PCI_VENDOR_ID		0x1234
+#define MVGPU_PCI_DEVICE_ID		0x4d56	/* "MV" */
+#define MVGPU_PCI_SUBSYS_VENDOR_ID	MVGPU_PCI_VENDOR_ID
+/* The subsystem device ID is the profile number, see MVGPU_REG_PROFILE. */
+#define MVGPU_PCI_REVISION		0x01
+#define MVGPU_PCI_CLASS			0x030200 /* display, 3D controller */
+
+/* Size of the emulated configuration space (PCI Express: 4 KiB). */
+#define MVGPU_CFG_SIZE			0x1000
+
+/* Capability list, fixed offsets (the manual's section "Capabilities"). */
+#define MVGPU_CFG_CAP_PCIE		0x40	/* PCI Express, version 2 */
+#define MVGPU_CFG_CAP_MSI		0x80	/* MSI, 64-bit, 1 vector */
+
+/* BARs. */
+#define MVGPU_BAR_MMIO			0	/* 32-bit memory, registers */
+#define MVGPU_BAR_VRAM			2	/* 64-bit prefetchable, VRAM */
+#define MVGPU_MMIO_SIZE			0x4000	/* 16 KiB */
+
+/* ---------------------------------------------------------------------- */
+/* BAR0 registers                                                          */
+/* ---------------------------------------------------------------------- */
+
+/*
+ * Every register is 32 bits wide and 4-byte aligned.  Reads of 1, 2 or 4
+ * bytes return the corresponding bytes; an 8-byte read at an 8-byte
+ * aligned offset returns two consecutive registers.  Writes narrower than
+ * 4 bytes are ignored.  Offsets that name no register read as zero and
+ * ignore writes.
+ */
+
+/* RO: identification, always MVGPU_ID_MAGIC. */
+#define MVGPU_REG_ID			0x0000
+#define   MVGPU_ID_MAGIC		0x4d564750	/* "MVGP" */
+
+/* RO: interface version, major in bits 31:16, minor in bits 15:0. */
+#define MVGPU_REG_VERSION		0x0004
+#define   MVGPU_VERSION_MAJOR		1
+#define   MVGPU_VERSION_MINOR		0
+#define   MVGPU_VERSION			((MVGPU_VERSION_MAJOR << 16) | \
+					 MVGPU_VERSION_MINOR)
+
+/*
+ * RO: feature bits.  A driver must ignore bits it does not know; a device
+ * never sets a bit whose feature changes the meaning of a register a
+ * driver of the same major version already uses.
+ */
+#define MVGPU_REG_FEATURES		0x0008
+#define   MVGPU_FEAT_MSI		(1u << 0)	/* MSI capability */
+#define   MVGPU_FEAT_SOFT_IRQ		(1u << 1)	/* MVGPU_REG_IRQ_RAISE */
+#define   MVGPU_FEAT_PARTITIONED	(1u << 2)	/* dedicated engines */
+#define   MVGPU_FEAT_RING		(1u << 3)	/* command queues */
+
+/*
+ * RO: profile.  Bits 15:0 are the profile number (also the PCI subsystem
+ * device ID), bit 16 is set for a partitioned profile.
+ */
+#define MVGPU_REG_PROFILE		0x000c
+#define   MVGPU_PROFILE_ID_MASK		0xffffu
+#define   MVGPU_PROFILE_F_PARTITIONED	(1u << 16)
+
+/* RO: size in bytes of the VRAM slice behind BAR2. */
+#define MVGPU_REG_VRAM_SIZE_LO		0x0010
+#define MVGPU_REG_VRAM_SIZE_HI		0x0014
+
+/* RO: number of engines this vGPU may submit to. */
+#define MVGPU_REG_ENGINES		0x0018
+
+/* RW: scratch register without side effects, reset value 0. */
+#define MVGPU_REG_SCRATCH		0x001c
+
+/*
+ * RW: device control.
+ *   ENABLE   the driver has set the device up and accepts interrupts.
+ *   RESET    write 1: device reset (see the manual, "Reset").  Reads as 0.
+ */
+#define MVGPU_REG_CONTROL		0x0020
+#define   MVGPU_CONTROL_ENABLE		(1u << 0)
+#define   MVGPU_CONTROL_RESET		(1u << 31)
+#define   MVGPU_CONTROL_RW_MASK		MVGPU_CONTROL_ENABLE
+
+/* RO: device status. */
+#define MVGPU_REG_STATUS		0x0024
+#define   MVGPU_STATUS_ENABLED		(1u << 0)
+#define   MVGPU_STATUS_ERROR		(1u << 1)	/* see MVGPU_REG_ERROR */
+
+/*
+ * RO: first error since the last reset (enum mvgpu_error), and the
+ * error-specific detail in MVGPU_REG_ERROR_INFO.  Further errors are not
+ * recorded until reset; a device in error state raises MVGPU_IRQ_ERROR and
+ * signals the VFIO ERR interrupt.
+ */
+#define MVGPU_REG_ERROR			0x0028
+#define MVGPU_REG_ERROR_INFO		0x002c
+
+/*
+ * Interrupts.  IRQ_STATUS is write-1-to-clear; IRQ_MASK enables a source
+ * when its bit is set (reset value 0: everything masked).  The interrupt
+ * is asserted while (IRQ_STATUS & IRQ_MASK) != 0.  With MSI, a message is
+ * sent when that expression goes from zero to non-zero; with INTx the line
+ * stays asserted until the driver clears the status bits.
+ * Writing 1 bits to IRQ_RAISE sets the same bits in IRQ_STATUS (only
+ * MVGPU_IRQ_SOFT may be raised this way); drivers use it to test their
+ * interrupt path.
+ */
+#define MVGPU_REG_IRQ_STATUS		0x0030
+#define MVGPU_REG_IRQ_MASK		0x0034
+#define MVGPU_REG_IRQ_RAISE		0x0038
+#define   MVGPU_IRQ_FENCE		(1u << 0)
+#define   MVGPU_IRQ_ERROR		(1u << 1)
+#define   MVGPU_IRQ_SOFT		(1u << 2)
+#define   MVGPU_IRQ_ALL			(MVGPU_IRQ_FENCE | MVGPU_IRQ_ERROR | \
+					 MVGPU_IRQ_SOFT)
+
+/**
+ * enum mvgpu_error - values of MVGPU_REG_ERROR
+ * @MVGPU_ERR_NONE: no error since reset.
+ * @MVGPU_ERR_HOST: the host stopped the vGPU (watchdog, host reset);
+ *	ERROR_INFO is zero.
+ */
+enum mvgpu_error {
+	MVGPU_ERR_NONE = 0,
+	MVGPU_ERR_HOST = 1,
+};
+
+/* ---------------------------------------------------------------------- */
+/* Command queues (present when MVGPU_FEAT_RING is set)                    */
+/* ---------------------------------------------------------------------- */
+
+/*
+ * A vGPU has MVGPU_REG_ENGINES queues.  Queue q's registers start at
+ * MVGPU_QUEUE_BASE(q).  A queue is a ring of fixed-size commands in the
+ * vGPU's own VRAM plus a queue shared area (struct mvgpu_qsa) in VRAM
+ * through which driver and device exchange the ring pointers without
+ * trapping; see "Command submission" in the manual.
+ */
+#define MVGPU_QUEUE_BASE(q)		(0x1000 + (q) * 0x100)
+#define MVGPU_MAX_QUEUES		16
+
+/* RW while the queue is disabled: ring location and size. */
+#define MVGPU_QREG_RING_LO		0x00	/* VRAM offset, 4 KiB aligned */
+#define MVGPU_QREG_RING_HI		0x04
+#define MVGPU_QREG_RING_SIZE		0x08	/* bytes: 2^n, 4 KiB..16 MiB */
+#define MVGPU_QREG_QSA_LO		0x0c	/* VRAM offset, 64 B aligned */
+#define MVGPU_QREG_QSA_HI		0x10
+/* RW: bit 0 enables the queue; the device then reads struct mvgpu_qsa. */
+#define MVGPU_QREG_CONTROL		0x14
+#define   MVGPU_QCTL_ENABLE		(1u << 0)
+/* WO: doorbell; any value.  Needed only when qsa.doorbell_needed != 0. */
+#define MVGPU_QREG_DOORBELL		0x18
+/* RO: byte offset of the next command the device will read. */
+#define MVGPU_QREG_HEAD			0x1c
+/* RO: last fence value the queue completed (low, high). */
+#define MVGPU_QREG_FENCE_LO		0x20
+#define MVGPU_QREG_FENCE_HI		0x24
+
+/**
+ * struct mvgpu_qsa - queue shared area, in VRAM, 64 bytes
+ * @tail: driver: byte offset after the last command written.
+ * @head: device: byte offset of the next command it will read.
+ * @doorbell_needed: device: 1 when it has stopped reading the ring and
+ *	needs MVGPU_QREG_DOORBELL to look again; 0 while it polls @tail.
+ * @irq_wanted: driver: 1 when it waits for a fence interrupt, 0 while it
+ *	polls @fence (fence interrupts are then suppressed).
+ * @fence: device: last fence value completed on this queue.
+ * @reserved: zero.
+ */
+struct mvgpu_qsa {
+	__u32 tail;
+	__u32 head;
+	__u32 doorbell_needed;
+	__u32 irq_wanted;
+	__u64 fence;
+	__u64 reserved[5];
+};
+
+/**
+ * struct mvgpu_cmd - one command, 64 bytes
+ * @opcode: enum mvgpu_opcode.
+ * @flags: MVGPU_CMD_F_* bits; unknown bits make the command invalid.
+ * @args: operands, per opcode (see the manual); unused ones must be 0.
+ */
+struct mvgpu_cmd {
+	__u32 opcode;
+	__u32 flags;
+	__u64 args[7];
+};
+
+#define MVGPU_CMD_SIZE			64
+/* FENCE: raise MVGPU_IRQ_FENCE after writing the fence. */
+#define MVGPU_CMD_F_IRQ			(1u << 0)
+
+/**
+ * enum mvgpu_opcode - command opcodes
+ * @MVGPU_OP_NOP: nothing.
+ * @MVGPU_OP_FENCE: args[0] = value; complete every earlier command,
+ *	then store the value in qsa.fence and MVGPU_QREG_FENCE.
+ */
+enum mvgpu_opcode {
+	MVGPU_OP_NOP = 0,
+	MVGPU_OP_FENCE = 1,
+};
+
+#endif /* _UAPI_LINUX_MVGPU_H */
