@@ -1,0 +1,432 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mvgpu selftest library.  See mvgpu_test.h.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "mvgpu_test.h"
+
+static const char *moddir(void)
+{
+	const char *dir = getenv("MVGPU_MODDIR");
+
+	return dir ? dir : "/lib/mvgpu";
+}
+
+int mvgpu_insmod(const char *name, const char *params)
+{
+	char path[PATH_MAX];
+	int fd, ret = 0;
+
+	snprintf(path, sizeof(path), "%s/%s.ko", moddir(), name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (syscall(SYS_finit_module, fd, params ? params : "", 0))
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+int mvgpu_rmmod(const char *name)
+{
+	return syscall(SYS_delete_module, name, O_NONBLOCK) ? -errno : 0;
+}
+
+bool mvgpu_module_loaded(const char *name)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "/sys/module/%s/initstate", name);
+	return path_exists(path);
+}
+
+int mvgpu_load(const char *sim_params)
+{
+	int ret;
+
+	if (!mvgpu_module_loaded("mvgpu")) {
+		ret = mvgpu_insmod("mvgpu", NULL);
+		if (ret)
+			return ret;
+	}
+	if (!mvgpu_module_loaded("mvgpu_sim"))
+		return mvgpu_insmod("mvgpu_sim", sim_params);
+	return 0;
+}
+
+int mvgpu_unload(void)
+{
+	int ret;
+
+	mdev_remove_all();
+	if (mvgpu_module_loaded("mvgpu_sim")) {
+		ret = mvgpu_rmmod("mvgpu_sim");
+		if (ret)
+			return ret;
+	}
+	if (mvgpu_module_loaded("mvgpu"))
+		return mvgpu_rmmod("mvgpu");
+	return 0;
+}
+
+int sysfs_read_str(const char *path, char *buf, size_t len)
+{
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	if (n < 0) {
+		n = -errno;
+		close(fd);
+		return n;
+	}
+	close(fd);
+	buf[n] = '\0';
+	while (n > 0 && buf[n - 1] == '\n')
+		buf[--n] = '\0';
+	return 0;
+}
+
+int sysfs_read_u64(const char *path, uint64_t *val)
+{
+	char buf[64], *end;
+	int ret;
+
+	ret = sysfs_read_str(path, buf, sizeof(buf));
+	if (ret)
+		return ret;
+	errno = 0;
+	*val = strtoull(buf, &end, 0);
+	if (errno || end == buf)
+		return -EINVAL;
+	return 0;
+}
+
+int sysfs_write_str(const char *path, const char *val)
+{
+	size_t len = strlen(val);
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, len);
+	if (n < 0) {
+		n = -errno;
+		close(fd);
+		return n;
+	}
+	close(fd);
+	return (size_t)n == len ? 0 : -EIO;
+}
+
+bool path_exists(const char *path)
+{
+	return access(path, F_OK) == 0;
+}
+
+int mvgpu_pgpu_path(char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/mvgpu0", MVGPU_SYSFS_CLASS);
+	return path_exists(buf) ? 0 : -ENODEV;
+}
+
+#define TYPES_DIR "/sys/class/mdev_bus/mvgpu0/mdev_supported_types"
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+int mvgpu_type_names(char names[][64], int max)
+{
+	struct dirent *de;
+	int n = 0;
+	DIR *d;
+
+	d = opendir(TYPES_DIR);
+	if (!d)
+		return errno == ENOENT ? -ENODEV : -errno;
+	while ((de = readdir(d)) && n < max) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(names[n++], 64, "%.63s", de->d_name);
+	}
+	closedir(d);
+	qsort(names, n, 64, cmp_names);
+	return n;
+}
+
+int mvgpu_type_path(const char *type, const char *attr, char *buf,
+		    size_t len)
+{
+	if (!path_exists(TYPES_DIR))
+		return -ENODEV;
+	snprintf(buf, len, TYPES_DIR "/%s/%s", type, attr);
+	return 0;
+}
+
+int mvgpu_type_available(const char *type, uint64_t *avail)
+{
+	char path[PATH_MAX];
+	int ret;
+
+	ret = mvgpu_type_path(type, "available_instances", path, sizeof(path));
+	return ret ? ret : sysfs_read_u64(path, avail);
+}
+
+void mvgpu_uuid_gen(char uuid[MVGPU_UUID_LEN])
+{
+	if (sysfs_read_str("/proc/sys/kernel/random/uuid", uuid,
+			   MVGPU_UUID_LEN))
+		snprintf(uuid, MVGPU_UUID_LEN,
+			 "%08x-0000-4000-8000-%012x", rand(), rand());
+}
+
+int mdev_create(const char *type, const char *uuid)
+{
+	char path[PATH_MAX];
+	int ret;
+
+	ret = mvgpu_type_path(type, "create", path, sizeof(path));
+	return ret ? ret : sysfs_write_str(path, uuid);
+}
+
+int mdev_remove(const char *uuid)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s/remove", MDEV_BUS_DEVICES, uuid);
+	return sysfs_write_str(path, "1");
+}
+
+bool mdev_exists(const char *uuid)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", MDEV_BUS_DEVICES, uuid);
+	return path_exists(path);
+}
+
+int mdev_remove_all(void)
+{
+	struct dirent *de;
+	int ret = 0;
+	DIR *d;
+
+	d = opendir(MDEV_BUS_DEVICES);
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (mdev_remove(de->d_name))
+			ret = -EIO;
+	}
+	closedir(d);
+	return ret;
+}
+
+static int mdev_group(const char *uuid)
+{
+	char path[PATH_MAX], link[PATH_MAX];
+	const char *base;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%s/%s/iommu_group", MDEV_BUS_DEVICES,
+		 uuid);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n < 0)
+		return -errno;
+	link[n] = '\0';
+	base = strrchr(link, '/');
+	return atoi(base ? base + 1 : link);
+}
+
+int vfio_dev_open(const char *uuid, struct vfio_dev *vd)
+{
+	struct vfio_group_status status = { .argsz = sizeof(status) };
+	char path[64];
+	int group, ret;
+
+	*vd = (struct vfio_dev){ .container = -1, .group = -1, .device = -1 };
+
+	group = mdev_group(uuid);
+	if (group < 0)
+		return group;
+
+	vd->container = open("/dev/vfio/vfio", O_RDWR | O_CLOEXEC);
+	if (vd->container < 0)
+		goto err;
+	if (ioctl(vd->container, VFIO_GET_API_VERSION) != VFIO_API_VERSION) {
+		errno = EINVAL;
+		goto err;
+	}
+	if (ioctl(vd->container, VFIO_CHECK_EXTENSION, VFIO_TYPE1v2_IOMMU) <= 0) {
+		errno = ENODEV;
+		goto err;
+	}
+
+	snprintf(path, sizeof(path), "/dev/vfio/%d", group);
+	vd->group = open(path, O_RDWR | O_CLOEXEC);
+	if (vd->group < 0)
+		goto err;
+	if (ioctl(vd->group, VFIO_GROUP_GET_STATUS, &status))
+		goto err;
+	if (!(status.flags & VFIO_GROUP_FLAGS_VIABLE)) {
+		errno = EBUSY;
+		goto err;
+	}
+	if (ioctl(vd->group, VFIO_GROUP_SET_CONTAINER, &vd->container))
+		goto err;
+	if (ioctl(vd->container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU))
+		goto err;
+
+	vd->device = ioctl(vd->group, VFIO_GROUP_GET_DEVICE_FD, uuid);
+	if (vd->device < 0)
+		goto err;
+	return 0;
+
+err:
+	ret = -errno;
+	vfio_dev_close(vd);
+	return ret;
+}
+
+void vfio_dev_close(struct vfio_dev *vd)
+{
+	if (vd->device >= 0)
+		close(vd->device);
+	if (vd->group >= 0)
+		close(vd->group);
+	if (vd->container >= 0)
+		close(vd->container);
+	*vd = (struct vfio_dev){ .container = -1, .group = -1, .device = -1 };
+}
+
+int vfio_region_info(int device, unsigned int index,
+		     struct vfio_region_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	info->argsz = sizeof(*info);
+	info->index = index;
+	return ioctl(device, VFIO_DEVICE_GET_REGION_INFO, info) ? -errno : 0;
+}
+
+ssize_t vfio_region_read(int device, unsigned int index, uint64_t off,
+			 void *buf, size_t len)
+{
+	ssize_t n = pread(device, buf, len, MVGPU_REGION_OFFSET(index) + off);
+
+	return n < 0 ? -errno : n;
+}
+
+ssize_t vfio_region_write(int device, unsigned int index, uint64_t off,
+			  const void *buf, size_t len)
+{
+	ssize_t n = pwrite(device, buf, len, MVGPU_REGION_OFFSET(index) + off);
+
+	return n < 0 ? -errno : n;
+}
+
+static int rw32(int device, unsigned int index, unsigned int off,
+		uint32_t *val, bool write)
+{
+	ssize_t n;
+
+	if (write)
+		n = vfio_region_write(device, index, off, val, 4);
+	else
+		n = vfio_region_read(device, index, off, val, 4);
+	if (n < 0)
+		return n;
+	return n == 4 ? 0 : -EIO;
+}
+
+int vfio_cfg_read32(int device, unsigned int off, uint32_t *val)
+{
+	return rw32(device, VFIO_PCI_CONFIG_REGION_INDEX, off, val, false);
+}
+
+int vfio_cfg_write32(int device, unsigned int off, uint32_t val)
+{
+	return rw32(device, VFIO_PCI_CONFIG_REGION_INDEX, off, &val, true);
+}
+
+int vfio_mmio_read32(int device, unsigned int reg, uint32_t *val)
+{
+	return rw32(device, VFIO_PCI_BAR0_REGION_INDEX + MVGPU_BAR_MMIO, reg,
+		    val, false);
+}
+
+int vfio_mmio_write32(int device, unsigned int reg, uint32_t val)
+{
+	return rw32(device, VFIO_PCI_BAR0_REGION_INDEX + MVGPU_BAR_MMIO, reg,
+		    &val, true);
+}
+
+int vfio_set_irq_eventfd(int device, unsigned int index, int fd)
+{
+	struct {
+		struct vfio_irq_set hdr;
+		int32_t fd;
+	} set = {
+		.hdr = {
+			.argsz = sizeof(set),
+			.flags = VFIO_IRQ_SET_DATA_EVENTFD |
+				 VFIO_IRQ_SET_ACTION_TRIGGER,
+			.index = index,
+			.start = 0,
+			.count = 1,
+		},
+		.fd = fd,
+	};
+
+	return ioctl(device, VFIO_DEVICE_SET_IRQS, &set) ? -errno : 0;
+}
+
+int vfio_set_irq_action(int device, unsigned int index, uint32_t action)
+{
+	struct vfio_irq_set set = {
+		.argsz = sizeof(set),
+		.flags = VFIO_IRQ_SET_DATA_NONE | action,
+		.index = index,
+		.start = 0,
+		.count = 1,
+	};
+
+	return ioctl(device, VFIO_DEVICE_SET_IRQS, &set) ? -errno : 0;
+}
+
+int eventfd_new(void)
+{
+	return eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+}
+
+uint64_t eventfd_wait(int fd, int timeout_ms)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	uint64_t val = 0;
+
+	if (poll(&pfd, 1, timeout_ms) != 1)
+		return 0;
+	if (read(fd, &val, sizeof(val)) != sizeof(val))
+		return 0;
+	return val;
+}

@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * mvgpu selftest library: module loading, mdev sysfs, and a minimal VFIO
+ * client (type1 container, group, device fd) for mediated vGPUs.
+ *
+ * Functions return 0 or a negative errno, so tests can assert the exact
+ * error the kernel gave.
+ */
+#ifndef _MVGPU_TEST_H
+#define _MVGPU_TEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <linux/vfio.h>
+#include <linux/mvgpu.h>
+
+#define MVGPU_SYSFS_CLASS	"/sys/class/mvgpu"
+#define MDEV_BUS_DEVICES	"/sys/bus/mdev/devices"
+#define MVGPU_UUID_LEN		37	/* 36 characters and NUL */
+#define MVGPU_REGION_OFFSET(i)	((uint64_t)(i) << 40)
+
+/* Modules: $MVGPU_MODDIR (default /lib/mvgpu) holds mvgpu*.ko. */
+int mvgpu_insmod(const char *name, const char *params);
+int mvgpu_rmmod(const char *name);
+bool mvgpu_module_loaded(const char *name);
+int mvgpu_load(const char *sim_params);
+int mvgpu_unload(void);
+
+/* sysfs helpers. */
+int sysfs_read_str(const char *path, char *buf, size_t len);
+int sysfs_read_u64(const char *path, uint64_t *val);
+int sysfs_write_str(const char *path, const char *val);
+bool path_exists(const char *path);
+
+/* pGPU and types.  The first pGPU is mvgpu0. */
+int mvgpu_pgpu_path(char *buf, size_t len);
+int mvgpu_type_names(char names[][64], int max);
+int mvgpu_type_path(const char *type, const char *attr, char *buf,
+		    size_t len);
+int mvgpu_type_available(const char *type, uint64_t *avail);
+
+/* mdev lifecycle. */
+void mvgpu_uuid_gen(char uuid[MVGPU_UUID_LEN]);
+int mdev_create(const char *type, const char *uuid);
+int mdev_remove(const char *uuid);
+bool mdev_exists(const char *uuid);
+int mdev_remove_all(void);
+
+/* VFIO client. */
+struct vfio_dev {
+	int container;
+	int group;
+	int device;
+};
+
+int vfio_dev_open(const char *uuid, struct vfio_dev *vd);
+void vfio_dev_close(struct vfio_dev *vd);
+int vfio_region_info(int device, unsigned int index,
+		     struct vfio_region_info *info);
+ssize_t vfio_region_read(int device, unsigned int index, uint64_t off,
+			 void *buf, size_t len);
+ssize_t vfio_region_write(int device, unsigned int index, uint64_t off,
+			  const void *buf, size_t len);
+int vfio_cfg_read32(int device, unsigned int off, uint32_t *val);
+int vfio_cfg_write32(int device, unsigned int off, uint32_t val);
+int vfio_mmio_read32(int device, unsigned int reg, uint32_t *val);
+int vfio_mmio_write32(int device, unsigned int reg, uint32_t val);
+int vfio_set_irq_eventfd(int device, unsigned int index, int fd);
+int vfio_set_irq_action(int device, unsigned int index, uint32_t action);
+
+/* eventfd helpers: counter value, or 0 after @timeout_ms without one. */
+int eventfd_new(void);
+uint64_t eventfd_wait(int fd, int timeout_ms);
+
+#endif /* _MVGPU_TEST_H */
