@@ -188,6 +188,10 @@ static int mvgpu_irq_set_action_trigger(struct mvgpu_vgpu *vgpu,
 	bool fire;
 	int ret;
 
+	/* Only DATA_NONE may come without a payload. */
+	if (!hdr->count && !(hdr->flags & VFIO_IRQ_SET_DATA_NONE))
+		return -EINVAL;
+
 	if (hdr->flags & VFIO_IRQ_SET_DATA_EVENTFD) {
 		s32 fd = *(s32 *)data;
 
@@ -248,8 +252,9 @@ static int mvgpu_irq_set_intx_mask(struct mvgpu_vgpu *vgpu,
  *	mvgpu_irq_info(): index exists, start + count within its count.
  * @data: hdr->count payload entries (s32 fds or u8 bools), or NULL.
  *
- * Return: 0; -EINVAL for a combination the index does not support or for
- * enabling INTx while MSI is on (and vice versa); -ENOTTY for masking a
+ * Return: 0; -EINVAL for a combination the index does not support, for
+ * an eventfd or bool action without a payload (count 0), or for enabling
+ * INTx while MSI is on (and vice versa); -ENOTTY for masking a
  * non-maskable index; -EBADF/-EINVAL for an fd that is not an eventfd.
  */
 int mvgpu_irq_set(struct mvgpu_vgpu *vgpu, struct vfio_irq_set *hdr,

@@ -25,10 +25,6 @@
 
 #include "mvgpu.h"
 
-/* Profile number layout: see MVGPU_REG_PROFILE in the device manual. */
-#define MVGPU_PROFILE_ID_PART		0x8000
-#define MVGPU_PROFILE_ID_ENGINES(n)	((n) << 8)
-
 static void mvgpu_format_size(char *buf, size_t len, u64 bytes)
 {
 	if (bytes >= SZ_1G && !(bytes % SZ_1G))
@@ -53,7 +49,7 @@ static void mvgpu_profile_fill(struct mvgpu_pgpu *pgpu,
 	mvgpu_format_size(size, sizeof(size), bytes);
 
 	if (kind == MVGPU_PROFILE_PARTITIONED) {
-		p->id |= MVGPU_PROFILE_ID_PART | MVGPU_PROFILE_ID_ENGINES(engines);
+		p->id |= MVGPU_PROFILE_ID_PART | engines << 8;
 		snprintf(p->sysfs_name, sizeof(p->sysfs_name), "part-%ue-%s",
 			 engines, size);
 		snprintf(p->pretty_name, sizeof(p->pretty_name),

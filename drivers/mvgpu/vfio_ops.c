@@ -349,7 +349,9 @@ long mvgpu_vfio_ioctl(struct vfio_device *vdev, unsigned int cmd,
 	case VFIO_DEVICE_SET_IRQS:
 		return mvgpu_ioctl_set_irqs(vgpu, uarg);
 	case VFIO_DEVICE_RESET:
+		/* A function-level reset: config space too. */
 		mutex_lock(&vgpu->lock);
+		mvgpu_cfg_init(vgpu);
 		mvgpu_vgpu_reset(vgpu);
 		mutex_unlock(&vgpu->lock);
 		return 0;

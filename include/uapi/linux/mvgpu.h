@@ -80,11 +80,16 @@
 
 /*
  * RO: profile.  Bits 15:0 are the profile number (also the PCI subsystem
- * device ID), bit 16 is set for a partitioned profile.
+ * device ID), bit 16 is set for a partitioned profile.  The profile number
+ * encodes the profile: bit 15 partitioned, bits 11:8 dedicated engines of
+ * a partitioned profile, bits 7:0 log2 of the VRAM slice in MiB.
  */
 #define MVGPU_REG_PROFILE		0x000c
 #define   MVGPU_PROFILE_ID_MASK		0xffffu
 #define   MVGPU_PROFILE_F_PARTITIONED	(1u << 16)
+#define   MVGPU_PROFILE_ID_PART		(1u << 15)
+#define   MVGPU_PROFILE_ID_ENGINES(id)	(((id) >> 8) & 0xfu)
+#define   MVGPU_PROFILE_ID_VRAM_LOG2(id) ((id) & 0xffu)
 
 /* RO: size in bytes of the VRAM slice behind BAR2. */
 #define MVGPU_REG_VRAM_SIZE_LO		0x0010
