@@ -144,6 +144,11 @@ void mvgpu_cfg_read(struct mvgpu_vgpu *vgpu, unsigned int off, u8 *buf,
 {
 	lockdep_assert_held(&vgpu->lock);
 	memcpy(buf, vgpu->cfg + off, len);
+
+	/* The interrupt status bit mirrors the emulated INTx line. */
+	if (off <= PCI_STATUS && off + len > PCI_STATUS &&
+	    mvgpu_irq_intx_level(vgpu))
+		buf[PCI_STATUS - off] |= PCI_STATUS_INTERRUPT;
 }
 
 /**
@@ -178,11 +183,14 @@ void mvgpu_cfg_write(struct mvgpu_vgpu *vgpu, unsigned int off,
 
 /**
  * mvgpu_cfg_command() - the PCI command register
- * @vgpu: the vGPU, with ->lock held.
+ * @vgpu: the vGPU; callers without ->lock (the interrupt path) may see a
+ *	value a concurrent write is replacing, and that write re-evaluates
+ *	the interrupt itself.
  *
  * Return: the current value of PCI_COMMAND.
  */
 u16 mvgpu_cfg_command(struct mvgpu_vgpu *vgpu)
 {
-	return vgpu->cfg[PCI_COMMAND] | (vgpu->cfg[PCI_COMMAND + 1] << 8);
+	return READ_ONCE(vgpu->cfg[PCI_COMMAND]) |
+	       READ_ONCE(vgpu->cfg[PCI_COMMAND + 1]) << 8;
 }

@@ -9,6 +9,9 @@
  * ERR          1      signalled when the vGPU enters its error state
  * REQ          1      the host asks the user to release the device
  *
+ * IRQ_STATUS, IRQ_MASK and the error registers live under irq_lock, so
+ * engines can raise interrupts without vgpu->lock.
+ *
  * The device interrupt is asserted while IRQ_STATUS & IRQ_MASK is non-zero
  * (and, for INTx, the PCI command register does not disable INTx).  INTx
  * and MSI are exclusive, as on a physical function: enabling one while the
@@ -60,65 +63,171 @@ static void mvgpu_irq_fire(struct mvgpu_vgpu *vgpu, unsigned int index)
 		mvgpu_eventfd_signal(vgpu->irq.trigger[index]);
 }
 
-/* The emulated INTx line; reflected in PCI_STATUS_INTERRUPT. */
-static bool mvgpu_intx_level(struct mvgpu_vgpu *vgpu, bool pending)
-{
-	bool level = pending &&
-		     !(mvgpu_cfg_command(vgpu) & PCI_COMMAND_INTX_DISABLE);
-
-	if (level)
-		vgpu->cfg[PCI_STATUS] |= PCI_STATUS_INTERRUPT;
-	else
-		vgpu->cfg[PCI_STATUS] &= ~PCI_STATUS_INTERRUPT;
-	return level;
-}
-
-/**
- * mvgpu_irq_update() - re-evaluate the device interrupt
- * @vgpu: the vGPU, with @vgpu->lock held.
- *
- * Call after any change to IRQ_STATUS, IRQ_MASK, the PCI command register
- * or the interrupt configuration.
+/*
+ * Re-evaluate the device interrupt and deliver it.  Caller holds irq_lock.
+ * The PCI command register is read without vgpu->lock: a racing write to
+ * INTX_DISABLE is seen by the update that write itself triggers.
  */
-void mvgpu_irq_update(struct mvgpu_vgpu *vgpu)
+static void __mvgpu_irq_update(struct mvgpu_vgpu *vgpu)
 {
 	bool pending = vgpu->regs.irq_status & vgpu->regs.irq_mask;
-	unsigned long flags;
 
-	lockdep_assert_held(&vgpu->lock);
+	lockdep_assert_held(&vgpu->irq_lock);
 
-	spin_lock_irqsave(&vgpu->irq_lock, flags);
 	switch (vgpu->irq.type) {
 	case VFIO_PCI_INTX_IRQ_INDEX:
-		vgpu->irq.level = mvgpu_intx_level(vgpu, pending);
+		vgpu->irq.level = pending && !(mvgpu_cfg_command(vgpu) &
+					       PCI_COMMAND_INTX_DISABLE);
 		if (vgpu->irq.level && !vgpu->irq.intx_masked) {
 			mvgpu_irq_fire(vgpu, VFIO_PCI_INTX_IRQ_INDEX);
 			vgpu->irq.intx_masked = true;
+			vgpu->stats.irqs++;
 		}
 		break;
 	case VFIO_PCI_MSI_IRQ_INDEX:
-		if (pending && !vgpu->irq.level)
+		if (pending && !vgpu->irq.level) {
 			mvgpu_irq_fire(vgpu, VFIO_PCI_MSI_IRQ_INDEX);
+			vgpu->stats.irqs++;
+		}
 		vgpu->irq.level = pending;
 		break;
 	default:
 		vgpu->irq.level = false;
-		mvgpu_intx_level(vgpu, false);
 		break;
 	}
-	spin_unlock_irqrestore(&vgpu->irq_lock, flags);
 }
 
 /**
- * mvgpu_irq_signal_err() - tell the VFIO user that the vGPU failed
+ * mvgpu_irq_update() - re-evaluate the device interrupt
  * @vgpu: the vGPU.
+ *
+ * Call after a change to the PCI command register or to the interrupt
+ * configuration; register writes through mvgpu_irq_reg_write() and
+ * mvgpu_irq_raise() update it themselves.
  */
-void mvgpu_irq_signal_err(struct mvgpu_vgpu *vgpu)
+void mvgpu_irq_update(struct mvgpu_vgpu *vgpu)
 {
 	unsigned long flags;
 
 	spin_lock_irqsave(&vgpu->irq_lock, flags);
-	mvgpu_irq_fire(vgpu, VFIO_PCI_ERR_IRQ_INDEX);
+	__mvgpu_irq_update(vgpu);
+	spin_unlock_irqrestore(&vgpu->irq_lock, flags);
+}
+
+/**
+ * mvgpu_irq_raise() - set interrupt status bits, from any context
+ * @vgpu: the vGPU.
+ * @bits: MVGPU_IRQ_* bits.
+ */
+void mvgpu_irq_raise(struct mvgpu_vgpu *vgpu, u32 bits)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&vgpu->irq_lock, flags);
+	vgpu->regs.irq_status |= bits;
+	__mvgpu_irq_update(vgpu);
+	spin_unlock_irqrestore(&vgpu->irq_lock, flags);
+}
+
+/**
+ * mvgpu_irq_reg_read() - read an interrupt or error register
+ * @vgpu: the vGPU.
+ * @reg: MVGPU_REG_IRQ_STATUS, _IRQ_MASK, _ERROR or _ERROR_INFO.
+ *
+ * Return: the register's value.
+ */
+u32 mvgpu_irq_reg_read(struct mvgpu_vgpu *vgpu, unsigned int reg)
+{
+	unsigned long flags;
+	u32 val = 0;
+
+	spin_lock_irqsave(&vgpu->irq_lock, flags);
+	switch (reg) {
+	case MVGPU_REG_IRQ_STATUS:
+		val = vgpu->regs.irq_status;
+		break;
+	case MVGPU_REG_IRQ_MASK:
+		val = vgpu->regs.irq_mask;
+		break;
+	case MVGPU_REG_ERROR:
+		val = vgpu->regs.error;
+		break;
+	case MVGPU_REG_ERROR_INFO:
+		val = vgpu->regs.error_info;
+		break;
+	}
+	spin_unlock_irqrestore(&vgpu->irq_lock, flags);
+	return val;
+}
+
+/**
+ * mvgpu_irq_reg_write() - write IRQ_STATUS (W1C), IRQ_MASK or IRQ_RAISE
+ * @vgpu: the vGPU.
+ * @reg: the register.
+ * @val: the value written.
+ */
+void mvgpu_irq_reg_write(struct mvgpu_vgpu *vgpu, unsigned int reg, u32 val)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&vgpu->irq_lock, flags);
+	switch (reg) {
+	case MVGPU_REG_IRQ_STATUS:
+		vgpu->regs.irq_status &= ~val;
+		break;
+	case MVGPU_REG_IRQ_MASK:
+		vgpu->regs.irq_mask = val & MVGPU_IRQ_ALL;
+		break;
+	case MVGPU_REG_IRQ_RAISE:
+		vgpu->regs.irq_status |= val & MVGPU_IRQ_SOFT;
+		break;
+	}
+	__mvgpu_irq_update(vgpu);
+	spin_unlock_irqrestore(&vgpu->irq_lock, flags);
+}
+
+/**
+ * mvgpu_irq_intx_level() - is the emulated INTx line asserted?
+ * @vgpu: the vGPU.
+ *
+ * Return: true while INTx is the device interrupt and asserted; config
+ * space shows it as PCI_STATUS_INTERRUPT.
+ */
+bool mvgpu_irq_intx_level(struct mvgpu_vgpu *vgpu)
+{
+	unsigned long flags;
+	bool level;
+
+	spin_lock_irqsave(&vgpu->irq_lock, flags);
+	level = vgpu->irq.type == VFIO_PCI_INTX_IRQ_INDEX && vgpu->irq.level;
+	spin_unlock_irqrestore(&vgpu->irq_lock, flags);
+	return level;
+}
+
+/**
+ * mvgpu_vgpu_fail() - put a vGPU into its error state
+ * @vgpu: the vGPU.
+ * @error: enum mvgpu_error.
+ * @info: MVGPU_REG_ERROR_INFO.
+ *
+ * The first error since reset is recorded; the vGPU's queues stop at their
+ * next check, MVGPU_IRQ_ERROR is raised and the VFIO ERR eventfd
+ * signalled.  Only a reset leaves the state.  Any context.
+ */
+void mvgpu_vgpu_fail(struct mvgpu_vgpu *vgpu, u32 error, u32 info)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&vgpu->irq_lock, flags);
+	if (!vgpu->failed) {
+		WRITE_ONCE(vgpu->failed, true);
+		vgpu->regs.error = error;
+		vgpu->regs.error_info = info;
+		vgpu->regs.irq_status |= MVGPU_IRQ_ERROR;
+		vgpu->stats.errors++;
+		mvgpu_irq_fire(vgpu, VFIO_PCI_ERR_IRQ_INDEX);
+		__mvgpu_irq_update(vgpu);
+	}
 	spin_unlock_irqrestore(&vgpu->irq_lock, flags);
 }
 
@@ -171,8 +280,8 @@ static int mvgpu_irq_set_trigger(struct mvgpu_vgpu *vgpu, unsigned int index,
 	} else if (!ctx && vgpu->irq.type == index) {
 		vgpu->irq.type = VFIO_PCI_NUM_IRQS;
 		vgpu->irq.intx_masked = false;
-		vgpu->irq.level = false;
 	}
+	__mvgpu_irq_update(vgpu);
 	spin_unlock_irqrestore(&vgpu->irq_lock, flags);
 
 	if (old)
@@ -186,7 +295,6 @@ static int mvgpu_irq_set_action_trigger(struct mvgpu_vgpu *vgpu,
 	unsigned int index = hdr->index;
 	unsigned long flags;
 	bool fire;
-	int ret;
 
 	/* Only DATA_NONE may come without a payload. */
 	if (!hdr->count && !(hdr->flags & VFIO_IRQ_SET_DATA_NONE))
@@ -199,18 +307,12 @@ static int mvgpu_irq_set_action_trigger(struct mvgpu_vgpu *vgpu,
 		    vgpu->irq.type != VFIO_PCI_NUM_IRQS &&
 		    vgpu->irq.type != index)
 			return -EINVAL;
-		ret = mvgpu_irq_set_trigger(vgpu, index, fd);
-		if (!ret)
-			mvgpu_irq_update(vgpu);
-		return ret;
+		return mvgpu_irq_set_trigger(vgpu, index, fd);
 	}
 
 	/* DATA_NONE with count 0: disable the index. */
-	if (!hdr->count) {
-		mvgpu_irq_set_trigger(vgpu, index, -1);
-		mvgpu_irq_update(vgpu);
-		return 0;
-	}
+	if (!hdr->count)
+		return mvgpu_irq_set_trigger(vgpu, index, -1);
 
 	/* DATA_NONE or DATA_BOOL: loopback trigger, as vfio-pci offers. */
 	fire = (hdr->flags & VFIO_IRQ_SET_DATA_BOOL) ? *(u8 *)data : true;
@@ -235,13 +337,11 @@ static int mvgpu_irq_set_intx_mask(struct mvgpu_vgpu *vgpu,
 	if ((hdr->flags & VFIO_IRQ_SET_DATA_BOOL) && !*(u8 *)data)
 		return 0;
 
+	/* Unmasking a still-asserted line fires it again. */
 	spin_lock_irqsave(&vgpu->irq_lock, flags);
 	vgpu->irq.intx_masked = mask;
+	__mvgpu_irq_update(vgpu);
 	spin_unlock_irqrestore(&vgpu->irq_lock, flags);
-
-	/* Unmasking a still-asserted line fires it again. */
-	if (!mask)
-		mvgpu_irq_update(vgpu);
 	return 0;
 }
 
@@ -286,5 +386,4 @@ void mvgpu_irq_teardown(struct mvgpu_vgpu *vgpu)
 
 	for (i = 0; i < VFIO_PCI_NUM_IRQS; i++)
 		mvgpu_irq_set_trigger(vgpu, i, -1);
-	mvgpu_irq_update(vgpu);
 }

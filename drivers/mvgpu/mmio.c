@@ -9,7 +9,7 @@
 
 static u32 mvgpu_mmio_features(struct mvgpu_vgpu *vgpu)
 {
-	u32 features = MVGPU_FEAT_MSI | MVGPU_FEAT_SOFT_IRQ;
+	u32 features = MVGPU_FEAT_MSI | MVGPU_FEAT_SOFT_IRQ | MVGPU_FEAT_RING;
 
 	if (vgpu->profile->kind == MVGPU_PROFILE_PARTITIONED)
 		features |= MVGPU_FEAT_PARTITIONED;
@@ -22,19 +22,26 @@ static u32 mvgpu_mmio_status(struct mvgpu_vgpu *vgpu)
 
 	if (vgpu->regs.control & MVGPU_CONTROL_ENABLE)
 		status |= MVGPU_STATUS_ENABLED;
-	if (vgpu->regs.error != MVGPU_ERR_NONE)
+	if (mvgpu_irq_reg_read(vgpu, MVGPU_REG_ERROR) != MVGPU_ERR_NONE)
 		status |= MVGPU_STATUS_ERROR;
 	return status;
 }
 
 /**
  * mvgpu_mmio_reset() - put every register at its reset value
- * @vgpu: the vGPU, with ->lock held.
+ * @vgpu: the vGPU, with ->lock held and its queues stopped.
  */
 void mvgpu_mmio_reset(struct mvgpu_vgpu *vgpu)
 {
+	unsigned long flags;
+
 	lockdep_assert_held(&vgpu->lock);
+
+	spin_lock_irqsave(&vgpu->irq_lock, flags);
 	memset(&vgpu->regs, 0, sizeof(vgpu->regs));
+	vgpu->failed = false;
+	vgpu->irq.level = false;
+	spin_unlock_irqrestore(&vgpu->irq_lock, flags);
 }
 
 /**
@@ -65,8 +72,7 @@ u32 mvgpu_mmio_read32(struct mvgpu_vgpu *vgpu, unsigned int reg)
 	case MVGPU_REG_VRAM_SIZE_HI:
 		return upper_32_bits(vgpu->vram_size);
 	case MVGPU_REG_ENGINES:
-		return p->kind == MVGPU_PROFILE_PARTITIONED ? p->engines :
-							      vgpu->pgpu->nr_engines;
+		return vgpu->nr_queues;
 	case MVGPU_REG_SCRATCH:
 		return vgpu->regs.scratch;
 	case MVGPU_REG_CONTROL:
@@ -74,14 +80,13 @@ u32 mvgpu_mmio_read32(struct mvgpu_vgpu *vgpu, unsigned int reg)
 	case MVGPU_REG_STATUS:
 		return mvgpu_mmio_status(vgpu);
 	case MVGPU_REG_ERROR:
-		return vgpu->regs.error;
 	case MVGPU_REG_ERROR_INFO:
-		return vgpu->regs.error_info;
 	case MVGPU_REG_IRQ_STATUS:
-		return vgpu->regs.irq_status;
 	case MVGPU_REG_IRQ_MASK:
-		return vgpu->regs.irq_mask;
+		return mvgpu_irq_reg_read(vgpu, reg);
 	}
+	if (reg >= MVGPU_QUEUE_BASE(0) && reg < MVGPU_QUEUE_BASE(vgpu->nr_queues))
+		return mvgpu_queue_read32(vgpu, reg);
 	return 0;
 }
 
@@ -104,21 +109,20 @@ void mvgpu_mmio_write32(struct mvgpu_vgpu *vgpu, unsigned int reg, u32 val)
 	case MVGPU_REG_CONTROL:
 		if (val & MVGPU_CONTROL_RESET) {
 			mvgpu_vgpu_reset(vgpu);
+			vgpu->stats.resets++;
 			break;
 		}
 		vgpu->regs.control = val & MVGPU_CONTROL_RW_MASK;
 		break;
 	case MVGPU_REG_IRQ_STATUS:
-		vgpu->regs.irq_status &= ~val;
-		mvgpu_irq_update(vgpu);
-		break;
 	case MVGPU_REG_IRQ_MASK:
-		vgpu->regs.irq_mask = val & MVGPU_IRQ_ALL;
-		mvgpu_irq_update(vgpu);
-		break;
 	case MVGPU_REG_IRQ_RAISE:
-		vgpu->regs.irq_status |= val & MVGPU_IRQ_SOFT;
-		mvgpu_irq_update(vgpu);
+		mvgpu_irq_reg_write(vgpu, reg, val);
+		break;
+	default:
+		if (reg >= MVGPU_QUEUE_BASE(0) &&
+		    reg < MVGPU_QUEUE_BASE(vgpu->nr_queues))
+			mvgpu_queue_write32(vgpu, reg, val);
 		break;
 	}
 }

@@ -22,13 +22,20 @@
 #include <linux/device.h>
 #include <linux/mdev.h>
 #include <linux/mutex.h>
+#include <linux/rwsem.h>
 #include <linux/spinlock.h>
 #include <linux/vfio.h>
+#include <linux/wait.h>
+#include <linux/xarray.h>
 
 #include <mvgpu/backend.h>
 #include <uapi/linux/mvgpu.h>
 
 #define MVGPU_NAME		"mvgpu"
+
+/* Scheduling defaults (runtime-tunable per vGPU). */
+#define MVGPU_WEIGHT_DEFAULT	100
+#define MVGPU_TIMESLICE_NS	(2 * NSEC_PER_MSEC)
 
 /*
  * VFIO region offsets: the region index lives in bits 40 and up of the
@@ -71,6 +78,47 @@ struct mvgpu_profile {
 	unsigned int engines;
 };
 
+struct mvgpu_queue;
+struct mvgpu_vgpu;
+
+/**
+ * struct mvgpu_engine - one engine of a pGPU and the thread that feeds it
+ * @pgpu: the pGPU.
+ * @index: engine number.
+ * @thread: the engine's kthread, "mvgpu<N>-e<index>".
+ * @current_q: the queue it runs, or NULL (sched.lock).
+ * @owner: the partitioned vGPU the engine is dedicated to, or NULL when it
+ *	is in the shared pool (written under pgpu->lock and sched.lock).
+ * @busy_ns: time spent running queues (sched.lock).
+ */
+struct mvgpu_engine {
+	struct mvgpu_pgpu *pgpu;
+	unsigned int index;
+	struct task_struct *thread;
+	struct mvgpu_queue *current_q;
+	struct mvgpu_vgpu *owner;
+	u64 busy_ns;
+};
+
+/**
+ * struct mvgpu_sched - the engine scheduler of a pGPU
+ * @lock: see "Locking" in struct mvgpu_pgpu.
+ * @runnable: queues with work, waiting for an engine.
+ * @engine_wq: idle engine threads wait here for work.
+ * @stop_wq: mvgpu_queue_stop() waits here for an engine to let go.
+ * @min_vruntime: the smallest virtual runtime of any queue that ran; a
+ *	queue that wakes up starts no lower, so sleeping earns no credit.
+ * @engines: the engines; pgpu->nr_engines of them are used.
+ */
+struct mvgpu_sched {
+	spinlock_t lock;		/* see "Locking" in struct mvgpu_pgpu */
+	struct list_head runnable;
+	wait_queue_head_t engine_wq;
+	wait_queue_head_t stop_wq;
+	u64 min_vruntime;
+	struct mvgpu_engine engines[MVGPU_MAX_ENGINES];
+};
+
 /**
  * struct mvgpu_pgpu - a physical GPU as the core sees it
  * @dev: our class device; parent of the mdev devices.
@@ -89,10 +137,13 @@ struct mvgpu_profile {
  * @vram_map: allocated VRAM units.
  * @engine_map: engines dedicated to partitioned vGPUs.
  * @nr_vgpus: vGPUs that hold resources.
+ * @sched: the engine scheduler.
  *
- * Locking: @lock protects @vram_map, @engine_map and @nr_vgpus.  It is a
- * leaf lock: nothing else is taken while it is held, and it is never taken
- * under a vGPU's locks.
+ * Locking: @lock protects @vram_map, @engine_map and @nr_vgpus; it is never
+ * taken under a vGPU's locks, and only @sched.lock nests inside it.
+ * @sched.lock (a spinlock) protects the run list, every queue's scheduling
+ * fields and the engines' @current_q; it is innermost: nothing is taken
+ * under it.
  */
 struct mvgpu_pgpu {
 	struct device dev;
@@ -112,6 +163,8 @@ struct mvgpu_pgpu {
 	DECLARE_BITMAP(vram_map, MVGPU_MAX_VRAM_UNITS);
 	DECLARE_BITMAP(engine_map, MVGPU_MAX_ENGINES);
 	unsigned int nr_vgpus;
+
+	struct mvgpu_sched sched;
 };
 
 /**
@@ -130,6 +183,114 @@ struct mvgpu_regs {
 	u32 error_info;
 	u32 irq_status;
 	u32 irq_mask;
+};
+
+/**
+ * struct mvgpu_queue_stats - per-queue counters, summed per vGPU in sysfs
+ * @commands: commands completed.
+ * @fences: fences completed.
+ * @runs: times an engine picked the queue (context switches to it).
+ * @preemptions: times it lost an engine with work left.
+ * @busy_ns: engine time it used.
+ */
+struct mvgpu_queue_stats {
+	u64 commands;
+	u64 fences;
+	u64 runs;
+	u64 preemptions;
+	u64 busy_ns;
+};
+
+/* Queue scheduling states (mvgpu_queue.state). */
+enum mvgpu_queue_state {
+	MVGPU_Q_IDLE,		/* no work known, on no list */
+	MVGPU_Q_RUNNABLE,	/* on sched.runnable */
+	MVGPU_Q_RUNNING,	/* an engine runs it */
+};
+
+/**
+ * struct mvgpu_queue - one command queue of a vGPU, the unit of scheduling
+ * @vgpu: its vGPU.
+ * @index: queue number.
+ * @ring: VRAM offset of the ring in the slice (MVGPU_QREG_RING_*).
+ * @ring_size: ring bytes.
+ * @qsa: VRAM offset of the queue shared area in the slice.
+ * @enabled: MVGPU_QCTL_ENABLE.
+ * @head: next command offset (engine; read locklessly by MMIO).
+ * @tail: qsa.tail as last read and checked (engine).
+ * @armed: qsa.doorbell_needed is 1 (engine).
+ * @fence: last completed fence (engine; read locklessly by MMIO).
+ * @cmd_offset: ring offset of the command in @op.
+ * @op: the command being executed, valid while @op_active.
+ * @op_active: an op is in progress (possibly preempted).
+ * @state: enum mvgpu_queue_state (sched.lock).
+ * @node: link in sched.runnable (sched.lock).
+ * @kicked: a doorbell arrived while the queue ran (sched.lock).
+ * @stopping: mvgpu_queue_stop() wants it off its engine (sched.lock).
+ * @vruntime: weighted virtual runtime (sched.lock).
+ * @stats: counters: the engine running the queue updates the command
+ *	counters, sched.lock holders the scheduling ones.
+ *
+ * Registers change only under vgpu->lock and only while the queue is
+ * stopped; the execution fields belong to the engine that runs the queue,
+ * or to vgpu->lock holders while it is stopped.
+ */
+struct mvgpu_queue {
+	struct mvgpu_vgpu *vgpu;
+	unsigned int index;
+	u64 ring;
+	u32 ring_size;
+	u64 qsa;
+	bool enabled;
+
+	u32 head;
+	u32 tail;
+	bool armed;
+	u64 fence;
+	u32 cmd_offset;
+	struct mvgpu_op op;
+	bool op_active;
+
+	enum mvgpu_queue_state state;
+	struct list_head node;
+	bool kicked;
+	bool stopping;
+	u64 vruntime;
+	struct mvgpu_queue_stats stats;
+};
+
+/**
+ * struct mvgpu_stats - per-vGPU counters, always on
+ * @doorbells: doorbell writes, each one a trap (vgpu->lock).
+ * @irqs: device interrupts delivered (irq_lock).
+ * @errors: times the vGPU entered the error state (irq_lock).
+ * @resets: device resets (vgpu->lock).
+ *
+ * Counters are updated under the lock named; readers take none (64-bit
+ * loads do not tear).  Engine-side counters are per queue.
+ */
+struct mvgpu_stats {
+	u64 doorbells;
+	u64 irqs;
+	u64 errors;
+	u64 resets;
+};
+
+/**
+ * struct mvgpu_dma - guest-memory access for one vGPU
+ * @vgpu: the vGPU.
+ * @sem: held for reading by every guest-memory access, for writing by
+ *	dma_unmap, which thus waits for accesses in flight.
+ * @pin_lock: protects @pins and @nr_pinned.
+ * @pins: pinned pages by IOVA page number.
+ * @nr_pinned: pages in @pins.
+ */
+struct mvgpu_dma {
+	struct mvgpu_vgpu *vgpu;
+	struct rw_semaphore sem;	/* see above */
+	struct mutex pin_lock;		/* see above */
+	struct xarray pins;
+	unsigned long nr_pinned;
 };
 
 /**
@@ -164,13 +325,23 @@ struct mvgpu_irq {
  * @regs: BAR0 register state.
  * @irq_lock: see "Locking".
  * @irq: interrupt state.
+ * @failed: the vGPU is in its error state (@irq_lock).
+ * @queues: command queues, @nr_queues of them.
+ * @nr_queues: MVGPU_REG_ENGINES.
+ * @weight: scheduling weight.
+ * @timeslice_ns: how long one of its queues may hold an engine while
+ *	others wait.
+ * @dma: guest-memory access.
+ * @stats: counters.
  *
  * Locking: @lock serialises every VFIO user access: region reads and
- * writes, ioctls, reset, open and close.  It protects @cfg, @regs and the
- * configuration half of @irq (@irq.type, which triggers are set).
- * @irq_lock (a spinlock, so interrupts can be raised from any context)
- * protects @irq against concurrent signalling.
- * Order: @lock, then @irq_lock.  pgpu->lock is never taken under either.
+ * writes, ioctls, reset, open and close.  It protects @cfg, the queue
+ * registers, @regs.scratch and @regs.control, and the configuration half
+ * of @irq (which triggers are set).  Engines never take it.
+ * @irq_lock (a spinlock: engines raise interrupts and errors) protects
+ * @irq, @regs.irq_status, @regs.irq_mask, @regs.error, @regs.error_info
+ * and @failed.
+ * Order: @lock, then dma.sem, then @irq_lock, then pgpu->sched.lock.
  */
 struct mvgpu_vgpu {
 	struct vfio_device vdev;
@@ -189,6 +360,14 @@ struct mvgpu_vgpu {
 
 	spinlock_t irq_lock;		/* see "Locking" above */
 	struct mvgpu_irq irq;
+	bool failed;
+
+	struct mvgpu_queue queues[MVGPU_MAX_QUEUES];
+	unsigned int nr_queues;
+	unsigned int weight;
+	u64 timeslice_ns;
+	struct mvgpu_dma dma;
+	struct mvgpu_stats stats;
 };
 
 /* vgpu->vram_flags bits */
@@ -230,6 +409,39 @@ extern const struct attribute_group *mvgpu_vgpu_groups[];
 extern const struct vfio_device_ops mvgpu_vfio_ops;
 void mvgpu_vgpu_reset(struct mvgpu_vgpu *vgpu);
 
+/* queue.c */
+void mvgpu_queues_init(struct mvgpu_vgpu *vgpu);
+void mvgpu_queues_reset(struct mvgpu_vgpu *vgpu);
+u32 mvgpu_queue_read32(struct mvgpu_vgpu *vgpu, unsigned int reg);
+void mvgpu_queue_write32(struct mvgpu_vgpu *vgpu, unsigned int reg, u32 val);
+
+/* Why mvgpu_queue_run() gave its engine back. */
+enum mvgpu_run_result {
+	MVGPU_RUN_IDLE,		/* ring empty, doorbell armed */
+	MVGPU_RUN_PREEMPT,	/* timeslice over and others wait */
+	MVGPU_RUN_STOP,		/* stop requested or vGPU failed */
+	MVGPU_RUN_CONTINUE,	/* (mvgpu_sched_check() only) keep going */
+};
+
+enum mvgpu_run_result mvgpu_queue_run(struct mvgpu_engine *eng,
+				      struct mvgpu_queue *q);
+
+/* sched.c */
+int mvgpu_sched_init(struct mvgpu_pgpu *pgpu);
+void mvgpu_sched_fini(struct mvgpu_pgpu *pgpu);
+void mvgpu_sched_kick(struct mvgpu_queue *q);
+void mvgpu_sched_stop(struct mvgpu_queue *q);
+enum mvgpu_run_result mvgpu_sched_check(struct mvgpu_engine *eng,
+					struct mvgpu_queue *q, u64 *slice_end);
+void mvgpu_sched_set_owner(struct mvgpu_pgpu *pgpu, unsigned long engines,
+			   struct mvgpu_vgpu *owner);
+
+/* dma.c */
+void mvgpu_dma_init(struct mvgpu_vgpu *vgpu);
+void mvgpu_dma_unpin_all(struct mvgpu_vgpu *vgpu);
+void mvgpu_dma_unmap(struct vfio_device *vdev, u64 iova, u64 length);
+unsigned long mvgpu_dma_pinned(struct mvgpu_vgpu *vgpu);
+
 /* vfio_ops.c */
 long mvgpu_vfio_ioctl(struct vfio_device *vdev, unsigned int cmd,
 		      unsigned long arg);
@@ -258,7 +470,11 @@ int mvgpu_irq_info(struct mvgpu_vgpu *vgpu, struct vfio_irq_info *info);
 int mvgpu_irq_set(struct mvgpu_vgpu *vgpu, struct vfio_irq_set *hdr,
 		  void *data);
 void mvgpu_irq_update(struct mvgpu_vgpu *vgpu);
-void mvgpu_irq_signal_err(struct mvgpu_vgpu *vgpu);
+void mvgpu_irq_raise(struct mvgpu_vgpu *vgpu, u32 bits);
+u32 mvgpu_irq_reg_read(struct mvgpu_vgpu *vgpu, unsigned int reg);
+void mvgpu_irq_reg_write(struct mvgpu_vgpu *vgpu, unsigned int reg, u32 val);
+bool mvgpu_irq_intx_level(struct mvgpu_vgpu *vgpu);
+void mvgpu_vgpu_fail(struct mvgpu_vgpu *vgpu, u32 error, u32 info);
 void mvgpu_irq_request(struct vfio_device *vdev, unsigned int count);
 void mvgpu_irq_teardown(struct mvgpu_vgpu *vgpu);
 

@@ -30,7 +30,7 @@ static int mvgpu_pgpu_check_info(const struct mvgpu_pgpu_info *info,
 				 const struct mvgpu_pgpu_ops *ops)
 {
 	if (!info->backend || !ops->vram_rw || !ops->vram_pfn ||
-	    !ops->vram_clear)
+	    !ops->vram_clear || !ops->exec)
 		return -EINVAL;
 	if (!info->vram_size || info->vram_size % MVGPU_VRAM_UNIT ||
 	    info->vram_size / MVGPU_VRAM_UNIT > MVGPU_MAX_VRAM_UNITS)
@@ -82,6 +82,10 @@ struct mvgpu_pgpu *mvgpu_pgpu_register(const struct mvgpu_pgpu_info *info,
 	if (ret)
 		goto err_free_id;
 
+	ret = mvgpu_sched_init(pgpu);
+	if (ret)
+		goto err_fini_profiles;
+
 	/* From here on, the device's release callback frees everything. */
 	device_initialize(&pgpu->dev);
 	pgpu->dev.class = &mvgpu_class;
@@ -109,9 +113,12 @@ struct mvgpu_pgpu *mvgpu_pgpu_register(const struct mvgpu_pgpu_info *info,
 err_del_dev:
 	device_del(&pgpu->dev);
 err_put_dev:
+	mvgpu_sched_fini(pgpu);
 	put_device(&pgpu->dev);
 	return ERR_PTR(ret);
 
+err_fini_profiles:
+	mvgpu_profiles_fini(pgpu);
 err_free_id:
 	ida_free(&mvgpu_pgpu_ida, pgpu->id);
 err_free_pgpu:
@@ -137,6 +144,7 @@ void mvgpu_pgpu_unregister(struct mvgpu_pgpu *pgpu)
 {
 	mdev_unregister_parent(&pgpu->parent);
 	WARN_ON_ONCE(pgpu->nr_vgpus);
+	mvgpu_sched_fini(pgpu);
 	device_unregister(&pgpu->dev);
 }
 EXPORT_SYMBOL_GPL(mvgpu_pgpu_unregister);

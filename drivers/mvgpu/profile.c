@@ -228,6 +228,7 @@ int mvgpu_resources_reserve(struct mvgpu_vgpu *vgpu)
 			goto out_unlock;
 		bitmap_set(pgpu->engine_map, engine, p->engines);
 		vgpu->engine_mask = GENMASK(engine + p->engines - 1, engine);
+		mvgpu_sched_set_owner(pgpu, vgpu->engine_mask, vgpu);
 	}
 	bitmap_set(pgpu->vram_map, vram, p->vram_units);
 	pgpu->nr_vgpus++;
@@ -244,7 +245,7 @@ out_unlock:
 
 /**
  * mvgpu_resources_release() - give back what mvgpu_resources_reserve() took
- * @vgpu: the vGPU; its VRAM slice must already be cleared.
+ * @vgpu: the vGPU; its queues stopped and its VRAM slice cleared.
  */
 void mvgpu_resources_release(struct mvgpu_vgpu *vgpu)
 {
@@ -254,6 +255,7 @@ void mvgpu_resources_release(struct mvgpu_vgpu *vgpu)
 	mutex_lock(&pgpu->lock);
 	bitmap_clear(pgpu->vram_map, vgpu->vram_base / MVGPU_VRAM_UNIT,
 		     vgpu->profile->vram_units);
+	mvgpu_sched_set_owner(pgpu, vgpu->engine_mask, NULL);
 	for_each_set_bit(bit, &vgpu->engine_mask, MVGPU_MAX_ENGINES)
 		clear_bit(bit, pgpu->engine_map);
 	pgpu->nr_vgpus--;

@@ -353,6 +353,7 @@ long mvgpu_vfio_ioctl(struct vfio_device *vdev, unsigned int cmd,
 		mutex_lock(&vgpu->lock);
 		mvgpu_cfg_init(vgpu);
 		mvgpu_vgpu_reset(vgpu);
+		vgpu->stats.resets++;
 		mutex_unlock(&vgpu->lock);
 		return 0;
 	}

@@ -6,10 +6,11 @@
  *
  * init    takes the profile's resources, clears the VRAM slice, builds the
  *         config space and resets the registers.
- * open    pins the backend module (rmmod of the backend then fails with
- *         EBUSY) and resets the device for the new user.
- * close   tears down interrupts and resets the device, so nothing of one
- *         user's session is visible to the next.
+ * open    pins the backend module (rmmod of the backend then fails) and
+ *         resets the device for the new user.
+ * close   stops the queues, unpins guest memory, tears down interrupts and
+ *         resets the device, so nothing of one user's session is visible
+ *         to the next.
  * release clears the VRAM slice and returns the resources (mirror of init).
  */
 #include <linux/module.h>
@@ -21,15 +22,17 @@
  * mvgpu_vgpu_reset() - return a vGPU to its power-on state
  * @vgpu: the vGPU, with @vgpu->lock held.
  *
- * Used for VFIO_DEVICE_RESET, MVGPU_CONTROL_RESET, open and close.  Clears
- * the VRAM slice and the registers and deasserts interrupts.  Interrupt
- * *configuration* (the eventfds a VFIO user set) is not device state and
- * survives, as with vfio-pci's function reset.
+ * Used for VFIO_DEVICE_RESET, MVGPU_CONTROL_RESET, open and close.  Stops
+ * the queues (waiting for engines to let go of them), then clears the
+ * registers, the error state and the VRAM slice and deasserts interrupts.
+ * Interrupt *configuration* (the eventfds a VFIO user set) is not device
+ * state and survives, as with vfio-pci's function reset.
  */
 void mvgpu_vgpu_reset(struct mvgpu_vgpu *vgpu)
 {
 	lockdep_assert_held(&vgpu->lock);
 
+	mvgpu_queues_reset(vgpu);
 	mvgpu_mmio_reset(vgpu);
 	mvgpu_vram_clear(vgpu);
 	mvgpu_irq_update(vgpu);
@@ -46,6 +49,10 @@ static int mvgpu_vgpu_init(struct vfio_device *vdev)
 	mutex_init(&vgpu->lock);
 	spin_lock_init(&vgpu->irq_lock);
 	vgpu->irq.type = VFIO_PCI_NUM_IRQS;
+	vgpu->weight = MVGPU_WEIGHT_DEFAULT;
+	vgpu->timeslice_ns = MVGPU_TIMESLICE_NS;
+	mvgpu_queues_init(vgpu);
+	mvgpu_dma_init(vgpu);
 
 	ret = mvgpu_resources_reserve(vgpu);
 	if (ret)
@@ -95,6 +102,8 @@ static void mvgpu_vgpu_close(struct vfio_device *vdev)
 	struct mvgpu_vgpu *vgpu = vdev_to_vgpu(vdev);
 
 	mutex_lock(&vgpu->lock);
+	mvgpu_queues_reset(vgpu);
+	mvgpu_dma_unpin_all(vgpu);
 	mvgpu_irq_teardown(vgpu);
 	mvgpu_vram_unmapped(vgpu);
 	mvgpu_vgpu_reset(vgpu);
@@ -123,6 +132,7 @@ const struct vfio_device_ops mvgpu_vfio_ops = {
 	.ioctl		= mvgpu_vfio_ioctl,
 	.mmap		= mvgpu_vfio_mmap,
 	.request	= mvgpu_irq_request,
+	.dma_unmap	= mvgpu_dma_unmap,
 #ifdef MVGPU_HAVE_GET_REGION_INFO_CAPS
 	.get_region_info_caps = mvgpu_vgpu_get_region_info_caps,
 #endif

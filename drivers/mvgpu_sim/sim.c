@@ -2,7 +2,9 @@
 /*
  * mvgpu_sim: a software physical GPU for mvgpu.
  *
- * VRAM is host memory (vmalloc), engines will run on host CPUs.  It is the
+ * VRAM is host memory (vmalloc); engines compute on host CPUs, in the
+ * engine threads of the core's scheduler, one bounded chunk per exec()
+ * call so that the scheduler can preempt between chunks.  It is the
  * backend mvgpu uses where no supported GPU is present, and the one the
  * test suite exercises: everything above the backend interface runs for
  * real on it.
@@ -13,7 +15,23 @@
 #include <linux/sizes.h>
 #include <linux/vmalloc.h>
 
+#include <linux/delay.h>
+#include <linux/string.h>
+#include <linux/ktime.h>
+
 #include <mvgpu/backend.h>
+#include <uapi/linux/mvgpu.h>
+
+#include "sim_kernels.h"
+
+/*
+ * Work per exec() call: about 100 us or less on a current CPU, so that a
+ * long command gives the scheduler a preemption point that often.
+ */
+#define SIM_CHUNK_BYTES		SZ_256K		/* FILL, COPY */
+#define SIM_CHUNK_ELEMS		(SZ_256K / 4)	/* AXPY, REDUCE */
+#define SIM_CHUNK_MACS		BIT(18)		/* GEMM multiply-adds */
+#define SIM_CHUNK_NS		(100 * NSEC_PER_USEC)	/* SPIN */
 
 static unsigned int vram_mb = 256;
 module_param(vram_mb, uint, 0444);
@@ -78,11 +96,99 @@ static void mvgpu_sim_vram_clear(struct mvgpu_pgpu *pgpu, u64 offset, u64 len)
 	}
 }
 
+static int mvgpu_sim_copy(struct mvgpu_op *op, void *vram, u64 n)
+{
+	u64 at = op->progress;
+
+	if (op->flags & MVGPU_CMD_F_DST_SYS)
+		return mvgpu_dma_rw(op->dma, op->dst + at, vram + op->src + at,
+				    n, true);
+	if (op->flags & MVGPU_CMD_F_SRC_SYS)
+		return mvgpu_dma_rw(op->dma, op->src + at, vram + op->dst + at,
+				    n, false);
+	memcpy(vram + op->dst + at, vram + op->src + at, n);
+	return 0;
+}
+
+static void mvgpu_sim_spin(struct mvgpu_op *op)
+{
+	u64 want = min_t(u64, op->value - op->progress, SIM_CHUNK_NS);
+	u64 start = ktime_get_ns(), now;
+
+	do {
+		cpu_relax();
+		now = ktime_get_ns();
+	} while (now - start < want);
+	op->progress += now - start;
+}
+
+/*
+ * Run one chunk of @op.  The core has bounded every range by the vGPU's
+ * slice; op->progress counts bytes, elements, rows or ns done.
+ */
+static int mvgpu_sim_exec(struct mvgpu_pgpu *pgpu, unsigned int engine,
+			  struct mvgpu_op *op)
+{
+	struct mvgpu_sim *sim = mvgpu_pgpu_priv(pgpu);
+	void *vram = sim->vram;
+	u64 total, n;
+	__le64 sum;
+	int ret;
+
+	switch (op->opcode) {
+	case MVGPU_OP_FILL:
+		total = op->len;
+		n = min_t(u64, total - op->progress, SIM_CHUNK_BYTES);
+		memset32(vram + op->dst + op->progress, op->value, n / 4);
+		break;
+	case MVGPU_OP_COPY:
+		total = op->len;
+		n = min_t(u64, total - op->progress, SIM_CHUNK_BYTES);
+		ret = mvgpu_sim_copy(op, vram, n);
+		if (ret)
+			return ret;
+		break;
+	case MVGPU_OP_GEMM_I32:
+		total = op->m;
+		n = max_t(u64, SIM_CHUNK_MACS / ((u64)op->n * op->k), 1);
+		n = min_t(u64, total - op->progress, n);
+		sim_gemm_i32_rows(vram + op->dst, vram + op->src,
+				  vram + op->src2, op->n, op->k, op->progress,
+				  op->progress + n);
+		break;
+	case MVGPU_OP_AXPY_I32:
+		total = op->len;
+		n = min_t(u64, total - op->progress, SIM_CHUNK_ELEMS);
+		sim_axpy_i32(vram + op->dst + op->progress * 4,
+			     vram + op->src + op->progress * 4, op->value, n);
+		break;
+	case MVGPU_OP_REDUCE_I32:
+		total = op->len;
+		n = min_t(u64, total - op->progress, SIM_CHUNK_ELEMS);
+		op->acc += sim_reduce_u32(vram + op->src + op->progress * 4, n);
+		if (op->progress + n == total) {
+			sum = cpu_to_le64(op->acc);
+			memcpy(vram + op->dst, &sum, sizeof(sum));
+		}
+		break;
+	case MVGPU_OP_SPIN:
+		mvgpu_sim_spin(op);
+		return op->progress < op->value ? -EINPROGRESS : 0;
+	default:
+		WARN_ON_ONCE(1);
+		return -EINVAL;
+	}
+
+	op->progress += n;
+	return op->progress < total ? -EINPROGRESS : 0;
+}
+
 static const struct mvgpu_pgpu_ops mvgpu_sim_ops = {
 	.owner = THIS_MODULE,
 	.vram_rw = mvgpu_sim_vram_rw,
 	.vram_pfn = mvgpu_sim_vram_pfn,
 	.vram_clear = mvgpu_sim_vram_clear,
+	.exec = mvgpu_sim_exec,
 };
 
 static int __init mvgpu_sim_init(void)

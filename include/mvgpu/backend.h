@@ -16,6 +16,7 @@
 
 struct device;
 struct module;
+struct mvgpu_dma;
 struct mvgpu_pgpu;
 
 /*
@@ -44,6 +45,45 @@ struct mvgpu_pgpu_info {
 };
 
 /**
+ * struct mvgpu_op - one validated command, as the core hands it to an engine
+ * @opcode: enum mvgpu_opcode (never NOP, FENCE or TIMESTAMP: the core
+ *	completes those itself).
+ * @flags: MVGPU_CMD_F_* flags of the command.
+ * @dst: destination: absolute offset in the pGPU's VRAM, or an IOVA when
+ *	MVGPU_CMD_F_DST_SYS is set.
+ * @src: source, likewise (MVGPU_CMD_F_SRC_SYS); GEMM: matrix A.
+ * @src2: GEMM: matrix B.
+ * @len: bytes (FILL, COPY) or elements (AXPY, REDUCE).
+ * @m: GEMM rows of A and C.
+ * @n: GEMM columns of B and C.
+ * @k: GEMM columns of A, rows of B.
+ * @value: FILL pattern, AXPY multiplier, SPIN nanoseconds.
+ * @dma: guest-memory accessor for _SYS sides (mvgpu_dma_rw()).
+ * @progress: owned by the backend: how far execution got.  Zero when the
+ *	op is first handed over; kept across preemption, so a later call
+ *	resumes where the last one stopped.
+ * @acc: backend scratch kept across chunks (REDUCE's running sum).
+ *
+ * Every VRAM range has been checked against the vGPU's slice, and every
+ * size against its limit; a backend may trust them.
+ */
+struct mvgpu_op {
+	u32 opcode;
+	u32 flags;
+	u64 dst;
+	u64 src;
+	u64 src2;
+	u64 len;
+	u32 m;
+	u32 n;
+	u32 k;
+	u64 value;
+	struct mvgpu_dma *dma;
+	u64 progress;
+	u64 acc;
+};
+
+/**
  * struct mvgpu_pgpu_ops - what the core asks of a backend
  * @owner: the backend module; the core pins it while any vGPU is open.
  * @vram_rw: copy @len bytes between VRAM at @offset and @buf.  The core
@@ -54,6 +94,11 @@ struct mvgpu_pgpu_info {
  *	address space.  Called from a page fault handler.
  * @vram_clear: zero @len bytes of VRAM at @offset (both unit aligned).
  *	Must not return before the memory reads as zero.  May sleep.
+ * @exec: run one chunk of @op on @engine: at most about 100 us of work,
+ *	so that the scheduler can preempt at chunk boundaries.  Called from
+ *	the engine's thread, which may sleep.  Return: 0 when @op is
+ *	complete, -EINPROGRESS when it needs more calls (progress saved in
+ *	@op), or -EFAULT when guest memory could not be accessed.
  */
 struct mvgpu_pgpu_ops {
 	struct module *owner;
@@ -61,6 +106,8 @@ struct mvgpu_pgpu_ops {
 		       size_t len, bool write);
 	unsigned long (*vram_pfn)(struct mvgpu_pgpu *pgpu, u64 offset);
 	void (*vram_clear)(struct mvgpu_pgpu *pgpu, u64 offset, u64 len);
+	int (*exec)(struct mvgpu_pgpu *pgpu, unsigned int engine,
+		    struct mvgpu_op *op);
 };
 
 struct mvgpu_pgpu *mvgpu_pgpu_register(const struct mvgpu_pgpu_info *info,
@@ -68,5 +115,7 @@ struct mvgpu_pgpu *mvgpu_pgpu_register(const struct mvgpu_pgpu_info *info,
 				       void *priv);
 void mvgpu_pgpu_unregister(struct mvgpu_pgpu *pgpu);
 void *mvgpu_pgpu_priv(struct mvgpu_pgpu *pgpu);
+int mvgpu_dma_rw(struct mvgpu_dma *dma, u64 iova, void *buf, size_t len,
+		 bool write);
 
 #endif /* _MVGPU_BACKEND_H */

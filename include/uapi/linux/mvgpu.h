@@ -149,11 +149,34 @@
  * @MVGPU_ERR_NONE: no error since reset.
  * @MVGPU_ERR_HOST: the host stopped the vGPU (watchdog, host reset);
  *	ERROR_INFO is zero.
+ * @MVGPU_ERR_QUEUE_CONFIG: a queue was enabled with a ring or queue shared
+ *	area that is misaligned, of a bad size, overlapping, or outside the
+ *	vGPU's VRAM.  ERROR_INFO: the queue number.
+ * @MVGPU_ERR_BAD_TAIL: qsa.tail is not a multiple of MVGPU_CMD_SIZE or not
+ *	inside the ring.  ERROR_INFO: queue number << 24 | tail (low 24 bits).
+ * @MVGPU_ERR_BAD_OPCODE: unknown opcode.  ERROR_INFO for this and every
+ *	command error below: queue number << 24 | ring offset of the command.
+ * @MVGPU_ERR_BAD_FLAGS: a flag the opcode does not define, or a non-zero
+ *	reserved argument.
+ * @MVGPU_ERR_BAD_RANGE: a VRAM range outside the vGPU's slice, wrapping,
+ *	misaligned, or overlapping where the opcode forbids it.
+ * @MVGPU_ERR_BAD_SIZE: a length or dimension of zero or above its limit.
+ * @MVGPU_ERR_DMA: a guest-memory access failed (IOVA not mapped, or
+ *	unmapped while the command ran).
  */
 enum mvgpu_error {
 	MVGPU_ERR_NONE = 0,
 	MVGPU_ERR_HOST = 1,
+	MVGPU_ERR_QUEUE_CONFIG = 2,
+	MVGPU_ERR_BAD_TAIL = 3,
+	MVGPU_ERR_BAD_OPCODE = 4,
+	MVGPU_ERR_BAD_FLAGS = 5,
+	MVGPU_ERR_BAD_RANGE = 6,
+	MVGPU_ERR_BAD_SIZE = 7,
+	MVGPU_ERR_DMA = 8,
 };
+
+#define MVGPU_ERROR_INFO(queue, offset)	(((queue) << 24) | ((offset) & 0xffffffu))
 
 /* ---------------------------------------------------------------------- */
 /* Command queues (present when MVGPU_FEAT_RING is set)                    */
@@ -219,18 +242,58 @@ struct mvgpu_cmd {
 };
 
 #define MVGPU_CMD_SIZE			64
-/* FENCE: raise MVGPU_IRQ_FENCE after writing the fence. */
-#define MVGPU_CMD_F_IRQ			(1u << 0)
+
+/* Flags; each opcode accepts only the ones listed with it. */
+#define MVGPU_CMD_F_IRQ			(1u << 0)	/* FENCE */
+#define MVGPU_CMD_F_SRC_SYS		(1u << 1)	/* COPY: src is an IOVA */
+#define MVGPU_CMD_F_DST_SYS		(1u << 2)	/* COPY: dst is an IOVA */
+
+/* Limits (the manual, "Commands"). */
+#define MVGPU_GEMM_MAX_DIM		4096
+#define MVGPU_SPIN_MAX_NS		1000000000ull	/* 1 s */
 
 /**
  * enum mvgpu_opcode - command opcodes
+ *
+ * Addresses are byte offsets into the vGPU's VRAM unless a _SYS flag makes
+ * them guest I/O virtual addresses (IOVAs, as mapped into the vGPU's VFIO
+ * container).  "elements" are little-endian 32-bit integers; arithmetic
+ * wraps modulo 2^32.  Unused args must be zero.
+ *
  * @MVGPU_OP_NOP: nothing.
- * @MVGPU_OP_FENCE: args[0] = value; complete every earlier command,
- *	then store the value in qsa.fence and MVGPU_QREG_FENCE.
+ * @MVGPU_OP_FENCE: args[0] = value.  Once every earlier command of the
+ *	queue is complete, store value in qsa.fence and MVGPU_QREG_FENCE;
+ *	with MVGPU_CMD_F_IRQ and qsa.irq_wanted set, raise MVGPU_IRQ_FENCE.
+ * @MVGPU_OP_TIMESTAMP: args[0] = dst (8-byte aligned): store the host's
+ *	CLOCK_MONOTONIC time in ns, 64-bit.
+ * @MVGPU_OP_FILL: args[0] = dst, args[1] = bytes, args[2] = 32-bit
+ *	pattern.  dst and bytes 4-byte aligned.
+ * @MVGPU_OP_COPY: args[0] = dst, args[1] = src, args[2] = bytes.  Flags
+ *	SRC_SYS or DST_SYS (not both) make that side an IOVA.  Two VRAM
+ *	ranges must not overlap.
+ * @MVGPU_OP_GEMM_I32: C = A x B, row-major elements.  args[0] = C,
+ *	args[1] = A, args[2] = B, args[3] = M (rows of A and C),
+ *	args[4] = N (columns of B and C), args[5] = K (columns of A, rows of
+ *	B); each dimension 1..MVGPU_GEMM_MAX_DIM.  C must not overlap A or B.
+ * @MVGPU_OP_AXPY_I32: y = a * x + y.  args[0] = y, args[1] = x,
+ *	args[2] = elements, args[3] = a (32 bits).  x and y must not overlap
+ *	unless they are the same range.
+ * @MVGPU_OP_REDUCE_I32: args[0] = dst (8-byte aligned), args[1] = src,
+ *	args[2] = elements: store the 64-bit sum of the unsigned elements.
+ * @MVGPU_OP_SPIN: args[0] = ns, at most MVGPU_SPIN_MAX_NS: keep the
+ *	engine busy that long (scheduler tests).
  */
 enum mvgpu_opcode {
 	MVGPU_OP_NOP = 0,
 	MVGPU_OP_FENCE = 1,
+	MVGPU_OP_TIMESTAMP = 2,
+	MVGPU_OP_FILL = 3,
+	MVGPU_OP_COPY = 4,
+	MVGPU_OP_GEMM_I32 = 5,
+	MVGPU_OP_AXPY_I32 = 6,
+	MVGPU_OP_REDUCE_I32 = 7,
+	MVGPU_OP_SPIN = 8,
+	MVGPU_OP_COUNT
 };
 
 #endif /* _UAPI_LINUX_MVGPU_H */

@@ -7,11 +7,14 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -429,4 +432,195 @@ uint64_t eventfd_wait(int fd, int timeout_ms)
 	if (read(fd, &val, sizeof(val)) != sizeof(val))
 		return 0;
 	return val;
+}
+
+int mvgpu_ctx_queue_setup(struct mvgpu_ctx *c, unsigned int queue,
+			  uint64_t ring, uint32_t ring_size, uint64_t qsa)
+{
+	unsigned int base = MVGPU_QUEUE_BASE(queue);
+	int ret;
+
+	c->queue = queue;
+	c->ring = ring;
+	c->ring_size = ring_size;
+	c->qsa = qsa;
+	c->tail = 0;
+	c->seq = 0;
+	memset(c->vram + qsa, 0, sizeof(struct mvgpu_qsa));
+
+	ret = vfio_mmio_write32(c->vd.device, base + MVGPU_QREG_CONTROL, 0);
+	ret = ret ?: vfio_mmio_write32(c->vd.device, base + MVGPU_QREG_RING_LO,
+				       (uint32_t)ring);
+	ret = ret ?: vfio_mmio_write32(c->vd.device, base + MVGPU_QREG_RING_HI,
+				       ring >> 32);
+	ret = ret ?: vfio_mmio_write32(c->vd.device,
+				       base + MVGPU_QREG_RING_SIZE, ring_size);
+	ret = ret ?: vfio_mmio_write32(c->vd.device, base + MVGPU_QREG_QSA_LO,
+				       (uint32_t)qsa);
+	ret = ret ?: vfio_mmio_write32(c->vd.device, base + MVGPU_QREG_QSA_HI,
+				       qsa >> 32);
+	ret = ret ?: vfio_mmio_write32(c->vd.device, base + MVGPU_QREG_CONTROL,
+				       MVGPU_QCTL_ENABLE);
+	return ret;
+}
+
+int mvgpu_ctx_open(const char *uuid, struct mvgpu_ctx *c)
+{
+	struct vfio_region_info info;
+	void *map;
+	int ret;
+
+	memset(c, 0, sizeof(*c));
+	ret = vfio_dev_open(uuid, &c->vd);
+	if (ret)
+		return ret;
+	ret = vfio_region_info(c->vd.device,
+			       VFIO_PCI_BAR0_REGION_INDEX + MVGPU_BAR_VRAM, &info);
+	if (ret)
+		goto err_close;
+	map = mmap(NULL, info.size, PROT_READ | PROT_WRITE, MAP_SHARED,
+		   c->vd.device, info.offset);
+	if (map == MAP_FAILED) {
+		ret = -errno;
+		goto err_close;
+	}
+	c->vram = map;
+	c->vram_size = info.size;
+	ret = mvgpu_ctx_queue_setup(c, 0, info.size - (1u << 20),
+				    MVGPU_CTX_RING_SIZE, info.size - 4096);
+	if (ret)
+		goto err_unmap;
+	return 0;
+
+err_unmap:
+	munmap(c->vram, c->vram_size);
+err_close:
+	vfio_dev_close(&c->vd);
+	return ret;
+}
+
+void mvgpu_ctx_close(struct mvgpu_ctx *c)
+{
+	if (c->vram)
+		munmap(c->vram, c->vram_size);
+	c->vram = NULL;
+	vfio_dev_close(&c->vd);
+}
+
+struct mvgpu_qsa *mvgpu_ctx_qsa(struct mvgpu_ctx *c)
+{
+	return (struct mvgpu_qsa *)(c->vram + c->qsa);
+}
+
+/*
+ * The driver side of the submission protocol: copy commands in, publish
+ * the tail, and ring the doorbell only if the device asks for it.
+ */
+int mvgpu_ctx_submit(struct mvgpu_ctx *c, const struct mvgpu_cmd *cmds,
+		     unsigned int n)
+{
+	struct mvgpu_qsa *qsa = mvgpu_ctx_qsa(c);
+	unsigned int i;
+	int spins = 0;
+
+	for (i = 0; i < n; i++) {
+		uint32_t next = (c->tail + MVGPU_CMD_SIZE) & (c->ring_size - 1);
+
+		/* Ring full: wait for the device to move on. */
+		while (next == __atomic_load_n(&qsa->head, __ATOMIC_ACQUIRE)) {
+			if (mvgpu_ctx_error(c, NULL))
+				return -EIO;
+			if (++spins > 2000000)
+				return -ETIMEDOUT;
+			sched_yield();
+		}
+		memcpy(c->vram + c->ring + c->tail, &cmds[i], MVGPU_CMD_SIZE);
+		c->tail = next;
+		/* Publish in batches, at least when the ring half fills up. */
+		if (i + 1 == n || !(c->tail % (c->ring_size / 2))) {
+			__atomic_store_n(&qsa->tail, c->tail, __ATOMIC_RELEASE);
+			/* Pairs with the device's barrier (the manual). */
+			__atomic_thread_fence(__ATOMIC_SEQ_CST);
+			if (__atomic_load_n(&qsa->doorbell_needed,
+					    __ATOMIC_RELAXED)) {
+				c->doorbells++;
+				if (vfio_mmio_write32(c->vd.device,
+						      MVGPU_QUEUE_BASE(c->queue) +
+						      MVGPU_QREG_DOORBELL, 1))
+					return -EIO;
+			}
+		}
+	}
+	return 0;
+}
+
+uint64_t mvgpu_ctx_fence(struct mvgpu_ctx *c, uint32_t flags)
+{
+	struct mvgpu_cmd cmd = {
+		.opcode = MVGPU_OP_FENCE,
+		.flags = flags,
+		.args = { ++c->seq },
+	};
+
+	return mvgpu_ctx_submit(c, &cmd, 1) ? 0 : c->seq;
+}
+
+int mvgpu_ctx_error(struct mvgpu_ctx *c, uint32_t *info)
+{
+	uint32_t status = 0, err = 0;
+
+	if (vfio_mmio_read32(c->vd.device, MVGPU_REG_STATUS, &status))
+		return -EIO;
+	if (!(status & MVGPU_STATUS_ERROR))
+		return 0;
+	vfio_mmio_read32(c->vd.device, MVGPU_REG_ERROR, &err);
+	if (info)
+		vfio_mmio_read32(c->vd.device, MVGPU_REG_ERROR_INFO, info);
+	return err;
+}
+
+int mvgpu_ctx_wait(struct mvgpu_ctx *c, uint64_t seq, int timeout_ms)
+{
+	struct mvgpu_qsa *qsa = mvgpu_ctx_qsa(c);
+	struct timespec t0, t;
+	unsigned int polls = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while ((int64_t)(__atomic_load_n(&qsa->fence, __ATOMIC_ACQUIRE) - seq) < 0) {
+		if (!(++polls % 64)) {
+			if (mvgpu_ctx_error(c, NULL))
+				return -EIO;
+			clock_gettime(CLOCK_MONOTONIC, &t);
+			if ((t.tv_sec - t0.tv_sec) * 1000 +
+			    (t.tv_nsec - t0.tv_nsec) / 1000000 > timeout_ms)
+				return -ETIMEDOUT;
+		}
+		sched_yield();
+	}
+	return 0;
+}
+
+int mvgpu_ctx_dma_map(struct mvgpu_ctx *c, void *buf, size_t len,
+		      uint64_t iova)
+{
+	struct vfio_iommu_type1_dma_map map = {
+		.argsz = sizeof(map),
+		.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
+		.vaddr = (uintptr_t)buf,
+		.iova = iova,
+		.size = len,
+	};
+
+	return ioctl(c->vd.container, VFIO_IOMMU_MAP_DMA, &map) ? -errno : 0;
+}
+
+int mvgpu_ctx_dma_unmap(struct mvgpu_ctx *c, size_t len, uint64_t iova)
+{
+	struct vfio_iommu_type1_dma_unmap unmap = {
+		.argsz = sizeof(unmap),
+		.iova = iova,
+		.size = len,
+	};
+
+	return ioctl(c->vd.container, VFIO_IOMMU_UNMAP_DMA, &unmap) ? -errno : 0;
 }

@@ -71,6 +71,40 @@ int vfio_mmio_write32(int device, unsigned int reg, uint32_t val);
 int vfio_set_irq_eventfd(int device, unsigned int index, int fd);
 int vfio_set_irq_action(int device, unsigned int index, uint32_t action);
 
+/*
+ * A vGPU opened for command submission: BAR2 mapped, one queue set up.
+ * The test's VRAM layout: data from 0, the ring in the last MiB but one
+ * 64 KiB, the QSA in the last page (see mvgpu_ctx_open()).
+ */
+struct mvgpu_ctx {
+	struct vfio_dev vd;
+	uint8_t *vram;			/* BAR2, mapped shared */
+	uint64_t vram_size;
+	unsigned int queue;
+	uint64_t ring;			/* ring offset in VRAM */
+	uint32_t ring_size;
+	uint64_t qsa;			/* QSA offset in VRAM */
+	uint32_t tail;			/* our copy of qsa.tail */
+	uint64_t seq;			/* last fence value emitted */
+	uint64_t doorbells;		/* doorbells we rang */
+};
+
+#define MVGPU_CTX_RING_SIZE	(64u << 10)
+
+int mvgpu_ctx_open(const char *uuid, struct mvgpu_ctx *c);
+void mvgpu_ctx_close(struct mvgpu_ctx *c);
+int mvgpu_ctx_queue_setup(struct mvgpu_ctx *c, unsigned int queue,
+			  uint64_t ring, uint32_t ring_size, uint64_t qsa);
+struct mvgpu_qsa *mvgpu_ctx_qsa(struct mvgpu_ctx *c);
+int mvgpu_ctx_submit(struct mvgpu_ctx *c, const struct mvgpu_cmd *cmds,
+		     unsigned int n);
+uint64_t mvgpu_ctx_fence(struct mvgpu_ctx *c, uint32_t flags);
+int mvgpu_ctx_wait(struct mvgpu_ctx *c, uint64_t seq, int timeout_ms);
+int mvgpu_ctx_error(struct mvgpu_ctx *c, uint32_t *info);
+int mvgpu_ctx_dma_map(struct mvgpu_ctx *c, void *buf, size_t len,
+		      uint64_t iova);
+int mvgpu_ctx_dma_unmap(struct mvgpu_ctx *c, size_t len, uint64_t iova);
+
 /* eventfd helpers: counter value, or 0 after @timeout_ms without one. */
 int eventfd_new(void);
 uint64_t eventfd_wait(int fd, int timeout_ms);

@@ -1,0 +1,324 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Engine scheduler.
+ *
+ * Each engine of a pGPU has a kernel thread that runs queues, one chunk of
+ * work at a time (the backend's exec()).  Between chunks it asks
+ * mvgpu_sched_check() whether to go on; that is the preemption point, so
+ * a queue holds an engine at most one chunk past its timeslice.
+ *
+ * Which queue an engine runs next: among the runnable queues it may serve,
+ * the one with the smallest virtual runtime.  A queue's virtual runtime
+ * grows by the engine time it used, scaled by MVGPU_WEIGHT_DEFAULT/weight,
+ * so over time each busy vGPU gets engine time in proportion to its
+ * weight; an idle queue takes nothing, and on waking starts at the pool's
+ * minimum so that sleeping earns no credit (work-conserving, fair).
+ *
+ * Engines dedicated to a partitioned vGPU (engine->owner) run only that
+ * vGPU's queues; the others form the shared pool for time-sliced vGPUs.
+ *
+ * Locking: sched->lock protects the run list, each queue's state, node,
+ * kicked, stopping and vruntime, and each engine's current_q.  Nothing
+ * else is taken under it; engine threads hold no other lock while they
+ * run a chunk except the vGPU's dma.sem inside guest-memory accesses.
+ */
+#include <linux/kthread.h>
+#include <linux/math64.h>
+#include <linux/sched.h>
+
+#include "mvgpu.h"
+
+static bool mvgpu_engine_may_run(struct mvgpu_engine *eng,
+				 struct mvgpu_queue *q)
+{
+	struct mvgpu_vgpu *owner = READ_ONCE(eng->owner);
+
+	if (owner)
+		return q->vgpu == owner;
+	return q->vgpu->profile->kind == MVGPU_PROFILE_TIMESLICED;
+}
+
+/* The runnable queue @eng should run next, or NULL.  sched->lock held. */
+static struct mvgpu_queue *mvgpu_sched_best(struct mvgpu_engine *eng)
+{
+	struct mvgpu_sched *sched = &eng->pgpu->sched;
+	struct mvgpu_queue *q, *best = NULL;
+
+	lockdep_assert_held(&sched->lock);
+
+	list_for_each_entry(q, &sched->runnable, node)
+		if (mvgpu_engine_may_run(eng, q) &&
+		    (!best || q->vruntime < best->vruntime))
+			best = q;
+	return best;
+}
+
+static bool mvgpu_sched_has_work(struct mvgpu_engine *eng)
+{
+	struct mvgpu_sched *sched = &eng->pgpu->sched;
+	bool work;
+
+	spin_lock(&sched->lock);
+	work = mvgpu_sched_best(eng);
+	spin_unlock(&sched->lock);
+	return work;
+}
+
+/* Put @q on the run list.  sched->lock held. */
+static void mvgpu_sched_enqueue(struct mvgpu_sched *sched,
+				struct mvgpu_queue *q)
+{
+	lockdep_assert_held(&sched->lock);
+
+	q->state = MVGPU_Q_RUNNABLE;
+	list_add_tail(&q->node, &sched->runnable);
+	wake_up_all(&sched->engine_wq);
+}
+
+/**
+ * mvgpu_sched_kick() - a queue may have new work (doorbell)
+ * @q: an enabled queue.
+ *
+ * Context: any; takes sched->lock.
+ */
+void mvgpu_sched_kick(struct mvgpu_queue *q)
+{
+	struct mvgpu_sched *sched = &q->vgpu->pgpu->sched;
+
+	spin_lock(&sched->lock);
+	if (q->stopping || READ_ONCE(q->vgpu->failed))
+		goto out_unlock;
+
+	switch (q->state) {
+	case MVGPU_Q_IDLE:
+		q->vruntime = max(q->vruntime, sched->min_vruntime);
+		mvgpu_sched_enqueue(sched, q);
+		break;
+	case MVGPU_Q_RUNNING:
+		q->kicked = true;
+		break;
+	case MVGPU_Q_RUNNABLE:
+		break;
+	}
+out_unlock:
+	spin_unlock(&sched->lock);
+}
+
+static bool mvgpu_queue_running(struct mvgpu_queue *q)
+{
+	struct mvgpu_sched *sched = &q->vgpu->pgpu->sched;
+	bool running;
+
+	spin_lock(&sched->lock);
+	running = q->state == MVGPU_Q_RUNNING;
+	spin_unlock(&sched->lock);
+	return running;
+}
+
+/**
+ * mvgpu_sched_stop() - take a queue off the scheduler and wait for it
+ * @q: the queue.
+ *
+ * On return no engine runs @q, and it is on no list; it runs again only
+ * after the next mvgpu_sched_kick().  The engine notices the request at
+ * its next chunk boundary, so this waits at most about one chunk.
+ *
+ * Context: process; the caller holds q->vgpu->lock, which keeps doorbells
+ * away meanwhile.
+ */
+void mvgpu_sched_stop(struct mvgpu_queue *q)
+{
+	struct mvgpu_sched *sched = &q->vgpu->pgpu->sched;
+
+	spin_lock(&sched->lock);
+	q->stopping = true;
+	if (q->state == MVGPU_Q_RUNNABLE) {
+		list_del_init(&q->node);
+		q->state = MVGPU_Q_IDLE;
+	}
+	spin_unlock(&sched->lock);
+
+	wait_event(sched->stop_wq, !mvgpu_queue_running(q));
+
+	spin_lock(&sched->lock);
+	q->stopping = false;
+	q->kicked = false;
+	spin_unlock(&sched->lock);
+}
+
+/**
+ * mvgpu_sched_check() - the preemption point between two chunks
+ * @eng: the engine, from its thread.
+ * @q: the queue it runs.
+ * @slice_end: end of the current timeslice (ns); extended when nobody
+ *	else wants the engine.
+ *
+ * Return: MVGPU_RUN_CONTINUE, MVGPU_RUN_STOP (the queue must stop or its
+ * vGPU failed) or MVGPU_RUN_PREEMPT (the slice is over and another queue
+ * waits for this engine, or the engine was dedicated to a partition).
+ */
+enum mvgpu_run_result mvgpu_sched_check(struct mvgpu_engine *eng,
+					struct mvgpu_queue *q, u64 *slice_end)
+{
+	struct mvgpu_sched *sched = &eng->pgpu->sched;
+	enum mvgpu_run_result res = MVGPU_RUN_CONTINUE;
+	u64 now;
+
+	if (READ_ONCE(q->stopping) || READ_ONCE(q->vgpu->failed) ||
+	    kthread_should_stop())
+		return MVGPU_RUN_STOP;
+	if (!mvgpu_engine_may_run(eng, q))
+		return MVGPU_RUN_PREEMPT;
+
+	now = ktime_get_ns();
+	if (now < *slice_end) {
+		cond_resched();
+		return MVGPU_RUN_CONTINUE;
+	}
+
+	spin_lock(&sched->lock);
+	if (mvgpu_sched_best(eng))
+		res = MVGPU_RUN_PREEMPT;
+	spin_unlock(&sched->lock);
+
+	*slice_end = now + READ_ONCE(q->vgpu->timeslice_ns);
+	cond_resched();
+	return res;
+}
+
+/* Account the run and decide where @q goes next.  Engine thread. */
+static void mvgpu_sched_put(struct mvgpu_engine *eng, struct mvgpu_queue *q,
+			    enum mvgpu_run_result res, u64 delta)
+{
+	struct mvgpu_sched *sched = &eng->pgpu->sched;
+	struct mvgpu_vgpu *vgpu = q->vgpu;
+	struct mvgpu_queue *first;
+
+	spin_lock(&sched->lock);
+	eng->current_q = NULL;
+	eng->busy_ns += delta;
+	q->stats.busy_ns += delta;
+	q->vruntime += div_u64(delta * MVGPU_WEIGHT_DEFAULT,
+			       max(READ_ONCE(vgpu->weight), 1U));
+
+	if (q->stopping || res == MVGPU_RUN_STOP) {
+		q->state = MVGPU_Q_IDLE;
+	} else if (res == MVGPU_RUN_PREEMPT || q->kicked) {
+		if (res == MVGPU_RUN_PREEMPT)
+			q->stats.preemptions++;
+		mvgpu_sched_enqueue(sched, q);
+	} else {
+		q->state = MVGPU_Q_IDLE;
+	}
+	q->kicked = false;
+
+	first = list_first_entry_or_null(&sched->runnable,
+					 struct mvgpu_queue, node);
+	sched->min_vruntime = max(sched->min_vruntime,
+				  first ? min(first->vruntime, q->vruntime) :
+					  q->vruntime);
+	spin_unlock(&sched->lock);
+
+	wake_up_all(&sched->stop_wq);
+}
+
+static int mvgpu_engine_thread(void *data)
+{
+	struct mvgpu_engine *eng = data;
+	struct mvgpu_sched *sched = &eng->pgpu->sched;
+	enum mvgpu_run_result res;
+	struct mvgpu_queue *q;
+	u64 start;
+
+	while (!kthread_should_stop()) {
+		wait_event_idle(sched->engine_wq,
+				kthread_should_stop() || mvgpu_sched_has_work(eng));
+
+		spin_lock(&sched->lock);
+		q = mvgpu_sched_best(eng);
+		if (q) {
+			list_del_init(&q->node);
+			q->state = MVGPU_Q_RUNNING;
+			q->stats.runs++;
+			eng->current_q = q;
+		}
+		spin_unlock(&sched->lock);
+		if (!q)
+			continue;
+
+		start = ktime_get_ns();
+		res = mvgpu_queue_run(eng, q);
+		mvgpu_sched_put(eng, q, res, ktime_get_ns() - start);
+	}
+	return 0;
+}
+
+/**
+ * mvgpu_sched_set_owner() - dedicate engines to a vGPU, or give them back
+ * @pgpu: the pGPU, with pgpu->lock held.
+ * @engines: mask of engines.
+ * @owner: the partitioned vGPU, or NULL to return them to the pool.
+ *
+ * A time-sliced queue running on a newly dedicated engine leaves it at its
+ * next chunk boundary.
+ */
+void mvgpu_sched_set_owner(struct mvgpu_pgpu *pgpu, unsigned long engines,
+			   struct mvgpu_vgpu *owner)
+{
+	struct mvgpu_sched *sched = &pgpu->sched;
+	unsigned long bit;
+
+	lockdep_assert_held(&pgpu->lock);
+
+	spin_lock(&sched->lock);
+	for_each_set_bit(bit, &engines, MVGPU_MAX_ENGINES)
+		WRITE_ONCE(sched->engines[bit].owner, owner);
+	spin_unlock(&sched->lock);
+	wake_up_all(&sched->engine_wq);
+}
+
+/**
+ * mvgpu_sched_init() - start the engine threads of a pGPU
+ * @pgpu: the pGPU; ->id and ->nr_engines set.
+ *
+ * Return: 0, or the error of kthread_run().
+ */
+int mvgpu_sched_init(struct mvgpu_pgpu *pgpu)
+{
+	struct mvgpu_sched *sched = &pgpu->sched;
+	unsigned int i;
+
+	spin_lock_init(&sched->lock);
+	INIT_LIST_HEAD(&sched->runnable);
+	init_waitqueue_head(&sched->engine_wq);
+	init_waitqueue_head(&sched->stop_wq);
+
+	for (i = 0; i < pgpu->nr_engines; i++) {
+		struct mvgpu_engine *eng = &sched->engines[i];
+		struct task_struct *t;
+
+		eng->pgpu = pgpu;
+		eng->index = i;
+		t = kthread_run(mvgpu_engine_thread, eng, MVGPU_NAME "%d-e%u",
+				pgpu->id, i);
+		if (IS_ERR(t)) {
+			while (i--)
+				kthread_stop(sched->engines[i].thread);
+			return PTR_ERR(t);
+		}
+		eng->thread = t;
+	}
+	return 0;
+}
+
+/**
+ * mvgpu_sched_fini() - stop the engine threads
+ * @pgpu: the pGPU, with no vGPUs left.
+ */
+void mvgpu_sched_fini(struct mvgpu_pgpu *pgpu)
+{
+	unsigned int i;
+
+	for (i = 0; i < pgpu->nr_engines; i++)
+		kthread_stop(pgpu->sched.engines[i].thread);
+}
