@@ -232,6 +232,21 @@ void mvgpu_vgpu_fail(struct mvgpu_vgpu *vgpu, u32 error, u32 info)
 }
 
 /**
+ * mvgpu_vgpu_clear_error() - leave the error state (engine reset)
+ * @vgpu: the vGPU, its queues stopped.
+ */
+void mvgpu_vgpu_clear_error(struct mvgpu_vgpu *vgpu)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&vgpu->irq_lock, flags);
+	vgpu->regs.error = MVGPU_ERR_NONE;
+	vgpu->regs.error_info = 0;
+	WRITE_ONCE(vgpu->failed, false);
+	spin_unlock_irqrestore(&vgpu->irq_lock, flags);
+}
+
+/**
  * mvgpu_irq_request() - vfio_device_ops.request: ask the user to let go
  * @vdev: the vGPU's VFIO device, being removed.
  * @count: how many times the core has asked so far.

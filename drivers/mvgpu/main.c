@@ -5,8 +5,14 @@
  * mvgpu_pgpu_register() (pgpu.c), called by backend modules.
  */
 #include <linux/module.h>
+#include <linux/moduleparam.h>
 
 #include "mvgpu.h"
+
+unsigned int mvgpu_watchdog_ms = 500;
+module_param_named(watchdog_ms, mvgpu_watchdog_ms, uint, 0644);
+MODULE_PARM_DESC(watchdog_ms,
+		 "Engine time one command may use before the watchdog aborts it and fails its vGPU with MVGPU_ERR_TIMEOUT, in ms (default 500, minimum 10)");
 
 struct class mvgpu_class = {
 	.name = MVGPU_NAME,

@@ -112,6 +112,11 @@ void mvgpu_mmio_write32(struct mvgpu_vgpu *vgpu, unsigned int reg, u32 val)
 			vgpu->stats.resets++;
 			break;
 		}
+		if (val & MVGPU_CONTROL_QUEUE_RESET) {
+			mvgpu_queues_reset(vgpu);
+			mvgpu_vgpu_clear_error(vgpu);
+			vgpu->stats.resets++;
+		}
 		vgpu->regs.control = val & MVGPU_CONTROL_RW_MASK;
 		break;
 	case MVGPU_REG_IRQ_STATUS:

@@ -20,6 +20,7 @@
 
 #include <linux/bitmap.h>
 #include <linux/device.h>
+#include <linux/hrtimer.h>
 #include <linux/mdev.h>
 #include <linux/mutex.h>
 #include <linux/rwsem.h>
@@ -35,7 +36,14 @@
 
 /* Scheduling defaults (runtime-tunable per vGPU). */
 #define MVGPU_WEIGHT_DEFAULT	100
+#define MVGPU_WEIGHT_MAX	10000
 #define MVGPU_TIMESLICE_NS	(2 * NSEC_PER_MSEC)
+#define MVGPU_TIMESLICE_MIN_US	100
+#define MVGPU_TIMESLICE_MAX_US	100000
+/* Caps are enforced over periods of this length. */
+#define MVGPU_CAP_PERIOD_NS	(20 * NSEC_PER_MSEC)
+
+extern unsigned int mvgpu_watchdog_ms;
 
 /*
  * VFIO region offsets: the region index lives in bits 40 and up of the
@@ -108,6 +116,7 @@ struct mvgpu_engine {
  * @stop_wq: mvgpu_queue_stop() waits here for an engine to let go.
  * @min_vruntime: the smallest virtual runtime of any queue that ran; a
  *	queue that wakes up starts no lower, so sleeping earns no credit.
+ * @cap_timer: wakes the engines when a capped vGPU's period ends.
  * @engines: the engines; pgpu->nr_engines of them are used.
  */
 struct mvgpu_sched {
@@ -116,6 +125,7 @@ struct mvgpu_sched {
 	wait_queue_head_t engine_wq;
 	wait_queue_head_t stop_wq;
 	u64 min_vruntime;
+	struct hrtimer cap_timer;
 	struct mvgpu_engine engines[MVGPU_MAX_ENGINES];
 };
 
@@ -192,6 +202,9 @@ struct mvgpu_regs {
  * @runs: times an engine picked the queue (context switches to it).
  * @preemptions: times it lost an engine with work left.
  * @busy_ns: engine time it used.
+ * @submissions: commands taken off the ring.
+ * @wait_ns: time spent runnable, waiting for an engine.
+ * @wait_max_ns: the longest such wait.
  */
 struct mvgpu_queue_stats {
 	u64 commands;
@@ -199,6 +212,9 @@ struct mvgpu_queue_stats {
 	u64 runs;
 	u64 preemptions;
 	u64 busy_ns;
+	u64 submissions;
+	u64 wait_ns;
+	u64 wait_max_ns;
 };
 
 /* Queue scheduling states (mvgpu_queue.state). */
@@ -228,6 +244,10 @@ enum mvgpu_queue_state {
  * @kicked: a doorbell arrived while the queue ran (sched.lock).
  * @stopping: mvgpu_queue_stop() wants it off its engine (sched.lock).
  * @vruntime: weighted virtual runtime (sched.lock).
+ * @runnable_since: when it last became runnable (sched.lock).
+ * @run_start: when its engine picked it (sched.lock).
+ * @charged_at: engine time up to here is charged to the cap (sched.lock).
+ * @op_ns: engine time the command in @op has used so far (engine).
  * @stats: counters: the engine running the queue updates the command
  *	counters, sched.lock holders the scheduling ones.
  *
@@ -256,6 +276,10 @@ struct mvgpu_queue {
 	bool kicked;
 	bool stopping;
 	u64 vruntime;
+	u64 runnable_since;
+	u64 run_start;
+	u64 charged_at;
+	u64 op_ns;
 	struct mvgpu_queue_stats stats;
 };
 
@@ -328,9 +352,13 @@ struct mvgpu_irq {
  * @failed: the vGPU is in its error state (@irq_lock).
  * @queues: command queues, @nr_queues of them.
  * @nr_queues: MVGPU_REG_ENGINES.
- * @weight: scheduling weight.
+ * @weight: scheduling weight, 1..MVGPU_WEIGHT_MAX (READ_ONCE).
+ * @cap: maximum share of the shared engine pool in percent, 0 for none
+ *	(READ_ONCE).
  * @timeslice_ns: how long one of its queues may hold an engine while
- *	others wait.
+ *	others wait (READ_ONCE).
+ * @cap_used_ns: engine time used in the current cap period (sched.lock).
+ * @cap_period_end: end of the current cap period (sched.lock).
  * @dma: guest-memory access.
  * @stats: counters.
  *
@@ -365,7 +393,10 @@ struct mvgpu_vgpu {
 	struct mvgpu_queue queues[MVGPU_MAX_QUEUES];
 	unsigned int nr_queues;
 	unsigned int weight;
+	unsigned int cap;
 	u64 timeslice_ns;
+	u64 cap_used_ns;
+	u64 cap_period_end;
 	struct mvgpu_dma dma;
 	struct mvgpu_stats stats;
 };
@@ -412,6 +443,8 @@ void mvgpu_vgpu_reset(struct mvgpu_vgpu *vgpu);
 /* queue.c */
 void mvgpu_queues_init(struct mvgpu_vgpu *vgpu);
 void mvgpu_queues_reset(struct mvgpu_vgpu *vgpu);
+void mvgpu_queue_stats_sum(struct mvgpu_vgpu *vgpu,
+			   struct mvgpu_queue_stats *sum);
 u32 mvgpu_queue_read32(struct mvgpu_vgpu *vgpu, unsigned int reg);
 void mvgpu_queue_write32(struct mvgpu_vgpu *vgpu, unsigned int reg, u32 val);
 
@@ -475,6 +508,7 @@ u32 mvgpu_irq_reg_read(struct mvgpu_vgpu *vgpu, unsigned int reg);
 void mvgpu_irq_reg_write(struct mvgpu_vgpu *vgpu, unsigned int reg, u32 val);
 bool mvgpu_irq_intx_level(struct mvgpu_vgpu *vgpu);
 void mvgpu_vgpu_fail(struct mvgpu_vgpu *vgpu, u32 error, u32 info);
+void mvgpu_vgpu_clear_error(struct mvgpu_vgpu *vgpu);
 void mvgpu_irq_request(struct vfio_device *vdev, unsigned int count);
 void mvgpu_irq_teardown(struct mvgpu_vgpu *vgpu);
 

@@ -489,6 +489,7 @@ static int mvgpu_queue_next(struct mvgpu_queue *q)
 		}
 	}
 
+	q->stats.submissions++;
 	/* The one read of the command; from here on only our copy counts. */
 	mvgpu_slice_rw(vgpu, q->ring + q->head, &cmd, sizeof(cmd), false);
 	q->cmd_offset = q->head;
@@ -518,6 +519,7 @@ static int mvgpu_queue_next(struct mvgpu_queue *q)
 		op.dma = &vgpu->dma;
 		q->op = op;
 		q->op_active = true;
+		q->op_ns = 0;
 		set_bit(MVGPU_VRAM_DIRTY, &vgpu->vram_flags);
 		return 1;
 	}
@@ -532,7 +534,9 @@ static int mvgpu_queue_next(struct mvgpu_queue *q)
  *
  * Executes commands, one chunk at a time, until the ring is empty, the
  * scheduler wants the engine back, or the queue must stop.  A command in
- * progress stays in q->op and resumes next time.
+ * progress stays in q->op and resumes next time.  The watchdog: a command
+ * that has used more than watchdog_ms of engine time is dropped and its
+ * vGPU fails with MVGPU_ERR_TIMEOUT.
  *
  * Return: why the engine comes back.
  */
@@ -542,7 +546,9 @@ enum mvgpu_run_result mvgpu_queue_run(struct mvgpu_engine *eng,
 	struct mvgpu_vgpu *vgpu = q->vgpu;
 	struct mvgpu_pgpu *pgpu = vgpu->pgpu;
 	u64 slice_end = ktime_get_ns() + READ_ONCE(vgpu->timeslice_ns);
+	u64 watchdog_ns = max(READ_ONCE(mvgpu_watchdog_ms), 10U) * NSEC_PER_MSEC;
 	enum mvgpu_run_result res;
+	u64 start;
 	int ret;
 
 	if (q->armed) {
@@ -566,9 +572,18 @@ enum mvgpu_run_result mvgpu_queue_run(struct mvgpu_engine *eng,
 				continue;
 		}
 
+		start = ktime_get_ns();
 		ret = pgpu->ops->exec(pgpu, eng->index, &q->op);
-		if (ret == -EINPROGRESS)
-			continue;
+		q->op_ns += ktime_get_ns() - start;
+		if (ret == -EINPROGRESS) {
+			if (q->op_ns <= watchdog_ns)
+				continue;
+			/* The watchdog: drop the command, keep VRAM. */
+			q->op_active = false;
+			mvgpu_vgpu_fail(vgpu, MVGPU_ERR_TIMEOUT,
+					MVGPU_ERROR_INFO(q->index, q->cmd_offset));
+			return MVGPU_RUN_STOP;
+		}
 		q->op_active = false;
 		if (ret) {
 			mvgpu_vgpu_fail(vgpu, MVGPU_ERR_DMA,
@@ -576,5 +591,31 @@ enum mvgpu_run_result mvgpu_queue_run(struct mvgpu_engine *eng,
 			return MVGPU_RUN_STOP;
 		}
 		q->stats.commands++;
+	}
+}
+
+/**
+ * mvgpu_queue_stats_sum() - add up the counters of a vGPU's queues
+ * @vgpu: the vGPU.
+ * @sum: out: the totals (wait_max_ns: the maximum).
+ */
+void mvgpu_queue_stats_sum(struct mvgpu_vgpu *vgpu,
+			   struct mvgpu_queue_stats *sum)
+{
+	unsigned int i;
+
+	memset(sum, 0, sizeof(*sum));
+	for (i = 0; i < vgpu->nr_queues; i++) {
+		const struct mvgpu_queue_stats *st = &vgpu->queues[i].stats;
+
+		sum->commands += READ_ONCE(st->commands);
+		sum->fences += READ_ONCE(st->fences);
+		sum->runs += READ_ONCE(st->runs);
+		sum->preemptions += READ_ONCE(st->preemptions);
+		sum->busy_ns += READ_ONCE(st->busy_ns);
+		sum->submissions += READ_ONCE(st->submissions);
+		sum->wait_ns += READ_ONCE(st->wait_ns);
+		sum->wait_max_ns = max(sum->wait_max_ns,
+				       READ_ONCE(st->wait_max_ns));
 	}
 }

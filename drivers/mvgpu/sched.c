@@ -17,16 +17,92 @@
  * Engines dedicated to a partitioned vGPU (engine->owner) run only that
  * vGPU's queues; the others form the shared pool for time-sliced vGPUs.
  *
+ * Caps: a vGPU with a cap may use at most cap percent of the shared
+ * pool's engine time in each MVGPU_CAP_PERIOD_NS period.  Once it has, its
+ * queues are not picked (even by idle engines: a cap is not
+ * work-conserving) and a running one is preempted; cap_timer wakes the
+ * engines when the period ends.
+ *
  * Locking: sched->lock protects the run list, each queue's state, node,
  * kicked, stopping and vruntime, and each engine's current_q.  Nothing
  * else is taken under it; engine threads hold no other lock while they
  * run a chunk except the vGPU's dma.sem inside guest-memory accesses.
  */
+#include <linux/hrtimer.h>
 #include <linux/kthread.h>
 #include <linux/math64.h>
 #include <linux/sched.h>
 
 #include "mvgpu.h"
+
+/* Engine time per cap period the vGPU may use.  sched.lock held. */
+static u64 mvgpu_cap_budget(struct mvgpu_sched *sched,
+			    struct mvgpu_vgpu *vgpu)
+{
+	unsigned int i, shared = 0;
+
+	for (i = 0; i < vgpu->pgpu->nr_engines; i++)
+		if (!READ_ONCE(sched->engines[i].owner))
+			shared++;
+	return div_u64((u64)READ_ONCE(vgpu->cap) * MVGPU_CAP_PERIOD_NS *
+		       shared, 100);
+}
+
+/*
+ * Has @vgpu used up its cap for this period?  Starts a new period when the
+ * last one is over; arms cap_timer for the end of a throttled period.
+ * sched.lock held.
+ */
+static bool mvgpu_cap_throttled(struct mvgpu_sched *sched,
+				struct mvgpu_vgpu *vgpu, u64 now)
+{
+	ktime_t end;
+
+	if (!READ_ONCE(vgpu->cap))
+		return false;
+	if (now >= vgpu->cap_period_end) {
+		vgpu->cap_period_end = now + MVGPU_CAP_PERIOD_NS;
+		vgpu->cap_used_ns = 0;
+		return false;
+	}
+	if (vgpu->cap_used_ns < mvgpu_cap_budget(sched, vgpu))
+		return false;
+
+	end = ns_to_ktime(vgpu->cap_period_end);
+	if (!hrtimer_active(&sched->cap_timer) ||
+	    ktime_before(end, hrtimer_get_expires(&sched->cap_timer)))
+		hrtimer_start(&sched->cap_timer, end, HRTIMER_MODE_ABS);
+	return true;
+}
+
+/*
+ * Charge the engine time @q used since it was last charged to its vGPU's
+ * cap period.  sched.lock held.  Return: true if the cap is now reached.
+ */
+static bool mvgpu_cap_charge(struct mvgpu_sched *sched, struct mvgpu_queue *q,
+			     u64 now)
+{
+	struct mvgpu_vgpu *vgpu = q->vgpu;
+
+	if (now >= vgpu->cap_period_end) {
+		vgpu->cap_period_end = now + MVGPU_CAP_PERIOD_NS;
+		vgpu->cap_used_ns = 0;
+	} else {
+		vgpu->cap_used_ns += now - q->charged_at;
+	}
+	q->charged_at = now;
+	return READ_ONCE(vgpu->cap) &&
+	       vgpu->cap_used_ns >= mvgpu_cap_budget(sched, vgpu);
+}
+
+static enum hrtimer_restart mvgpu_cap_timer_fn(struct hrtimer *timer)
+{
+	struct mvgpu_sched *sched = container_of(timer, struct mvgpu_sched,
+						 cap_timer);
+
+	wake_up_all(&sched->engine_wq);
+	return HRTIMER_NORESTART;
+}
 
 static bool mvgpu_engine_may_run(struct mvgpu_engine *eng,
 				 struct mvgpu_queue *q)
@@ -43,12 +119,14 @@ static struct mvgpu_queue *mvgpu_sched_best(struct mvgpu_engine *eng)
 {
 	struct mvgpu_sched *sched = &eng->pgpu->sched;
 	struct mvgpu_queue *q, *best = NULL;
+	u64 now = ktime_get_ns();
 
 	lockdep_assert_held(&sched->lock);
 
 	list_for_each_entry(q, &sched->runnable, node)
 		if (mvgpu_engine_may_run(eng, q) &&
-		    (!best || q->vruntime < best->vruntime))
+		    (!best || q->vruntime < best->vruntime) &&
+		    !mvgpu_cap_throttled(sched, q->vgpu, now))
 			best = q;
 	return best;
 }
@@ -71,6 +149,7 @@ static void mvgpu_sched_enqueue(struct mvgpu_sched *sched,
 	lockdep_assert_held(&sched->lock);
 
 	q->state = MVGPU_Q_RUNNABLE;
+	q->runnable_since = ktime_get_ns();
 	list_add_tail(&q->node, &sched->runnable);
 	wake_up_all(&sched->engine_wq);
 }
@@ -155,7 +234,8 @@ void mvgpu_sched_stop(struct mvgpu_queue *q)
  *
  * Return: MVGPU_RUN_CONTINUE, MVGPU_RUN_STOP (the queue must stop or its
  * vGPU failed) or MVGPU_RUN_PREEMPT (the slice is over and another queue
- * waits for this engine, or the engine was dedicated to a partition).
+ * waits for this engine, the vGPU reached its cap, or the engine was
+ * dedicated to a partition).
  */
 enum mvgpu_run_result mvgpu_sched_check(struct mvgpu_engine *eng,
 					struct mvgpu_queue *q, u64 *slice_end)
@@ -171,15 +251,19 @@ enum mvgpu_run_result mvgpu_sched_check(struct mvgpu_engine *eng,
 		return MVGPU_RUN_PREEMPT;
 
 	now = ktime_get_ns();
-	if (now < *slice_end) {
+	if (now < *slice_end && !READ_ONCE(q->vgpu->cap)) {
 		cond_resched();
 		return MVGPU_RUN_CONTINUE;
 	}
 
 	spin_lock(&sched->lock);
-	if (mvgpu_sched_best(eng))
+	if (READ_ONCE(q->vgpu->cap) && mvgpu_cap_charge(sched, q, now))
+		res = MVGPU_RUN_PREEMPT;
+	else if (now >= *slice_end && mvgpu_sched_best(eng))
 		res = MVGPU_RUN_PREEMPT;
 	spin_unlock(&sched->lock);
+	if (now < *slice_end)
+		return res;
 
 	*slice_end = now + READ_ONCE(q->vgpu->timeslice_ns);
 	cond_resched();
@@ -200,6 +284,7 @@ static void mvgpu_sched_put(struct mvgpu_engine *eng, struct mvgpu_queue *q,
 	q->stats.busy_ns += delta;
 	q->vruntime += div_u64(delta * MVGPU_WEIGHT_DEFAULT,
 			       max(READ_ONCE(vgpu->weight), 1U));
+	mvgpu_cap_charge(sched, q, q->run_start + delta);
 
 	if (q->stopping || res == MVGPU_RUN_STOP) {
 		q->state = MVGPU_Q_IDLE;
@@ -237,16 +322,21 @@ static int mvgpu_engine_thread(void *data)
 		spin_lock(&sched->lock);
 		q = mvgpu_sched_best(eng);
 		if (q) {
+			start = ktime_get_ns();
 			list_del_init(&q->node);
 			q->state = MVGPU_Q_RUNNING;
+			q->run_start = start;
+			q->charged_at = start;
 			q->stats.runs++;
+			q->stats.wait_ns += start - q->runnable_since;
+			q->stats.wait_max_ns = max(q->stats.wait_max_ns,
+						   start - q->runnable_since);
 			eng->current_q = q;
 		}
 		spin_unlock(&sched->lock);
 		if (!q)
 			continue;
 
-		start = ktime_get_ns();
 		res = mvgpu_queue_run(eng, q);
 		mvgpu_sched_put(eng, q, res, ktime_get_ns() - start);
 	}
@@ -292,6 +382,8 @@ int mvgpu_sched_init(struct mvgpu_pgpu *pgpu)
 	INIT_LIST_HEAD(&sched->runnable);
 	init_waitqueue_head(&sched->engine_wq);
 	init_waitqueue_head(&sched->stop_wq);
+	hrtimer_init(&sched->cap_timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS);
+	sched->cap_timer.function = mvgpu_cap_timer_fn;
 
 	for (i = 0; i < pgpu->nr_engines; i++) {
 		struct mvgpu_engine *eng = &sched->engines[i];
@@ -304,6 +396,7 @@ int mvgpu_sched_init(struct mvgpu_pgpu *pgpu)
 		if (IS_ERR(t)) {
 			while (i--)
 				kthread_stop(sched->engines[i].thread);
+			hrtimer_cancel(&sched->cap_timer);
 			return PTR_ERR(t);
 		}
 		eng->thread = t;
@@ -321,4 +414,5 @@ void mvgpu_sched_fini(struct mvgpu_pgpu *pgpu)
 
 	for (i = 0; i < pgpu->nr_engines; i++)
 		kthread_stop(pgpu->sched.engines[i].thread);
+	hrtimer_cancel(&pgpu->sched.cap_timer);
 }

@@ -1,8 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * sysfs attributes of pGPUs (/sys/class/mvgpu/mvgpu<N>/) and vGPUs
- * (/sys/bus/mdev/devices/<uuid>/mvgpu/).  All are read-only and
- * world-readable: they describe resources, not guest data.
+ * (/sys/bus/mdev/devices/<uuid>/mvgpu/ and .../mvgpu_stats/).
+ *
+ * Read-only attributes describe resources and counters, never guest data,
+ * and are world-readable.  The scheduling controls (weight, cap,
+ * timeslice_us) are writable by root only; a write takes effect at the
+ * next scheduling decision, and a bad value fails with -EINVAL and leaves
+ * the old one.  mdevctl sets them with --addattr=mvgpu/weight etc.
  */
 #include <linux/bitmap.h>
 #include <linux/sysfs.h>
@@ -78,6 +83,21 @@ static ssize_t vgpus_show(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(vgpus);
 
+static ssize_t engine_busy_ns_show(struct device *dev,
+				   struct device_attribute *attr, char *buf)
+{
+	struct mvgpu_pgpu *pgpu = dev_to_pgpu(dev);
+	unsigned int i;
+	int len = 0;
+
+	for (i = 0; i < pgpu->nr_engines; i++)
+		len += sysfs_emit_at(buf, len, "%s%llu", i ? " " : "",
+				     READ_ONCE(pgpu->sched.engines[i].busy_ns));
+	len += sysfs_emit_at(buf, len, "\n");
+	return len;
+}
+static DEVICE_ATTR_RO(engine_busy_ns);
+
 static struct attribute *mvgpu_pgpu_attrs[] = {
 	&dev_attr_backend.attr,
 	&dev_attr_vram_bytes.attr,
@@ -85,6 +105,7 @@ static struct attribute *mvgpu_pgpu_attrs[] = {
 	&dev_attr_engines.attr,
 	&dev_attr_engines_shared.attr,
 	&dev_attr_vgpus.attr,
+	&dev_attr_engine_busy_ns.attr,
 	NULL,
 };
 
@@ -128,10 +149,97 @@ static ssize_t engine_mask_show(struct device *dev,
 }
 static DEVICE_ATTR_RO(engine_mask);
 
+/*
+ * Parse a decimal unsigned int in [min, max] for a store callback; any bad
+ * value, out-of-range numbers included, is -EINVAL.
+ */
+static int mvgpu_parse_uint(const char *buf, unsigned int min,
+			    unsigned int max, unsigned int *val)
+{
+	if (kstrtouint(buf, 10, val) || *val < min || *val > max)
+		return -EINVAL;
+	return 0;
+}
+
+static ssize_t weight_show(struct device *dev, struct device_attribute *attr,
+			   char *buf)
+{
+	struct mvgpu_vgpu *vgpu = dev_get_drvdata(dev);
+
+	return sysfs_emit(buf, "%u\n", READ_ONCE(vgpu->weight));
+}
+
+static ssize_t weight_store(struct device *dev, struct device_attribute *attr,
+			    const char *buf, size_t count)
+{
+	struct mvgpu_vgpu *vgpu = dev_get_drvdata(dev);
+	unsigned int val;
+	int ret;
+
+	ret = mvgpu_parse_uint(buf, 1, MVGPU_WEIGHT_MAX, &val);
+	if (ret)
+		return ret;
+	WRITE_ONCE(vgpu->weight, val);
+	return count;
+}
+static DEVICE_ATTR_RW(weight);
+
+static ssize_t cap_show(struct device *dev, struct device_attribute *attr,
+			char *buf)
+{
+	struct mvgpu_vgpu *vgpu = dev_get_drvdata(dev);
+
+	return sysfs_emit(buf, "%u\n", READ_ONCE(vgpu->cap));
+}
+
+static ssize_t cap_store(struct device *dev, struct device_attribute *attr,
+			 const char *buf, size_t count)
+{
+	struct mvgpu_vgpu *vgpu = dev_get_drvdata(dev);
+	unsigned int val;
+	int ret;
+
+	ret = mvgpu_parse_uint(buf, 0, 100, &val);
+	if (ret)
+		return ret;
+	WRITE_ONCE(vgpu->cap, val);
+	return count;
+}
+static DEVICE_ATTR_RW(cap);
+
+static ssize_t timeslice_us_show(struct device *dev,
+				 struct device_attribute *attr, char *buf)
+{
+	struct mvgpu_vgpu *vgpu = dev_get_drvdata(dev);
+
+	return sysfs_emit(buf, "%llu\n",
+			  READ_ONCE(vgpu->timeslice_ns) / NSEC_PER_USEC);
+}
+
+static ssize_t timeslice_us_store(struct device *dev,
+				  struct device_attribute *attr,
+				  const char *buf, size_t count)
+{
+	struct mvgpu_vgpu *vgpu = dev_get_drvdata(dev);
+	unsigned int val;
+	int ret;
+
+	ret = mvgpu_parse_uint(buf, MVGPU_TIMESLICE_MIN_US,
+			       MVGPU_TIMESLICE_MAX_US, &val);
+	if (ret)
+		return ret;
+	WRITE_ONCE(vgpu->timeslice_ns, (u64)val * NSEC_PER_USEC);
+	return count;
+}
+static DEVICE_ATTR_RW(timeslice_us);
+
 static struct attribute *mvgpu_vgpu_attrs[] = {
 	&dev_attr_profile.attr,
 	&dev_attr_vgpu_vram_bytes.attr,
 	&dev_attr_engine_mask.attr,
+	&dev_attr_weight.attr,
+	&dev_attr_cap.attr,
+	&dev_attr_timeslice_us.attr,
 	NULL,
 };
 
@@ -140,7 +248,91 @@ static const struct attribute_group mvgpu_vgpu_group = {
 	.attrs = mvgpu_vgpu_attrs,
 };
 
+/*
+ * Statistics: one counter per file, summed over the vGPU's queues.  The
+ * table maps each file to where its value comes from.
+ */
+enum mvgpu_stat_src { MVGPU_STAT_QUEUE, MVGPU_STAT_VGPU, MVGPU_STAT_PINS };
+
+struct mvgpu_stat_attr {
+	struct device_attribute attr;
+	enum mvgpu_stat_src src;
+	size_t offset;
+};
+
+static ssize_t mvgpu_stat_show(struct device *dev,
+			       struct device_attribute *attr, char *buf)
+{
+	struct mvgpu_stat_attr *sa = container_of(attr, struct mvgpu_stat_attr,
+						  attr);
+	struct mvgpu_vgpu *vgpu = dev_get_drvdata(dev);
+	struct mvgpu_queue_stats sum;
+	u64 val;
+
+	switch (sa->src) {
+	case MVGPU_STAT_QUEUE:
+		mvgpu_queue_stats_sum(vgpu, &sum);
+		val = *(u64 *)((u8 *)&sum + sa->offset);
+		break;
+	case MVGPU_STAT_VGPU:
+		val = READ_ONCE(*(u64 *)((u8 *)&vgpu->stats + sa->offset));
+		break;
+	default:
+		val = mvgpu_dma_pinned(vgpu);
+		break;
+	}
+	return sysfs_emit(buf, "%llu\n", val);
+}
+
+#define MVGPU_STAT(_name, _src, _type, _field)				\
+	static struct mvgpu_stat_attr mvgpu_stat_##_name = {		\
+		.attr = __ATTR(_name, 0444, mvgpu_stat_show, NULL),	\
+		.src = _src,						\
+		.offset = offsetof(_type, _field),			\
+	}
+
+MVGPU_STAT(submissions, MVGPU_STAT_QUEUE, struct mvgpu_queue_stats, submissions);
+MVGPU_STAT(completions, MVGPU_STAT_QUEUE, struct mvgpu_queue_stats, commands);
+MVGPU_STAT(fences, MVGPU_STAT_QUEUE, struct mvgpu_queue_stats, fences);
+MVGPU_STAT(busy_ns, MVGPU_STAT_QUEUE, struct mvgpu_queue_stats, busy_ns);
+MVGPU_STAT(context_switches, MVGPU_STAT_QUEUE, struct mvgpu_queue_stats, runs);
+MVGPU_STAT(preemptions, MVGPU_STAT_QUEUE, struct mvgpu_queue_stats, preemptions);
+MVGPU_STAT(queue_wait_ns, MVGPU_STAT_QUEUE, struct mvgpu_queue_stats, wait_ns);
+MVGPU_STAT(queue_wait_max_ns, MVGPU_STAT_QUEUE, struct mvgpu_queue_stats,
+	   wait_max_ns);
+MVGPU_STAT(doorbells, MVGPU_STAT_VGPU, struct mvgpu_stats, doorbells);
+MVGPU_STAT(irqs, MVGPU_STAT_VGPU, struct mvgpu_stats, irqs);
+MVGPU_STAT(errors, MVGPU_STAT_VGPU, struct mvgpu_stats, errors);
+MVGPU_STAT(resets, MVGPU_STAT_VGPU, struct mvgpu_stats, resets);
+static struct mvgpu_stat_attr mvgpu_stat_pinned_pages = {
+	.attr = __ATTR(pinned_pages, 0444, mvgpu_stat_show, NULL),
+	.src = MVGPU_STAT_PINS,
+};
+
+static struct attribute *mvgpu_stats_attrs[] = {
+	&mvgpu_stat_submissions.attr.attr,
+	&mvgpu_stat_completions.attr.attr,
+	&mvgpu_stat_fences.attr.attr,
+	&mvgpu_stat_busy_ns.attr.attr,
+	&mvgpu_stat_context_switches.attr.attr,
+	&mvgpu_stat_preemptions.attr.attr,
+	&mvgpu_stat_queue_wait_ns.attr.attr,
+	&mvgpu_stat_queue_wait_max_ns.attr.attr,
+	&mvgpu_stat_doorbells.attr.attr,
+	&mvgpu_stat_irqs.attr.attr,
+	&mvgpu_stat_errors.attr.attr,
+	&mvgpu_stat_resets.attr.attr,
+	&mvgpu_stat_pinned_pages.attr.attr,
+	NULL,
+};
+
+static const struct attribute_group mvgpu_stats_group = {
+	.name = "mvgpu_stats",
+	.attrs = mvgpu_stats_attrs,
+};
+
 const struct attribute_group *mvgpu_vgpu_groups[] = {
 	&mvgpu_vgpu_group,
+	&mvgpu_stats_group,
 	NULL,
 };

@@ -103,11 +103,15 @@
 
 /*
  * RW: device control.
- *   ENABLE   the driver has set the device up and accepts interrupts.
- *   RESET    write 1: device reset (see the manual, "Reset").  Reads as 0.
+ *   ENABLE       the driver has set the device up and accepts interrupts.
+ *   QUEUE_RESET  write 1: engine reset.  Every queue stops and is
+ *                disabled, in-flight commands are dropped, the error state
+ *                is cleared; VRAM and interrupt state are kept.  Reads 0.
+ *   RESET        write 1: device reset (see the manual, "Reset").  Reads 0.
  */
 #define MVGPU_REG_CONTROL		0x0020
 #define   MVGPU_CONTROL_ENABLE		(1u << 0)
+#define   MVGPU_CONTROL_QUEUE_RESET	(1u << 30)
 #define   MVGPU_CONTROL_RESET		(1u << 31)
 #define   MVGPU_CONTROL_RW_MASK		MVGPU_CONTROL_ENABLE
 
@@ -163,6 +167,10 @@
  * @MVGPU_ERR_BAD_SIZE: a length or dimension of zero or above its limit.
  * @MVGPU_ERR_DMA: a guest-memory access failed (IOVA not mapped, or
  *	unmapped while the command ran).
+ * @MVGPU_ERR_TIMEOUT: the host watchdog aborted a command that used more
+ *	engine time than the host allows (module parameter watchdog_ms of
+ *	mvgpu, 500 ms by default).  The command is dropped, VRAM is kept;
+ *	MVGPU_CONTROL_QUEUE_RESET recovers without losing VRAM.
  */
 enum mvgpu_error {
 	MVGPU_ERR_NONE = 0,
@@ -174,6 +182,7 @@ enum mvgpu_error {
 	MVGPU_ERR_BAD_RANGE = 6,
 	MVGPU_ERR_BAD_SIZE = 7,
 	MVGPU_ERR_DMA = 8,
+	MVGPU_ERR_TIMEOUT = 9,
 };
 
 #define MVGPU_ERROR_INFO(queue, offset)	(((queue) << 24) | ((offset) & 0xffffffu))

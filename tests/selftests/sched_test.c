@@ -1,0 +1,254 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mvgpu scheduling controls and their effects: runtime weight, cap and
+ * timeslice attributes (validation, mdevctl-style paths), statistics, the
+ * watchdog, engine reset, partitions, and caps.
+ *
+ * Shares are checked from the kernel's own engine-time counters
+ * (mvgpu_stats/busy_ns), never from wall-clock speed; the bounds are wide
+ * on purpose, the benchmark (make bench-sched) reports the precise numbers.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "mvgpu_test.h"
+
+static void vgpu_attr(const char *uuid, const char *attr, char *path,
+		      size_t len)
+{
+	snprintf(path, len, "%s/%s/%s", MDEV_BUS_DEVICES, uuid, attr);
+}
+
+static uint64_t vgpu_u64(const char *uuid, const char *attr)
+{
+	char path[PATH_MAX];
+	uint64_t v = ~0ull;
+
+	vgpu_attr(uuid, attr, path, sizeof(path));
+	sysfs_read_u64(path, &v);
+	return v;
+}
+
+static int vgpu_set(const char *uuid, const char *attr, const char *val)
+{
+	char path[PATH_MAX];
+
+	vgpu_attr(uuid, attr, path, sizeof(path));
+	return sysfs_write_str(path, val);
+}
+
+static int pgpu_shared_engines(void)
+{
+	uint64_t v = 0;
+
+	sysfs_read_u64(MVGPU_SYSFS_CLASS "/mvgpu0/engines_shared", &v);
+	return v;
+}
+
+/* Per-engine busy time of mvgpu0; returns the number of engines read. */
+static int engine_busy(uint64_t *busy, int max)
+{
+	char buf[512], *p = buf, *end;
+	int n = 0;
+
+	if (sysfs_read_str(MVGPU_SYSFS_CLASS "/mvgpu0/engine_busy_ns", buf,
+			   sizeof(buf)))
+		return 0;
+	while (n < max) {
+		busy[n] = strtoull(p, &end, 10);
+		if (end == p)
+			break;
+		n++;
+		p = end;
+	}
+	return n;
+}
+
+static struct mvgpu_cmd spin_cmd(uint64_t ns)
+{
+	struct mvgpu_cmd c = { .opcode = MVGPU_OP_SPIN, .args = { ns } };
+
+	return c;
+}
+
+FIXTURE(sched) {
+	char uuid[MVGPU_UUID_LEN];
+};
+
+FIXTURE_SETUP(sched)
+{
+	ASSERT_EQ(0, mvgpu_load(NULL));
+	mvgpu_uuid_gen(self->uuid);
+	ASSERT_EQ(0, mdev_create("mvgpu-ts-32m", self->uuid));
+}
+
+FIXTURE_TEARDOWN(sched)
+{
+	EXPECT_EQ(0, mdev_remove_all());
+}
+
+TEST_F(sched, attribute_defaults_and_validation)
+{
+	static const struct {
+		const char *attr, *bad[6], *good;
+		uint64_t def, good_val;
+	} t[] = {
+		{ "mvgpu/weight", { "0", "10001", "abc", "-1", "1.5", "" },
+		  "250", 100, 250 },
+		{ "mvgpu/cap", { "101", "-5", "x", "4294967296", "", "" },
+		  "30", 0, 30 },
+		{ "mvgpu/timeslice_us", { "99", "100001", "0", "2ms", "", "" },
+		  "5000", 2000, 5000 },
+	};
+	unsigned int i, j;
+
+	for (i = 0; i < ARRAY_SIZE(t); i++) {
+		EXPECT_EQ(t[i].def, vgpu_u64(self->uuid, t[i].attr))
+			TH_LOG("%s", t[i].attr);
+		ASSERT_EQ(0, vgpu_set(self->uuid, t[i].attr, t[i].good));
+		EXPECT_EQ(t[i].good_val, vgpu_u64(self->uuid, t[i].attr));
+		for (j = 0; j < ARRAY_SIZE(t[i].bad) && t[i].bad[j][0]; j++) {
+			EXPECT_EQ(-EINVAL, vgpu_set(self->uuid, t[i].attr,
+						    t[i].bad[j]))
+				TH_LOG("%s <- '%s'", t[i].attr, t[i].bad[j]);
+			EXPECT_EQ(t[i].good_val, vgpu_u64(self->uuid,
+							  t[i].attr));
+		}
+	}
+}
+
+/* Counters move with the work done; doorbells match what the client rang. */
+TEST_F(sched, statistics)
+{
+	struct mvgpu_cmd nop = { .opcode = MVGPU_OP_NOP };
+	struct mvgpu_ctx c;
+	uint64_t seq, i;
+
+	ASSERT_EQ(0, mvgpu_ctx_open(self->uuid, &c));
+	c.doorbells = 0;
+	for (i = 0; i < 200; i++)
+		ASSERT_EQ(0, mvgpu_ctx_submit(&c, &nop, 1));
+	ASSERT_EQ(0, mvgpu_ctx_submit(&c, (struct mvgpu_cmd[]){
+		spin_cmd(5 * 1000 * 1000) }, 1));
+	seq = mvgpu_ctx_fence(&c, 0);
+	ASSERT_EQ(0, mvgpu_ctx_wait(&c, seq, 20000));
+
+	EXPECT_EQ(202, vgpu_u64(self->uuid, "mvgpu_stats/completions"));
+	EXPECT_EQ(202, vgpu_u64(self->uuid, "mvgpu_stats/submissions"));
+	EXPECT_EQ(1, vgpu_u64(self->uuid, "mvgpu_stats/fences"));
+	EXPECT_GE(vgpu_u64(self->uuid, "mvgpu_stats/busy_ns"), 5000000);
+	EXPECT_EQ(c.doorbells, vgpu_u64(self->uuid, "mvgpu_stats/doorbells"));
+	EXPECT_GE(vgpu_u64(self->uuid, "mvgpu_stats/context_switches"), 1);
+	EXPECT_EQ(0, vgpu_u64(self->uuid, "mvgpu_stats/errors"));
+	EXPECT_EQ(0, vgpu_u64(self->uuid, "mvgpu_stats/pinned_pages"));
+	mvgpu_ctx_close(&c);
+}
+
+/*
+ * The watchdog drops a command that runs past watchdog_ms of engine time:
+ * the vGPU reports MVGPU_ERR_TIMEOUT, keeps its VRAM, and an engine reset
+ * (CONTROL.QUEUE_RESET) brings it back without losing VRAM.  Another vGPU
+ * keeps working meanwhile.
+ */
+TEST_F(sched, watchdog_and_queue_reset)
+{
+	char other[MVGPU_UUID_LEN];
+	struct mvgpu_ctx c, o;
+	uint32_t info = 0;
+	uint64_t seq, oseq;
+	int i;
+
+	ASSERT_EQ(0, mvgpu_ctx_open(self->uuid, &c));
+	mvgpu_uuid_gen(other);
+	ASSERT_EQ(0, mdev_create("mvgpu-ts-32m", other));
+	ASSERT_EQ(0, mvgpu_ctx_open(other, &o));
+
+	memset(c.vram, 0x5a, 4096);
+	ASSERT_EQ(0, mvgpu_ctx_submit(&c, (struct mvgpu_cmd[]){
+		spin_cmd(MVGPU_SPIN_MAX_NS) }, 1));
+	seq = mvgpu_ctx_fence(&c, 0);
+
+	/* The victim finishes work while the offender spins. */
+	for (i = 0; i < 20; i++) {
+		ASSERT_EQ(0, mvgpu_ctx_submit(&o, (struct mvgpu_cmd[]){
+			spin_cmd(1000 * 1000) }, 1));
+		oseq = mvgpu_ctx_fence(&o, 0);
+		ASSERT_EQ(0, mvgpu_ctx_wait(&o, oseq, 20000));
+	}
+
+	EXPECT_EQ(-EIO, mvgpu_ctx_wait(&c, seq, 30000));
+	EXPECT_EQ(MVGPU_ERR_TIMEOUT, mvgpu_ctx_error(&c, &info));
+	EXPECT_EQ(0, info & 0xffffff);	/* the first command of the ring */
+	EXPECT_EQ(0x5a, c.vram[100]);
+	EXPECT_EQ(1, vgpu_u64(self->uuid, "mvgpu_stats/errors"));
+
+	ASSERT_EQ(0, vfio_mmio_write32(c.vd.device, MVGPU_REG_CONTROL,
+				       MVGPU_CONTROL_QUEUE_RESET));
+	EXPECT_EQ(0, mvgpu_ctx_error(&c, NULL));
+	EXPECT_EQ(0x5a, c.vram[4095]);
+	ASSERT_EQ(0, mvgpu_ctx_queue_setup(&c, 0, c.ring, c.ring_size, c.qsa));
+	seq = mvgpu_ctx_fence(&c, 0);
+	EXPECT_EQ(0, mvgpu_ctx_wait(&c, seq, 10000));
+	EXPECT_EQ(0, mvgpu_ctx_error(&o, NULL));
+
+	mvgpu_ctx_close(&o);
+	mvgpu_ctx_close(&c);
+}
+
+/*
+ * A partition owns its engines: a time-sliced vGPU's work (on all of its
+ * queues) never runs on them, and the partition's work runs only there.
+ */
+TEST_F(sched, partition_engines)
+{
+	uint64_t before[4], after[4], seq;
+	char part[MVGPU_UUID_LEN];
+	struct mvgpu_ctx p, t;
+	unsigned int q;
+
+	mvgpu_uuid_gen(part);
+	ASSERT_EQ(0, mdev_create("mvgpu-part-2e-128m", part));
+	EXPECT_EQ(0x6, vgpu_u64(part, "mvgpu/engine_mask"));
+	EXPECT_EQ(0, vgpu_u64(self->uuid, "mvgpu/engine_mask"));
+	EXPECT_EQ(2, pgpu_shared_engines());
+
+	/* Time-sliced work on every queue: engines 1 and 2 stay idle. */
+	ASSERT_EQ(0, mvgpu_ctx_open(self->uuid, &t));
+	ASSERT_EQ(4, engine_busy(before, 4));
+	for (q = 0; q < 4; q++) {
+		ASSERT_EQ(0, mvgpu_ctx_queue_setup(&t, q,
+				(8u << 20) + q * MVGPU_CTX_RING_SIZE,
+				MVGPU_CTX_RING_SIZE, (4u << 20) + q * 64));
+		ASSERT_EQ(0, mvgpu_ctx_submit(&t, (struct mvgpu_cmd[]){
+			spin_cmd(3 * 1000 * 1000) }, 1));
+		seq = mvgpu_ctx_fence(&t, 0);
+		ASSERT_EQ(0, mvgpu_ctx_wait(&t, seq, 20000));
+	}
+	ASSERT_EQ(4, engine_busy(after, 4));
+	EXPECT_EQ(before[1], after[1]);
+	EXPECT_EQ(before[2], after[2]);
+	EXPECT_GE(after[0] + after[3] - before[0] - before[3], 12000000);
+	mvgpu_ctx_close(&t);
+
+	/* The partition's work runs on its own engines only. */
+	ASSERT_EQ(0, mvgpu_ctx_open(part, &p));
+	ASSERT_EQ(4, engine_busy(before, 4));
+	ASSERT_EQ(0, mvgpu_ctx_submit(&p, (struct mvgpu_cmd[]){
+		spin_cmd(5 * 1000 * 1000) }, 1));
+	seq = mvgpu_ctx_fence(&p, 0);
+	ASSERT_EQ(0, mvgpu_ctx_wait(&p, seq, 20000));
+	ASSERT_EQ(4, engine_busy(after, 4));
+	EXPECT_EQ(before[0], after[0]);
+	EXPECT_EQ(before[3], after[3]);
+	EXPECT_GE(after[1] + after[2] - before[1] - before[2], 5000000);
+	mvgpu_ctx_close(&p);
+}
+
+TEST_HARNESS_MAIN
