@@ -8,6 +8,8 @@
 #   make checkpatch      checkpatch --strict over every source file
 #   make sparse          the modules through sparse (C=2)
 #   make check           all of the above on 6.1 and 6.12 plus the VM tests
+#   make bench-engine    engine speed vs userspace, in a VM (KERNEL=6.1|6.12)
+#   make bench-sched     scheduler targets, in a VM (KERNEL=6.1|6.12)
 #   make deps            install what the build and the VMs need (apt-get)
 #
 # Kbuild itself reads ./Kbuild; this file only drives it.  Everything that
@@ -38,7 +40,7 @@ KSELFTEST_HDRS := kselftest.h kselftest_harness.h
 LINUX_SOURCE_TAR := /usr/src/linux-source-6.1.tar.xz
 
 .PHONY: all modules clean deps tests checkpatch sparse check check-vm \
-	modules-% help
+	modules-% help bench-%
 
 all: modules
 
@@ -79,6 +81,27 @@ $(BUILD)/tests/%: $(SRC)/tests/selftests/%.c $(TEST_LIB) $(TEST_LIB_H) \
 		  $(BUILD)/kselftest/kselftest_harness.h
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) -o $@ $< $(TEST_LIB) $(TEST_LDFLAGS)
+
+# Benchmarks: VM programs that report, never fail on, performance.  The
+# engine benchmark compiles the sim's kernels for userspace without
+# vectorisation, as the kernel builds them, so both sides run the same code.
+BENCH_SRCS := $(wildcard $(SRC)/tests/bench/*.c)
+BENCH_BINS := $(patsubst $(SRC)/tests/bench/%.c,$(BUILD)/bench/%,$(BENCH_SRCS))
+KERNEL ?= 6.1
+
+$(BUILD)/bench/%: $(SRC)/tests/bench/%.c $(TEST_LIB) $(TEST_LIB_H) \
+		  $(SRC)/include/uapi/linux/mvgpu.h \
+		  $(BUILD)/kselftest/kselftest_harness.h
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) -fno-tree-vectorize -I$(SRC)/drivers/mvgpu_sim \
+		-o $@ $< $(TEST_LIB) $(TEST_LDFLAGS)
+
+bench-%: modules-$(KERNEL) $(BUILD)/bench/%_bench
+	@rm -rf $(BUILD)/bench/run-$* && mkdir -p $(BUILD)/bench/run-$*
+	@cp $(BUILD)/bench/$*_bench $(BUILD)/bench/run-$*/
+	MVGPU_BUILD_DIR=$(BUILD) $(SRC)/tests/vm/run-vm.sh --kernel $(KERNEL) \
+		--modules $(BUILD)/ko/$(KERNEL) --bin $(BUILD)/bench/run-$* \
+		--tests $*_bench --timeout 1200 --test-timeout 1100
 
 tests: $(TEST_BINS)
 	@mkdir -p $(BUILD)/tests

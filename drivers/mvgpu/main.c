@@ -51,11 +51,10 @@ static int mvgpu_mdev_probe(struct mdev_device *mdev)
 	if (IS_ERR(vgpu))
 		return PTR_ERR(vgpu);
 
+	dev_set_drvdata(&mdev->dev, vgpu);
 	ret = vfio_register_emulated_iommu_dev(&vgpu->vdev);
 	if (ret)
 		goto err_put_vdev;
-
-	dev_set_drvdata(&mdev->dev, vgpu);
 	return 0;
 
 err_put_vdev:

@@ -39,7 +39,7 @@ void mvgpu_mmio_reset(struct mvgpu_vgpu *vgpu)
 
 	spin_lock_irqsave(&vgpu->irq_lock, flags);
 	memset(&vgpu->regs, 0, sizeof(vgpu->regs));
-	vgpu->failed = false;
+	WRITE_ONCE(vgpu->failed, false);
 	vgpu->irq.level = false;
 	spin_unlock_irqrestore(&vgpu->irq_lock, flags);
 }

@@ -23,11 +23,9 @@
 #include <linux/hrtimer.h>
 #include <linux/mdev.h>
 #include <linux/mutex.h>
-#include <linux/rwsem.h>
 #include <linux/spinlock.h>
 #include <linux/vfio.h>
 #include <linux/wait.h>
-#include <linux/xarray.h>
 
 #include <mvgpu/backend.h>
 #include <uapi/linux/mvgpu.h>
@@ -301,20 +299,11 @@ struct mvgpu_stats {
 };
 
 /**
- * struct mvgpu_dma - guest-memory access for one vGPU
+ * struct mvgpu_dma - guest-memory access for one vGPU (see dma.c)
  * @vgpu: the vGPU.
- * @sem: held for reading by every guest-memory access, for writing by
- *	dma_unmap, which thus waits for accesses in flight.
- * @pin_lock: protects @pins and @nr_pinned.
- * @pins: pinned pages by IOVA page number.
- * @nr_pinned: pages in @pins.
  */
 struct mvgpu_dma {
 	struct mvgpu_vgpu *vgpu;
-	struct rw_semaphore sem;	/* see above */
-	struct mutex pin_lock;		/* see above */
-	struct xarray pins;
-	unsigned long nr_pinned;
 };
 
 /**
@@ -369,7 +358,8 @@ struct mvgpu_irq {
  * @irq_lock (a spinlock: engines raise interrupts and errors) protects
  * @irq, @regs.irq_status, @regs.irq_mask, @regs.error, @regs.error_info
  * and @failed.
- * Order: @lock, then dma.sem, then @irq_lock, then pgpu->sched.lock.
+ * Order: @lock, then @irq_lock; pgpu->sched.lock is never held with
+ * @irq_lock.
  */
 struct mvgpu_vgpu {
 	struct vfio_device vdev;
@@ -471,9 +461,6 @@ void mvgpu_sched_set_owner(struct mvgpu_pgpu *pgpu, unsigned long engines,
 
 /* dma.c */
 void mvgpu_dma_init(struct mvgpu_vgpu *vgpu);
-void mvgpu_dma_unpin_all(struct mvgpu_vgpu *vgpu);
-void mvgpu_dma_unmap(struct vfio_device *vdev, u64 iova, u64 length);
-unsigned long mvgpu_dma_pinned(struct mvgpu_vgpu *vgpu);
 
 /* vfio_ops.c */
 long mvgpu_vfio_ioctl(struct vfio_device *vdev, unsigned int cmd,

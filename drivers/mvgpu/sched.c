@@ -17,7 +17,12 @@
  * Engines dedicated to a partitioned vGPU (engine->owner) run only that
  * vGPU's queues; the others form the shared pool for time-sliced vGPUs.
  *
- * Caps: a vGPU with a cap may use at most cap percent of the shared
+ * Virtual runtime orders time-sliced queues only: a partitioned vGPU's
+ * queues compete with nobody but each other on its own engines, so they
+ * neither feed nor follow the pool's min_vruntime.
+ *
+ * Caps (time-sliced vGPUs): a vGPU with a cap may use at most cap percent
+ * of the shared
  * pool's engine time in each MVGPU_CAP_PERIOD_NS period.  Once it has, its
  * queues are not picked (even by idle engines: a cap is not
  * work-conserving) and a running one is preempted; cap_timer wakes the
@@ -25,8 +30,8 @@
  *
  * Locking: sched->lock protects the run list, each queue's state, node,
  * kicked, stopping and vruntime, and each engine's current_q.  Nothing
- * else is taken under it; engine threads hold no other lock while they
- * run a chunk except the vGPU's dma.sem inside guest-memory accesses.
+ * else is taken under it, and engine threads hold no lock while they run
+ * a chunk (vfio_dma_rw() takes the vfio container's own).
  */
 #include <linux/hrtimer.h>
 #include <linux/kthread.h>
@@ -34,6 +39,18 @@
 #include <linux/sched.h>
 
 #include "mvgpu.h"
+
+static bool mvgpu_is_timesliced(const struct mvgpu_queue *q)
+{
+	return q->vgpu->profile->kind == MVGPU_PROFILE_TIMESLICED;
+}
+
+/* Caps apply to time-sliced vGPUs; a partition owns its engines. */
+static bool mvgpu_vgpu_capped(struct mvgpu_vgpu *vgpu)
+{
+	return vgpu->profile->kind == MVGPU_PROFILE_TIMESLICED &&
+	       READ_ONCE(vgpu->cap);
+}
 
 /* Engine time per cap period the vGPU may use.  sched.lock held. */
 static u64 mvgpu_cap_budget(struct mvgpu_sched *sched,
@@ -58,7 +75,7 @@ static bool mvgpu_cap_throttled(struct mvgpu_sched *sched,
 {
 	ktime_t end;
 
-	if (!READ_ONCE(vgpu->cap))
+	if (!mvgpu_vgpu_capped(vgpu))
 		return false;
 	if (now >= vgpu->cap_period_end) {
 		vgpu->cap_period_end = now + MVGPU_CAP_PERIOD_NS;
@@ -91,7 +108,7 @@ static bool mvgpu_cap_charge(struct mvgpu_sched *sched, struct mvgpu_queue *q,
 		vgpu->cap_used_ns += now - q->charged_at;
 	}
 	q->charged_at = now;
-	return READ_ONCE(vgpu->cap) &&
+	return mvgpu_vgpu_capped(vgpu) &&
 	       vgpu->cap_used_ns >= mvgpu_cap_budget(sched, vgpu);
 }
 
@@ -111,7 +128,7 @@ static bool mvgpu_engine_may_run(struct mvgpu_engine *eng,
 
 	if (owner)
 		return q->vgpu == owner;
-	return q->vgpu->profile->kind == MVGPU_PROFILE_TIMESLICED;
+	return mvgpu_is_timesliced(q);
 }
 
 /* The runnable queue @eng should run next, or NULL.  sched->lock held. */
@@ -170,7 +187,8 @@ void mvgpu_sched_kick(struct mvgpu_queue *q)
 
 	switch (q->state) {
 	case MVGPU_Q_IDLE:
-		q->vruntime = max(q->vruntime, sched->min_vruntime);
+		if (mvgpu_is_timesliced(q))
+			q->vruntime = max(q->vruntime, sched->min_vruntime);
 		mvgpu_sched_enqueue(sched, q);
 		break;
 	case MVGPU_Q_RUNNING:
@@ -210,7 +228,7 @@ void mvgpu_sched_stop(struct mvgpu_queue *q)
 	struct mvgpu_sched *sched = &q->vgpu->pgpu->sched;
 
 	spin_lock(&sched->lock);
-	q->stopping = true;
+	WRITE_ONCE(q->stopping, true);
 	if (q->state == MVGPU_Q_RUNNABLE) {
 		list_del_init(&q->node);
 		q->state = MVGPU_Q_IDLE;
@@ -220,7 +238,7 @@ void mvgpu_sched_stop(struct mvgpu_queue *q)
 	wait_event(sched->stop_wq, !mvgpu_queue_running(q));
 
 	spin_lock(&sched->lock);
-	q->stopping = false;
+	WRITE_ONCE(q->stopping, false);
 	q->kicked = false;
 	spin_unlock(&sched->lock);
 }
@@ -251,13 +269,13 @@ enum mvgpu_run_result mvgpu_sched_check(struct mvgpu_engine *eng,
 		return MVGPU_RUN_PREEMPT;
 
 	now = ktime_get_ns();
-	if (now < *slice_end && !READ_ONCE(q->vgpu->cap)) {
+	if (now < *slice_end && !mvgpu_vgpu_capped(q->vgpu)) {
 		cond_resched();
 		return MVGPU_RUN_CONTINUE;
 	}
 
 	spin_lock(&sched->lock);
-	if (READ_ONCE(q->vgpu->cap) && mvgpu_cap_charge(sched, q, now))
+	if (mvgpu_vgpu_capped(q->vgpu) && mvgpu_cap_charge(sched, q, now))
 		res = MVGPU_RUN_PREEMPT;
 	else if (now >= *slice_end && mvgpu_sched_best(eng))
 		res = MVGPU_RUN_PREEMPT;
@@ -270,13 +288,36 @@ enum mvgpu_run_result mvgpu_sched_check(struct mvgpu_engine *eng,
 	return res;
 }
 
+/*
+ * min_vruntime follows the smallest virtual runtime among the time-sliced
+ * queues that are runnable or running, and never goes back.  sched.lock
+ * held.
+ */
+static void mvgpu_sched_update_min(struct mvgpu_pgpu *pgpu)
+{
+	struct mvgpu_sched *sched = &pgpu->sched;
+	struct mvgpu_queue *q;
+	u64 min = U64_MAX;
+	unsigned int i;
+
+	list_for_each_entry(q, &sched->runnable, node)
+		if (mvgpu_is_timesliced(q))
+			min = min(min, q->vruntime);
+	for (i = 0; i < pgpu->nr_engines; i++) {
+		q = sched->engines[i].current_q;
+		if (q && mvgpu_is_timesliced(q))
+			min = min(min, q->vruntime);
+	}
+	if (min != U64_MAX)
+		sched->min_vruntime = max(sched->min_vruntime, min);
+}
+
 /* Account the run and decide where @q goes next.  Engine thread. */
 static void mvgpu_sched_put(struct mvgpu_engine *eng, struct mvgpu_queue *q,
 			    enum mvgpu_run_result res, u64 delta)
 {
 	struct mvgpu_sched *sched = &eng->pgpu->sched;
 	struct mvgpu_vgpu *vgpu = q->vgpu;
-	struct mvgpu_queue *first;
 
 	spin_lock(&sched->lock);
 	eng->current_q = NULL;
@@ -296,12 +337,7 @@ static void mvgpu_sched_put(struct mvgpu_engine *eng, struct mvgpu_queue *q,
 		q->state = MVGPU_Q_IDLE;
 	}
 	q->kicked = false;
-
-	first = list_first_entry_or_null(&sched->runnable,
-					 struct mvgpu_queue, node);
-	sched->min_vruntime = max(sched->min_vruntime,
-				  first ? min(first->vruntime, q->vruntime) :
-					  q->vruntime);
+	mvgpu_sched_update_min(eng->pgpu);
 	spin_unlock(&sched->lock);
 
 	wake_up_all(&sched->stop_wq);

@@ -252,7 +252,7 @@ static const struct attribute_group mvgpu_vgpu_group = {
  * Statistics: one counter per file, summed over the vGPU's queues.  The
  * table maps each file to where its value comes from.
  */
-enum mvgpu_stat_src { MVGPU_STAT_QUEUE, MVGPU_STAT_VGPU, MVGPU_STAT_PINS };
+enum mvgpu_stat_src { MVGPU_STAT_QUEUE, MVGPU_STAT_VGPU };
 
 struct mvgpu_stat_attr {
 	struct device_attribute attr;
@@ -274,11 +274,8 @@ static ssize_t mvgpu_stat_show(struct device *dev,
 		mvgpu_queue_stats_sum(vgpu, &sum);
 		val = *(u64 *)((u8 *)&sum + sa->offset);
 		break;
-	case MVGPU_STAT_VGPU:
-		val = READ_ONCE(*(u64 *)((u8 *)&vgpu->stats + sa->offset));
-		break;
 	default:
-		val = mvgpu_dma_pinned(vgpu);
+		val = READ_ONCE(*(u64 *)((u8 *)&vgpu->stats + sa->offset));
 		break;
 	}
 	return sysfs_emit(buf, "%llu\n", val);
@@ -304,10 +301,6 @@ MVGPU_STAT(doorbells, MVGPU_STAT_VGPU, struct mvgpu_stats, doorbells);
 MVGPU_STAT(irqs, MVGPU_STAT_VGPU, struct mvgpu_stats, irqs);
 MVGPU_STAT(errors, MVGPU_STAT_VGPU, struct mvgpu_stats, errors);
 MVGPU_STAT(resets, MVGPU_STAT_VGPU, struct mvgpu_stats, resets);
-static struct mvgpu_stat_attr mvgpu_stat_pinned_pages = {
-	.attr = __ATTR(pinned_pages, 0444, mvgpu_stat_show, NULL),
-	.src = MVGPU_STAT_PINS,
-};
 
 static struct attribute *mvgpu_stats_attrs[] = {
 	&mvgpu_stat_submissions.attr.attr,
@@ -322,7 +315,6 @@ static struct attribute *mvgpu_stats_attrs[] = {
 	&mvgpu_stat_irqs.attr.attr,
 	&mvgpu_stat_errors.attr.attr,
 	&mvgpu_stat_resets.attr.attr,
-	&mvgpu_stat_pinned_pages.attr.attr,
 	NULL,
 };
 

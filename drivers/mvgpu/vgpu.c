@@ -8,8 +8,7 @@
  *         config space and resets the registers.
  * open    pins the backend module (rmmod of the backend then fails) and
  *         resets the device for the new user.
- * close   stops the queues, unpins guest memory, tears down interrupts and
- *         resets the device, so nothing of one user's session is visible
+ * close   stops the queues, tears down interrupts and resets the device, so nothing of one user's session is visible
  *         to the next.
  * release clears the VRAM slice and returns the resources (mirror of init).
  */
@@ -103,7 +102,6 @@ static void mvgpu_vgpu_close(struct vfio_device *vdev)
 
 	mutex_lock(&vgpu->lock);
 	mvgpu_queues_reset(vgpu);
-	mvgpu_dma_unpin_all(vgpu);
 	mvgpu_irq_teardown(vgpu);
 	mvgpu_vram_unmapped(vgpu);
 	mvgpu_vgpu_reset(vgpu);
@@ -132,7 +130,6 @@ const struct vfio_device_ops mvgpu_vfio_ops = {
 	.ioctl		= mvgpu_vfio_ioctl,
 	.mmap		= mvgpu_vfio_mmap,
 	.request	= mvgpu_irq_request,
-	.dma_unmap	= mvgpu_dma_unmap,
 #ifdef MVGPU_HAVE_GET_REGION_INFO_CAPS
 	.get_region_info_caps = mvgpu_vgpu_get_region_info_caps,
 #endif

@@ -56,6 +56,13 @@ int mvgpu_vram_rw(struct mvgpu_vgpu *vgpu, char __user *ubuf, size_t count,
 				break;
 			}
 			ret = ops->vram_rw(vgpu->pgpu, pos, buf, n, true);
+			/*
+			 * Again after the data landed: a reset that cleared
+			 * the flag (and the slice) meanwhile must not leave
+			 * these bytes marked clean.
+			 */
+			smp_mb__before_atomic();
+			set_bit(MVGPU_VRAM_DIRTY, &vgpu->vram_flags);
 			if (ret)
 				break;
 		} else {

@@ -16,6 +16,7 @@
 #include <linux/vmalloc.h>
 
 #include <linux/delay.h>
+#include <asm/cpufeature.h>
 #include <linux/string.h>
 #include <linux/ktime.h>
 
@@ -96,6 +97,24 @@ static void mvgpu_sim_vram_clear(struct mvgpu_pgpu *pgpu, u64 offset, u64 len)
 	}
 }
 
+/*
+ * VRAM to VRAM.  Where the CPU has fast string moves (ERMS), memcpy() is
+ * the fastest copy there is; elsewhere, notably under an emulator that
+ * runs "rep movs" one element per step, 8-byte loads and stores are many
+ * times faster.
+ */
+static void mvgpu_sim_memcpy(void *dst, const void *src, u64 n)
+{
+#ifdef CONFIG_X86
+	if (!boot_cpu_has(X86_FEATURE_ERMS) &&
+	    IS_ALIGNED((unsigned long)dst | (unsigned long)src | n, 8)) {
+		sim_copy_words(dst, src, n / 8);
+		return;
+	}
+#endif
+	memcpy(dst, src, n);
+}
+
 static int mvgpu_sim_copy(struct mvgpu_op *op, void *vram, u64 n)
 {
 	u64 at = op->progress;
@@ -106,7 +125,7 @@ static int mvgpu_sim_copy(struct mvgpu_op *op, void *vram, u64 n)
 	if (op->flags & MVGPU_CMD_F_SRC_SYS)
 		return mvgpu_dma_rw(op->dma, op->src + at, vram + op->dst + at,
 				    n, false);
-	memcpy(vram + op->dst + at, vram + op->src + at, n);
+	mvgpu_sim_memcpy(vram + op->dst + at, vram + op->src + at, n);
 	return 0;
 }
 
@@ -131,7 +150,7 @@ static int mvgpu_sim_exec(struct mvgpu_pgpu *pgpu, unsigned int engine,
 {
 	struct mvgpu_sim *sim = mvgpu_pgpu_priv(pgpu);
 	void *vram = sim->vram;
-	u64 total, n;
+	u64 total, n, macs;
 	__le64 sum;
 	int ret;
 
@@ -149,12 +168,13 @@ static int mvgpu_sim_exec(struct mvgpu_pgpu *pgpu, unsigned int engine,
 			return ret;
 		break;
 	case MVGPU_OP_GEMM_I32:
-		total = op->m;
-		n = max_t(u64, SIM_CHUNK_MACS / ((u64)op->n * op->k), 1);
-		n = min_t(u64, total - op->progress, n);
-		sim_gemm_i32_rows(vram + op->dst, vram + op->src,
-				  vram + op->src2, op->n, op->k, op->progress,
-				  op->progress + n);
+		/* Units of at most SIM_GEMM_RB x SIM_GEMM_KB x n MACs. */
+		total = sim_gemm_units(op->m, op->k);
+		for (n = 0, macs = 0; op->progress + n < total &&
+		     macs < SIM_CHUNK_MACS; n++)
+			macs += sim_gemm_i32_unit(vram + op->dst, vram + op->src,
+						  vram + op->src2, op->m, op->n,
+						  op->k, op->progress + n);
 		break;
 	case MVGPU_OP_AXPY_I32:
 		total = op->len;

@@ -174,7 +174,7 @@ done </etc/mvgpu-modules
 echo "# vfio stack loaded:$loaded"
 
 mkdir -p /etc/mdevctl.d/scripts.d/callouts /etc/mdevctl.d/scripts.d/notifiers
-export MVGPU_MODDIR=/lib/mvgpu MVGPU_KERNEL_FLAVOUR="$FLAVOUR"
+export MVGPU_MODDIR=/lib/mvgpu MVGPU_KERNEL_FLAVOUR="$FLAVOUR" MVGPU_ACCEL="$ACCEL"
 
 for t in $TESTS; do
 	echo "### MVGPU-TEST-BEGIN $t"
@@ -238,6 +238,7 @@ build_initramfs() {
 	cat >"$stage/etc/mvgpu-vm.conf" <<EOF
 KREL='$KREL'
 FLAVOUR='$FLAVOUR'
+ACCEL='$ACCEL'
 TESTS='$TESTS'
 TEST_TIMEOUT=$TEST_TIMEOUT
 EOF
@@ -383,15 +384,23 @@ main() {
 	KDIR_VM="$BUILD_DIR/kernels/$KREL"
 
 	initrd="$VM_DIR/initramfs.cpio.gz"
-	build_initramfs "$initrd"
-
 	# Multi-threaded TCG (QEMU 7.2) occasionally lets a vCPU run a stale
 	# translation of kernel text that another vCPU has just live-patched
 	# (text_poke_bp): the guest then dies at boot with "Oops: int3" in a
 	# patched function.  Seen on 6.12 with the host loaded.  One TCG
 	# thread for both vCPUs keeps translations coherent; the guest still
 	# has two CPUs for the concurrency tests.
+	# MVGPU_QEMU_ACCEL overrides (e.g. tcg,thread=multi for benchmarks).
 	if kvm_usable; then accel=kvm; else accel=tcg,thread=single; fi
+	accel=${MVGPU_QEMU_ACCEL:-$accel}
+	ACCEL=$accel
+	# TCG emulates "rep movsb" one byte per step, so a guest kernel that
+	# sees ERMS/FSRM (and uses it for every memcpy) copies ~100x slower
+	# than it would with plain moves.  Hide them under TCG.
+	CPU=max
+	[[ $accel == kvm ]] || CPU=max,-erms,-fsrm
+	build_initramfs "$initrd"
+
 	echo "# $FLAVOUR: kernel $KREL, accel: $accel, tests: $TESTS"
 
 	: >"$LOG"
@@ -399,7 +408,7 @@ main() {
 	# -nographic with the serial port going to the log file and no monitor:
 	# nothing reads our stdin.
 	timeout --kill-after=10 "$TIMEOUT" qemu-system-x86_64 \
-		-machine q35 -cpu max -accel "$accel" -m "$MEM" -smp 2 \
+		-machine q35 -cpu "$CPU" -accel "$accel" -m "$MEM" -smp 2 \
 		-nographic -no-reboot -monitor none -nic none \
 		-serial "file:$LOG" \
 		-kernel "$KDIR_VM/vmlinuz" -initrd "$initrd" \
