@@ -8,8 +8,8 @@
  *         config space and resets the registers.
  * open    pins the backend module (rmmod of the backend then fails) and
  *         resets the device for the new user.
- * close   stops the queues, tears down interrupts and resets the device, so nothing of one user's session is visible
- *         to the next.
+ * close   stops the queues, tears down interrupts and resets the device,
+ *         so nothing of one user's session is visible to the next.
  * release clears the VRAM slice and returns the resources (mirror of init).
  */
 #include <linux/module.h>
