@@ -8,6 +8,7 @@
 #   make checkpatch      checkpatch --strict over every source file
 #   make sparse          the modules through sparse (C=2)
 #   make check           all of the above on 6.1 and 6.12 plus the VM tests
+#   make bench           host path vs VFIO client (mvgpu-bench), in a VM
 #   make bench-engine    engine speed vs userspace, in a VM (KERNEL=6.1|6.12)
 #   make bench-sched     scheduler targets, in a VM (KERNEL=6.1|6.12)
 #   make deps            install what the build and the VMs need (apt-get)
@@ -40,7 +41,7 @@ KSELFTEST_HDRS := kselftest.h kselftest_harness.h
 LINUX_SOURCE_TAR := /usr/src/linux-source-6.1.tar.xz
 
 .PHONY: all modules clean deps tests checkpatch sparse check check-vm \
-	modules-% help bench-%
+	modules-% help bench bench-% tools
 
 all: modules
 
@@ -85,7 +86,7 @@ $(BUILD)/tests/%: $(SRC)/tests/selftests/%.c $(TEST_LIB) $(TEST_LIB_H) \
 # Benchmarks: VM programs that report, never fail on, performance.  The
 # engine benchmark compiles the sim's kernels for userspace without
 # vectorisation, as the kernel builds them, so both sides run the same code.
-BENCH_SRCS := $(wildcard $(SRC)/tests/bench/*.c)
+BENCH_SRCS := $(wildcard $(SRC)/tests/bench/*_bench.c)
 BENCH_BINS := $(patsubst $(SRC)/tests/bench/%.c,$(BUILD)/bench/%,$(BENCH_SRCS))
 KERNEL ?= 6.1
 
@@ -95,6 +96,24 @@ $(BUILD)/bench/%: $(SRC)/tests/bench/%.c $(TEST_LIB) $(TEST_LIB_H) \
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) -fno-tree-vectorize -I$(SRC)/drivers/mvgpu_sim \
 		-o $@ $< $(TEST_LIB) $(TEST_LDFLAGS)
+
+# mvgpu-bench: one binary for the host path, a guest and a VFIO client.
+MVGPU_BENCH := $(BUILD)/tools/mvgpu-bench
+$(MVGPU_BENCH): $(SRC)/tools/mvgpu-bench/mvgpu-bench.c $(TEST_LIB) \
+		$(TEST_LIB_H) $(SRC)/include/uapi/linux/mvgpu.h \
+		$(BUILD)/kselftest/kselftest_harness.h
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) -o $@ $< $(TEST_LIB) $(TEST_LDFLAGS)
+
+tools: $(MVGPU_BENCH)
+
+# make bench: host path vs VFIO client, interleaved, in a VM.
+bench: modules-$(KERNEL) $(MVGPU_BENCH)
+	@rm -rf $(BUILD)/bench/run-hv && mkdir -p $(BUILD)/bench/run-hv
+	@cp $(MVGPU_BENCH) $(SRC)/tests/bench/hv_bench.sh $(BUILD)/bench/run-hv/
+	MVGPU_BUILD_DIR=$(BUILD) $(SRC)/tests/vm/run-vm.sh --kernel $(KERNEL) \
+		--modules $(BUILD)/ko/$(KERNEL) --bin $(BUILD)/bench/run-hv \
+		--tests hv_bench.sh --timeout 1200 --test-timeout 1100
 
 bench-%: modules-$(KERNEL) $(BUILD)/bench/%_bench
 	@rm -rf $(BUILD)/bench/run-$* && mkdir -p $(BUILD)/bench/run-$*
@@ -118,7 +137,8 @@ $(CHECKPATCH): | $(LINUX_SOURCE_TAR)
 	@touch $@
 
 # Kernel code gets every --strict check; userspace (tests, tools) uses the
-# C library's fixed-width types, so PREFER_KERNEL_TYPES does not apply.
+# C library's fixed-width types and attributes, so PREFER_KERNEL_TYPES and
+# PREFER_DEFINED_ATTRIBUTE_MACRO do not apply.
 CHECKPATCH_KERNEL = $(shell cd $(SRC) && git ls-files -co --exclude-standard \
 	'drivers/*.[ch]' 'include/*.h')
 CHECKPATCH_USER = $(shell cd $(SRC) && git ls-files -co --exclude-standard \
@@ -127,7 +147,8 @@ CHECKPATCH_RUN = $(CHECKPATCH) --strict --no-tree --quiet --terse --show-types
 
 checkpatch: $(CHECKPATCH)
 	cd $(SRC) && $(CHECKPATCH_RUN) -f $(CHECKPATCH_KERNEL) && \
-		$(CHECKPATCH_RUN) --ignore PREFER_KERNEL_TYPES -f $(CHECKPATCH_USER) && \
+		$(CHECKPATCH_RUN) --ignore PREFER_KERNEL_TYPES,PREFER_DEFINED_ATTRIBUTE_MACRO \
+			-f $(CHECKPATCH_USER) && \
 		echo "checkpatch: clean"
 
 sparse: modules-6.1-sparse

@@ -14,6 +14,7 @@
 
 #include <linux/eventfd.h>
 #include <linux/mm.h>
+#include <linux/pci.h>
 #include <linux/vfio.h>
 
 /*
@@ -83,5 +84,14 @@ static inline void mvgpu_vm_flags_set(struct vm_area_struct *vma,
 	vma->vm_flags |= flags;
 #endif
 }
+
+/*
+ * "PCI: Introduce PCI_IRQ_INTX" (Damien Le Moal), v6.8, renamed the INTx
+ * flag of pci_alloc_irq_vectors(); the old name went away in v6.10.  Used
+ * by mvgpu_guest.
+ */
+#ifndef PCI_IRQ_INTX
+#define PCI_IRQ_INTX	PCI_IRQ_LEGACY
+#endif
 
 #endif /* _MVGPU_COMPAT_H */

@@ -229,6 +229,7 @@ void mvgpu_vgpu_fail(struct mvgpu_vgpu *vgpu, u32 error, u32 info)
 		__mvgpu_irq_update(vgpu);
 	}
 	spin_unlock_irqrestore(&vgpu->irq_lock, flags);
+	wake_up_all(&vgpu->fence_wq);
 }
 
 /**

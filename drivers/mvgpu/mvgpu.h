@@ -22,6 +22,7 @@
 #include <linux/device.h>
 #include <linux/hrtimer.h>
 #include <linux/mdev.h>
+#include <linux/miscdevice.h>
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
 #include <linux/vfio.h>
@@ -112,8 +113,8 @@ struct mvgpu_engine {
  * @runnable: queues with work, waiting for an engine.
  * @engine_wq: idle engine threads wait here for work.
  * @stop_wq: mvgpu_queue_stop() waits here for an engine to let go.
- * @min_vruntime: the smallest virtual runtime of any queue that ran; a
- *	queue that wakes up starts no lower, so sleeping earns no credit.
+ * @min_vruntime: the smallest virtual runtime of any time-sliced vGPU with
+ *	work; a vGPU whose queue wakes up starts no lower, so sleeping earns no credit.
  * @cap_timer: wakes the engines when a capped vGPU's period ends.
  * @engines: the engines; pgpu->nr_engines of them are used.
  */
@@ -146,6 +147,8 @@ struct mvgpu_sched {
  * @engine_map: engines dedicated to partitioned vGPUs.
  * @nr_vgpus: vGPUs that hold resources.
  * @sched: the engine scheduler.
+ * @host_dev: /dev/mvgpu-host<id>, the host path.
+ * @host_name: its name.
  *
  * Locking: @lock protects @vram_map, @engine_map and @nr_vgpus; it is never
  * taken under a vGPU's locks, and only @sched.lock nests inside it.
@@ -173,6 +176,8 @@ struct mvgpu_pgpu {
 	unsigned int nr_vgpus;
 
 	struct mvgpu_sched sched;
+	struct miscdevice host_dev;
+	char host_name[24];
 };
 
 /**
@@ -241,7 +246,6 @@ enum mvgpu_queue_state {
  * @node: link in sched.runnable (sched.lock).
  * @kicked: a doorbell arrived while the queue ran (sched.lock).
  * @stopping: mvgpu_queue_stop() wants it off its engine (sched.lock).
- * @vruntime: weighted virtual runtime (sched.lock).
  * @runnable_since: when it last became runnable (sched.lock).
  * @run_start: when its engine picked it (sched.lock).
  * @charged_at: engine time up to here is charged to the cap (sched.lock).
@@ -273,7 +277,6 @@ struct mvgpu_queue {
 	struct list_head node;
 	bool kicked;
 	bool stopping;
-	u64 vruntime;
 	u64 runnable_since;
 	u64 run_start;
 	u64 charged_at;
@@ -346,10 +349,14 @@ struct mvgpu_irq {
  *	(READ_ONCE).
  * @timeslice_ns: how long one of its queues may hold an engine while
  *	others wait (READ_ONCE).
+ * @vruntime: weighted virtual runtime of all its queues (sched.lock).
  * @cap_used_ns: engine time used in the current cap period (sched.lock).
  * @cap_period_end: end of the current cap period (sched.lock).
  * @dma: guest-memory access.
  * @stats: counters.
+ * @host: a host-path client (host.c), not a VFIO device; only @vdev is
+ *	unused then, and commands may not name guest memory.
+ * @fence_wq: woken when a fence completes or the context fails.
  *
  * Locking: @lock serialises every VFIO user access: region reads and
  * writes, ioctls, reset, open and close.  It protects @cfg, the queue
@@ -385,10 +392,13 @@ struct mvgpu_vgpu {
 	unsigned int weight;
 	unsigned int cap;
 	u64 timeslice_ns;
+	u64 vruntime;
 	u64 cap_used_ns;
 	u64 cap_period_end;
 	struct mvgpu_dma dma;
 	struct mvgpu_stats stats;
+	bool host;
+	wait_queue_head_t fence_wq;
 };
 
 /* vgpu->vram_flags bits */
@@ -428,6 +438,9 @@ extern const struct attribute_group *mvgpu_vgpu_groups[];
 
 /* vgpu.c */
 extern const struct vfio_device_ops mvgpu_vfio_ops;
+int mvgpu_ctx_init(struct mvgpu_vgpu *vgpu,
+		   const struct mvgpu_profile *profile, bool host);
+void mvgpu_ctx_fini(struct mvgpu_vgpu *vgpu);
 void mvgpu_vgpu_reset(struct mvgpu_vgpu *vgpu);
 
 /* queue.c */
@@ -461,6 +474,10 @@ void mvgpu_sched_set_owner(struct mvgpu_pgpu *pgpu, unsigned long engines,
 
 /* dma.c */
 void mvgpu_dma_init(struct mvgpu_vgpu *vgpu);
+
+/* host.c */
+int mvgpu_host_register(struct mvgpu_pgpu *pgpu);
+void mvgpu_host_unregister(struct mvgpu_pgpu *pgpu);
 
 /* vfio_ops.c */
 long mvgpu_vfio_ioctl(struct vfio_device *vdev, unsigned int cmd,

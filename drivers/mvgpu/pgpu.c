@@ -105,11 +105,17 @@ struct mvgpu_pgpu *mvgpu_pgpu_register(const struct mvgpu_pgpu_info *info,
 	if (ret)
 		goto err_del_dev;
 
+	ret = mvgpu_host_register(pgpu);
+	if (ret)
+		goto err_unregister_parent;
+
 	dev_info(&pgpu->dev, "%s pGPU: %llu MiB VRAM, %u engines, %u profiles\n",
 		 pgpu->backend, pgpu->vram_size >> 20, pgpu->nr_engines,
 		 pgpu->nr_profiles);
 	return pgpu;
 
+err_unregister_parent:
+	mdev_unregister_parent(&pgpu->parent);
 err_del_dev:
 	device_del(&pgpu->dev);
 err_put_dev:
@@ -132,9 +138,9 @@ EXPORT_SYMBOL_GPL(mvgpu_pgpu_register);
  * mvgpu_pgpu_unregister() - withdraw a physical GPU
  * @pgpu: a pGPU returned by mvgpu_pgpu_register().
  *
- * Removes every vGPU of @pgpu first.  A vGPU that a VFIO user holds open
- * is asked to be released (the VFIO "request" interrupt) and this call
- * waits until it is.  The backend cannot be unloaded while a vGPU is open
+ * Removes the host node and every vGPU of @pgpu first.  A vGPU that a
+ * VFIO user holds open is asked to be released (the VFIO "request"
+ * interrupt) and this call waits until it is.  The backend cannot be unloaded while a vGPU is open
  * (the core holds a reference on ops->owner), so in practice this waits
  * only for users racing with the unload.
  *
@@ -142,6 +148,7 @@ EXPORT_SYMBOL_GPL(mvgpu_pgpu_register);
  */
 void mvgpu_pgpu_unregister(struct mvgpu_pgpu *pgpu)
 {
+	mvgpu_host_unregister(pgpu);
 	mdev_unregister_parent(&pgpu->parent);
 	WARN_ON_ONCE(pgpu->nr_vgpus);
 	mvgpu_sched_fini(pgpu);

@@ -332,6 +332,9 @@ static u32 mvgpu_cmd_decode(struct mvgpu_vgpu *vgpu,
 		return 0;
 
 	case MVGPU_OP_COPY:
+		/* The host path has no guest memory to name. */
+		if (vgpu->host && flags)
+			return MVGPU_ERR_BAD_FLAGS;
 		if (flags & ~(MVGPU_CMD_F_SRC_SYS | MVGPU_CMD_F_DST_SYS) ||
 		    (flags & MVGPU_CMD_F_SRC_SYS && flags & MVGPU_CMD_F_DST_SYS) ||
 		    !mvgpu_args_zero(a, 3))
@@ -433,6 +436,12 @@ static void mvgpu_queue_fence(struct mvgpu_queue *q, const struct mvgpu_op *op)
 	mvgpu_qsa_write64(q, offsetof(struct mvgpu_qsa, fence), op->value);
 	WRITE_ONCE(q->fence, op->value);
 	q->stats.fences++;
+	wake_up_all(&vgpu->fence_wq);
+	/*
+	 * The fence store before the irq_wanted load: pairs with the driver
+	 * setting irq_wanted and then re-reading the fence before it sleeps.
+	 */
+	smp_mb();
 	if (op->flags & MVGPU_CMD_F_IRQ &&
 	    mvgpu_qsa_read32(q, offsetof(struct mvgpu_qsa, irq_wanted)))
 		mvgpu_irq_raise(vgpu, MVGPU_IRQ_FENCE);

@@ -8,11 +8,12 @@
  * a queue holds an engine at most one chunk past its timeslice.
  *
  * Which queue an engine runs next: among the runnable queues it may serve,
- * the one with the smallest virtual runtime.  A queue's virtual runtime
- * grows by the engine time it used, scaled by MVGPU_WEIGHT_DEFAULT/weight,
- * so over time each busy vGPU gets engine time in proportion to its
- * weight; an idle queue takes nothing, and on waking starts at the pool's
- * minimum so that sleeping earns no credit (work-conserving, fair).
+ * one whose vGPU has the smallest virtual runtime.  A vGPU's virtual
+ * runtime grows by the engine time any of its queues used, scaled by
+ * MVGPU_WEIGHT_DEFAULT/weight, so over time each busy vGPU gets engine
+ * time in proportion to its weight, however many queues it keeps busy.
+ * An idle vGPU takes nothing, and on waking starts at the pool's minimum
+ * so that sleeping earns no credit (work-conserving, fair).
  *
  * Engines dedicated to a partitioned vGPU (engine->owner) run only that
  * vGPU's queues; the others form the shared pool for time-sliced vGPUs.
@@ -29,7 +30,8 @@
  * engines when the period ends.
  *
  * Locking: sched->lock protects the run list, each queue's state, node,
- * kicked, stopping and vruntime, and each engine's current_q.  Nothing
+ * kicked and stopping, every vGPU's vruntime and cap accounting, and each
+ * engine's current_q.  Nothing
  * else is taken under it, and engine threads hold no lock while they run
  * a chunk (vfio_dma_rw() takes the vfio container's own).
  */
@@ -142,7 +144,7 @@ static struct mvgpu_queue *mvgpu_sched_best(struct mvgpu_engine *eng)
 
 	list_for_each_entry(q, &sched->runnable, node)
 		if (mvgpu_engine_may_run(eng, q) &&
-		    (!best || q->vruntime < best->vruntime) &&
+		    (!best || q->vgpu->vruntime < best->vgpu->vruntime) &&
 		    !mvgpu_cap_throttled(sched, q->vgpu, now))
 			best = q;
 	return best;
@@ -188,7 +190,8 @@ void mvgpu_sched_kick(struct mvgpu_queue *q)
 	switch (q->state) {
 	case MVGPU_Q_IDLE:
 		if (mvgpu_is_timesliced(q))
-			q->vruntime = max(q->vruntime, sched->min_vruntime);
+			q->vgpu->vruntime = max(q->vgpu->vruntime,
+						sched->min_vruntime);
 		mvgpu_sched_enqueue(sched, q);
 		break;
 	case MVGPU_Q_RUNNING:
@@ -302,11 +305,11 @@ static void mvgpu_sched_update_min(struct mvgpu_pgpu *pgpu)
 
 	list_for_each_entry(q, &sched->runnable, node)
 		if (mvgpu_is_timesliced(q))
-			min = min(min, q->vruntime);
+			min = min(min, q->vgpu->vruntime);
 	for (i = 0; i < pgpu->nr_engines; i++) {
 		q = sched->engines[i].current_q;
 		if (q && mvgpu_is_timesliced(q))
-			min = min(min, q->vruntime);
+			min = min(min, q->vgpu->vruntime);
 	}
 	if (min != U64_MAX)
 		sched->min_vruntime = max(sched->min_vruntime, min);
@@ -323,7 +326,7 @@ static void mvgpu_sched_put(struct mvgpu_engine *eng, struct mvgpu_queue *q,
 	eng->current_q = NULL;
 	eng->busy_ns += delta;
 	q->stats.busy_ns += delta;
-	q->vruntime += div_u64(delta * MVGPU_WEIGHT_DEFAULT,
+	vgpu->vruntime += div_u64(delta * MVGPU_WEIGHT_DEFAULT,
 			       max(READ_ONCE(vgpu->weight), 1U));
 	mvgpu_cap_charge(sched, q, q->run_start + delta);
 

@@ -37,16 +37,28 @@ void mvgpu_vgpu_reset(struct mvgpu_vgpu *vgpu)
 	mvgpu_irq_update(vgpu);
 }
 
-static int mvgpu_vgpu_init(struct vfio_device *vdev)
+/**
+ * mvgpu_ctx_init() - set up an execution context: a vGPU or a host client
+ * @vgpu: zeroed context.
+ * @profile: the profile whose resources it takes.
+ * @host: true for a host-path client (no VFIO device behind it).
+ *
+ * Takes the profile's resources, clears the VRAM slice, builds the config
+ * space and resets the registers.  mvgpu_ctx_fini() undoes it.
+ *
+ * Return: 0, or -ENOSPC when the pGPU has no room for the profile.
+ */
+int mvgpu_ctx_init(struct mvgpu_vgpu *vgpu,
+		   const struct mvgpu_profile *profile, bool host)
 {
-	struct mvgpu_vgpu *vgpu = vdev_to_vgpu(vdev);
-	struct mdev_device *mdev = to_mdev_device(vdev->dev);
 	int ret;
 
-	vgpu->profile = mtype_to_profile(mdev->type);
-	vgpu->pgpu = vgpu->profile->pgpu;
+	vgpu->profile = profile;
+	vgpu->pgpu = profile->pgpu;
+	vgpu->host = host;
 	mutex_init(&vgpu->lock);
 	spin_lock_init(&vgpu->irq_lock);
+	init_waitqueue_head(&vgpu->fence_wq);
 	vgpu->irq.type = VFIO_PCI_NUM_IRQS;
 	vgpu->weight = MVGPU_WEIGHT_DEFAULT;
 	vgpu->timeslice_ns = MVGPU_TIMESLICE_NS;
@@ -57,7 +69,7 @@ static int mvgpu_vgpu_init(struct vfio_device *vdev)
 	if (ret)
 		goto err_destroy_lock;
 
-	/* Whoever had this VRAM last, the new vGPU starts from zeros. */
+	/* Whoever had this VRAM last, the new context starts from zeros. */
 	set_bit(MVGPU_VRAM_DIRTY, &vgpu->vram_flags);
 	mvgpu_cfg_init(vgpu);
 	mutex_lock(&vgpu->lock);
@@ -70,15 +82,30 @@ err_destroy_lock:
 	return ret;
 }
 
-static void mvgpu_vgpu_release(struct vfio_device *vdev)
+/**
+ * mvgpu_ctx_fini() - give back what mvgpu_ctx_init() took
+ * @vgpu: the context, its queues stopped.
+ */
+void mvgpu_ctx_fini(struct mvgpu_vgpu *vgpu)
 {
-	struct mvgpu_vgpu *vgpu = vdev_to_vgpu(vdev);
-
-	/* Nothing of this vGPU reaches the next owner of its VRAM. */
+	/* Nothing of this context reaches the next owner of its VRAM. */
 	set_bit(MVGPU_VRAM_DIRTY, &vgpu->vram_flags);
 	mvgpu_vram_clear(vgpu);
 	mvgpu_resources_release(vgpu);
 	mutex_destroy(&vgpu->lock);
+}
+
+static int mvgpu_vgpu_init(struct vfio_device *vdev)
+{
+	struct mdev_device *mdev = to_mdev_device(vdev->dev);
+
+	return mvgpu_ctx_init(vdev_to_vgpu(vdev), mtype_to_profile(mdev->type),
+			      false);
+}
+
+static void mvgpu_vgpu_release(struct vfio_device *vdev)
+{
+	mvgpu_ctx_fini(vdev_to_vgpu(vdev));
 	mvgpu_vfio_free_device(vdev);
 }
 

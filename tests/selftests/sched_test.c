@@ -222,9 +222,11 @@ TEST_F(sched, partition_engines)
 	ASSERT_EQ(0, mvgpu_ctx_open(self->uuid, &t));
 	ASSERT_EQ(4, engine_busy(before, 4));
 	for (q = 0; q < 4; q++) {
-		ASSERT_EQ(0, mvgpu_ctx_queue_setup(&t, q,
-				(8u << 20) + q * MVGPU_CTX_RING_SIZE,
-				MVGPU_CTX_RING_SIZE, (4u << 20) + q * 64));
+		uint64_t ring = (8u << 20) + q * MVGPU_CTX_RING_SIZE;
+
+		ASSERT_EQ(0, mvgpu_ctx_queue_setup(&t, q, ring,
+						   MVGPU_CTX_RING_SIZE,
+						   (4u << 20) + q * 64));
 		ASSERT_EQ(0, mvgpu_ctx_submit(&t, (struct mvgpu_cmd[]){
 			spin_cmd(3 * 1000 * 1000) }, 1));
 		seq = mvgpu_ctx_fence(&t, 0);

@@ -13,6 +13,7 @@
 #ifndef _UAPI_LINUX_MVGPU_H
 #define _UAPI_LINUX_MVGPU_H
 
+#include <linux/ioctl.h>
 #include <linux/types.h>
 
 /* ---------------------------------------------------------------------- */
@@ -304,5 +305,94 @@ enum mvgpu_opcode {
 	MVGPU_OP_SPIN = 8,
 	MVGPU_OP_COUNT
 };
+
+/* ---------------------------------------------------------------------- */
+/* Device files: /dev/mvgpu<N> (guest driver), /dev/mvgpu-host<N> (host)   */
+/* ---------------------------------------------------------------------- */
+
+/*
+ * One uAPI for both, so a program runs unchanged in a guest (mvgpu_guest.ko
+ * driving a vGPU) and on the host (mvgpu.ko submitting to a pGPU directly
+ * as the host context).  Each open file is one client: it sees a VRAM
+ * window of info.vram_size bytes, mmap-able at file offset 0, allocates
+ * buffers in it, and submits commands to info.queues queues.  Addresses in
+ * commands are offsets in that window.  Closing the file stops the
+ * client's work and frees everything it had.
+ */
+#define MVGPU_IOC_TYPE			0xb7
+#define MVGPU_SUBMIT_MAX		1024	/* commands per SUBMIT */
+
+/**
+ * struct mvgpu_ioc_info - MVGPU_IOC_INFO
+ * @version: MVGPU_VERSION of the device or host module.
+ * @features: MVGPU_FEAT_* bits.
+ * @vram_size: bytes of the client's VRAM window.
+ * @queues: number of queues.
+ * @profile: profile number (MVGPU_REG_PROFILE bits 15:0).
+ * @flags: MVGPU_INFO_HOST for the host path.
+ * @pad: zero.
+ */
+struct mvgpu_ioc_info {
+	__u32 version;
+	__u32 features;
+	__u64 vram_size;
+	__u32 queues;
+	__u32 profile;
+	__u32 flags;
+	__u32 pad;
+};
+
+#define MVGPU_INFO_HOST			(1u << 0)
+
+/**
+ * struct mvgpu_ioc_alloc - MVGPU_IOC_ALLOC / MVGPU_IOC_FREE
+ * @size: in: bytes (rounded up to 64 KiB).
+ * @offset: out (ALLOC) / in (FREE): offset of the buffer in the window.
+ */
+struct mvgpu_ioc_alloc {
+	__u64 size;
+	__u64 offset;
+};
+
+/**
+ * struct mvgpu_ioc_submit - MVGPU_IOC_SUBMIT
+ * @cmds: in: user pointer to @count struct mvgpu_cmd.
+ * @count: in: 1..MVGPU_SUBMIT_MAX.
+ * @queue: in: queue number.
+ * @fence: out: the queue's fence value that completes after these
+ *	commands (the driver appends the FENCE).
+ * @flags: in: zero.
+ * @pad: zero.
+ */
+struct mvgpu_ioc_submit {
+	__u64 cmds;
+	__u32 count;
+	__u32 queue;
+	__u64 fence;
+	__u32 flags;
+	__u32 pad;
+};
+
+/**
+ * struct mvgpu_ioc_wait - MVGPU_IOC_WAIT
+ * @fence: in: a value MVGPU_IOC_SUBMIT returned.
+ * @queue: in: its queue.
+ * @timeout_ms: in: 0 polls once.
+ *
+ * Returns 0 once the fence completed, -ETIMEDOUT, -EINTR, or -EIO when
+ * the device is in its error state (MVGPU_IOC_INFO still works; the client
+ * must be reopened, or the device reset, to submit again).
+ */
+struct mvgpu_ioc_wait {
+	__u64 fence;
+	__u32 queue;
+	__u32 timeout_ms;
+};
+
+#define MVGPU_IOC_INFO		_IOR(MVGPU_IOC_TYPE, 0, struct mvgpu_ioc_info)
+#define MVGPU_IOC_ALLOC		_IOWR(MVGPU_IOC_TYPE, 1, struct mvgpu_ioc_alloc)
+#define MVGPU_IOC_FREE		_IOW(MVGPU_IOC_TYPE, 2, struct mvgpu_ioc_alloc)
+#define MVGPU_IOC_SUBMIT	_IOWR(MVGPU_IOC_TYPE, 3, struct mvgpu_ioc_submit)
+#define MVGPU_IOC_WAIT		_IOW(MVGPU_IOC_TYPE, 4, struct mvgpu_ioc_wait)
 
 #endif /* _UAPI_LINUX_MVGPU_H */

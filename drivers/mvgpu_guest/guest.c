@@ -1,0 +1,564 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mvgpu_guest: the in-guest driver of the mvgpu virtual GPU, written from
+ * Documentation/mvgpu-device.rst.
+ *
+ * It binds the vGPU's PCI function, maps BAR0 (registers) and BAR2 (VRAM),
+ * sets up every queue with its ring and queue shared area (QSA) at the top
+ * of VRAM, and offers /dev/mvgpu<N> with the device-file uAPI of
+ * include/uapi/linux/mvgpu.h -- the same one the host offers as
+ * /dev/mvgpu-host<N>, so one program runs on both sides.
+ *
+ * Submission follows the manual: commands are written into the ring in
+ * VRAM, qsa.tail is published, and the doorbell register (a trap) is
+ * written only when the device set qsa.doorbell_needed.  Fences are
+ * polled for a short while, then waited for with qsa.irq_wanted set and
+ * the FENCE interrupt (MSI, or INTx) waking the waiter.
+ *
+ * Errors: when the device reports its error state, waiters get -EIO; the
+ * driver recovers with an engine reset (CONTROL.QUEUE_RESET, VRAM kept)
+ * once no client has the device open.
+ *
+ * Locking: mvgpu_guest.lock serialises ring writes, allocation and
+ * recovery; the interrupt handler takes no lock (it only acknowledges the
+ * device and wakes fence_wq).
+ */
+#include <linux/delay.h>
+#include <linux/fs.h>
+#include <linux/genalloc.h>
+#include <linux/idr.h>
+#include <linux/interrupt.h>
+#include <linux/io.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+#include <linux/pci.h>
+#include <linux/sizes.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/wait.h>
+#include <linux/xarray.h>
+
+#include <uapi/linux/mvgpu.h>
+
+#include "../mvgpu/compat.h"
+
+#define MVGPU_GUEST_RING_SIZE	SZ_128K
+#define MVGPU_GUEST_RESERVED	SZ_4M	/* rings + QSAs, top of VRAM */
+#define MVGPU_GUEST_ALLOC_ORDER	16
+#define MVGPU_GUEST_POOL_BASE	BIT(MVGPU_GUEST_ALLOC_ORDER)
+/* Poll a fence this long before sleeping for its interrupt. */
+#define MVGPU_GUEST_POLL_NS	(20 * NSEC_PER_USEC)
+
+static DEFINE_IDA(mvgpu_guest_ida);
+
+/**
+ * struct mvgpu_guest - one vGPU
+ * @pdev: its PCI function.
+ * @regs: BAR0.
+ * @vram: BAR2, mapped write-combining for ring writes.
+ * @vram_phys: BAR2's bus address, for user mappings.
+ * @vram_size: BAR2 size.
+ * @window: bytes of VRAM offered to clients.
+ * @queues: MVGPU_REG_ENGINES.
+ * @profile: MVGPU_REG_PROFILE.
+ * @misc: /dev/mvgpu<id>.
+ * @name: its name.
+ * @id: instance number.
+ * @lock: see the top of the file.
+ * @pool: buffer allocator over the window.
+ * @bufs: allocated buffers, size by offset.
+ * @tail: per queue, our copy of qsa.tail.
+ * @seq: per queue, the last fence submitted.
+ * @users: open files.
+ * @fence_wq: woken by the FENCE and ERROR interrupts.
+ */
+struct mvgpu_guest {
+	struct pci_dev *pdev;
+	void __iomem *regs;
+	void __iomem *vram;
+	phys_addr_t vram_phys;
+	u64 vram_size;
+	u64 window;
+	unsigned int queues;
+	u32 profile;
+	struct miscdevice misc;
+	char name[16];
+	int id;
+	struct mutex lock;	/* see the top of the file */
+	struct gen_pool *pool;
+	struct xarray bufs;
+	u32 tail[MVGPU_MAX_QUEUES];
+	u64 seq[MVGPU_MAX_QUEUES];
+	unsigned int users;
+	wait_queue_head_t fence_wq;
+};
+
+static u64 mvgpu_guest_ring(struct mvgpu_guest *g, unsigned int q)
+{
+	return g->window + q * MVGPU_GUEST_RING_SIZE;
+}
+
+static u64 mvgpu_guest_qsa(struct mvgpu_guest *g, unsigned int q)
+{
+	return g->window + MVGPU_MAX_QUEUES * MVGPU_GUEST_RING_SIZE +
+	       q * sizeof(struct mvgpu_qsa);
+}
+
+static void __iomem *mvgpu_guest_qsa_field(struct mvgpu_guest *g,
+					   unsigned int q, size_t field)
+{
+	return g->vram + mvgpu_guest_qsa(g, q) + field;
+}
+
+static u32 mvgpu_guest_rd(struct mvgpu_guest *g, unsigned int reg)
+{
+	return readl(g->regs + reg);
+}
+
+static void mvgpu_guest_wr(struct mvgpu_guest *g, unsigned int reg, u32 val)
+{
+	writel(val, g->regs + reg);
+}
+
+static bool mvgpu_guest_failed(struct mvgpu_guest *g)
+{
+	return mvgpu_guest_rd(g, MVGPU_REG_STATUS) & MVGPU_STATUS_ERROR;
+}
+
+/* Program and enable every queue.  g->lock held or probe time. */
+static void mvgpu_guest_queues_setup(struct mvgpu_guest *g)
+{
+	unsigned int q;
+
+	for (q = 0; q < g->queues; q++) {
+		unsigned int base = MVGPU_QUEUE_BASE(q);
+		u64 ring = mvgpu_guest_ring(g, q), qsa = mvgpu_guest_qsa(g, q);
+
+		memset_io(g->vram + qsa, 0, sizeof(struct mvgpu_qsa));
+		mvgpu_guest_wr(g, base + MVGPU_QREG_CONTROL, 0);
+		mvgpu_guest_wr(g, base + MVGPU_QREG_RING_LO, lower_32_bits(ring));
+		mvgpu_guest_wr(g, base + MVGPU_QREG_RING_HI, upper_32_bits(ring));
+		mvgpu_guest_wr(g, base + MVGPU_QREG_RING_SIZE,
+			       MVGPU_GUEST_RING_SIZE);
+		mvgpu_guest_wr(g, base + MVGPU_QREG_QSA_LO, lower_32_bits(qsa));
+		mvgpu_guest_wr(g, base + MVGPU_QREG_QSA_HI, upper_32_bits(qsa));
+		mvgpu_guest_wr(g, base + MVGPU_QREG_CONTROL, MVGPU_QCTL_ENABLE);
+		g->tail[q] = 0;
+		g->seq[q] = 0;
+	}
+}
+
+/* Engine reset after an error; VRAM (the clients' data) is kept. */
+static void mvgpu_guest_recover(struct mvgpu_guest *g)
+{
+	u32 err = mvgpu_guest_rd(g, MVGPU_REG_ERROR);
+
+	dev_warn(&g->pdev->dev, "device error %u (info 0x%x): resetting engines\n",
+		 err, mvgpu_guest_rd(g, MVGPU_REG_ERROR_INFO));
+	mvgpu_guest_wr(g, MVGPU_REG_CONTROL,
+		       MVGPU_CONTROL_ENABLE | MVGPU_CONTROL_QUEUE_RESET);
+	mvgpu_guest_queues_setup(g);
+}
+
+static irqreturn_t mvgpu_guest_irq(int irq, void *data)
+{
+	struct mvgpu_guest *g = data;
+	u32 status = mvgpu_guest_rd(g, MVGPU_REG_IRQ_STATUS);
+
+	if (!status)
+		return IRQ_NONE;
+	mvgpu_guest_wr(g, MVGPU_REG_IRQ_STATUS, status);
+	wake_up_all(&g->fence_wq);
+	return IRQ_HANDLED;
+}
+
+static u64 mvgpu_guest_fence(struct mvgpu_guest *g, unsigned int q)
+{
+	return readq(mvgpu_guest_qsa_field(g, q,
+					   offsetof(struct mvgpu_qsa, fence)));
+}
+
+static bool mvgpu_guest_done(struct mvgpu_guest *g, unsigned int q, u64 seq)
+{
+	return (s64)(mvgpu_guest_fence(g, q) - seq) >= 0;
+}
+
+static u32 mvgpu_guest_ring_free(struct mvgpu_guest *g, unsigned int q)
+{
+	u32 head = readl(mvgpu_guest_qsa_field(g, q,
+					       offsetof(struct mvgpu_qsa, head)));
+
+	return (head - g->tail[q] - MVGPU_CMD_SIZE) & (MVGPU_GUEST_RING_SIZE - 1);
+}
+
+/*
+ * Wait for a fence: poll briefly (cheap when work is short), then arm the
+ * interrupt through qsa.irq_wanted, re-check (closing the race with a
+ * completion in between, as the manual asks), and sleep.
+ */
+static int mvgpu_guest_wait_fence(struct mvgpu_guest *g, unsigned int q,
+				  u64 seq, unsigned long timeout_ms)
+{
+	void __iomem *wanted = mvgpu_guest_qsa_field(g, q,
+			offsetof(struct mvgpu_qsa, irq_wanted));
+	u64 start = ktime_get_ns();
+	long ret;
+
+	while (ktime_get_ns() - start < MVGPU_GUEST_POLL_NS) {
+		if (mvgpu_guest_done(g, q, seq))
+			return 0;
+		cpu_relax();
+	}
+
+	writel(1, wanted);
+	mb();	/* irq_wanted visible before we look at the fence again */
+	ret = wait_event_interruptible_timeout(g->fence_wq,
+					       mvgpu_guest_done(g, q, seq) ||
+					       mvgpu_guest_failed(g),
+					       msecs_to_jiffies(timeout_ms));
+	writel(0, wanted);
+	if (mvgpu_guest_done(g, q, seq))
+		return 0;
+	if (mvgpu_guest_failed(g))
+		return -EIO;
+	return ret < 0 ? ret : -ETIMEDOUT;
+}
+
+static long mvgpu_guest_submit(struct mvgpu_guest *g, void __user *arg)
+{
+	void __iomem *tail, *doorbell;
+	struct mvgpu_ioc_submit req;
+	struct mvgpu_cmd *cmds;
+	u32 bytes, first;
+	unsigned int q;
+	long ret;
+
+	if (copy_from_user(&req, arg, sizeof(req)))
+		return -EFAULT;
+	if (!req.count || req.count > MVGPU_SUBMIT_MAX || req.flags ||
+	    req.pad || req.queue >= g->queues)
+		return -EINVAL;
+	q = req.queue;
+
+	cmds = kvmalloc_array(req.count + 1, sizeof(*cmds), GFP_KERNEL);
+	if (!cmds)
+		return -ENOMEM;
+	if (copy_from_user(cmds, u64_to_user_ptr(req.cmds),
+			   req.count * sizeof(*cmds))) {
+		ret = -EFAULT;
+		goto out_free;
+	}
+
+	mutex_lock(&g->lock);
+	if (mvgpu_guest_failed(g)) {
+		ret = -EIO;
+		goto out_unlock;
+	}
+	memset(&cmds[req.count], 0, sizeof(*cmds));
+	cmds[req.count].opcode = cpu_to_le32(MVGPU_OP_FENCE);
+	cmds[req.count].flags = cpu_to_le32(MVGPU_CMD_F_IRQ);
+	cmds[req.count].args[0] = cpu_to_le64(g->seq[q] + 1);
+	bytes = (req.count + 1) * MVGPU_CMD_SIZE;
+
+	/* Everything ahead of us ends with a fence: wait for room. */
+	while (mvgpu_guest_ring_free(g, q) < bytes) {
+		ret = mvgpu_guest_wait_fence(g, q, g->seq[q], 10000);
+		if (ret)
+			goto out_unlock;
+	}
+
+	first = min(bytes, MVGPU_GUEST_RING_SIZE - g->tail[q]);
+	memcpy_toio(g->vram + mvgpu_guest_ring(g, q) + g->tail[q], cmds, first);
+	if (first < bytes)
+		memcpy_toio(g->vram + mvgpu_guest_ring(g, q),
+			    (u8 *)cmds + first, bytes - first);
+	g->tail[q] = (g->tail[q] + bytes) & (MVGPU_GUEST_RING_SIZE - 1);
+
+	tail = mvgpu_guest_qsa_field(g, q, offsetof(struct mvgpu_qsa, tail));
+	doorbell = mvgpu_guest_qsa_field(g, q, offsetof(struct mvgpu_qsa,
+							doorbell_needed));
+	wmb();	/* commands before the tail that publishes them */
+	writel(g->tail[q], tail);
+	mb();	/* tail before doorbell_needed: pairs with the device */
+	if (readl(doorbell))
+		mvgpu_guest_wr(g, MVGPU_QUEUE_BASE(q) + MVGPU_QREG_DOORBELL, 1);
+
+	req.fence = ++g->seq[q];
+	ret = copy_to_user(arg, &req, sizeof(req)) ? -EFAULT : 0;
+out_unlock:
+	mutex_unlock(&g->lock);
+out_free:
+	kvfree(cmds);
+	return ret;
+}
+
+static long mvgpu_guest_wait(struct mvgpu_guest *g, void __user *arg)
+{
+	struct mvgpu_ioc_wait req;
+
+	if (copy_from_user(&req, arg, sizeof(req)))
+		return -EFAULT;
+	if (req.queue >= g->queues)
+		return -EINVAL;
+	return mvgpu_guest_wait_fence(g, req.queue, req.fence, req.timeout_ms);
+}
+
+static long mvgpu_guest_alloc(struct mvgpu_guest *g, void __user *arg,
+			      bool alloc)
+{
+	struct mvgpu_ioc_alloc req;
+	unsigned long addr;
+	void *entry;
+	int ret = 0;
+
+	if (copy_from_user(&req, arg, sizeof(req)))
+		return -EFAULT;
+
+	mutex_lock(&g->lock);
+	if (alloc) {
+		if (!req.size || req.size > g->window) {
+			ret = -EINVAL;
+			goto out_unlock;
+		}
+		req.size = round_up(req.size, 1UL << MVGPU_GUEST_ALLOC_ORDER);
+		addr = gen_pool_alloc(g->pool, req.size);
+		if (!addr) {
+			ret = -ENOSPC;
+			goto out_unlock;
+		}
+		req.offset = addr - MVGPU_GUEST_POOL_BASE;
+		ret = xa_err(xa_store(&g->bufs, req.offset,
+				      xa_mk_value(req.size), GFP_KERNEL));
+		if (ret) {
+			gen_pool_free(g->pool, addr, req.size);
+			goto out_unlock;
+		}
+		if (copy_to_user(arg, &req, sizeof(req)))
+			ret = -EFAULT;
+	} else {
+		entry = req.offset < g->window ?
+			xa_erase(&g->bufs, req.offset) : NULL;
+		if (!entry) {
+			ret = -EINVAL;
+			goto out_unlock;
+		}
+		gen_pool_free(g->pool, req.offset + MVGPU_GUEST_POOL_BASE,
+			      xa_to_value(entry));
+	}
+out_unlock:
+	mutex_unlock(&g->lock);
+	return ret;
+}
+
+static struct mvgpu_guest *mvgpu_guest_from_file(struct file *file)
+{
+	struct miscdevice *misc = file->private_data;
+
+	return container_of(misc, struct mvgpu_guest, misc);
+}
+
+static long mvgpu_guest_ioctl(struct file *file, unsigned int cmd,
+			      unsigned long arg)
+{
+	struct mvgpu_guest *g = mvgpu_guest_from_file(file);
+	void __user *uarg = (void __user *)arg;
+	struct mvgpu_ioc_info info = {};
+
+	switch (cmd) {
+	case MVGPU_IOC_INFO:
+		info.version = mvgpu_guest_rd(g, MVGPU_REG_VERSION);
+		info.features = mvgpu_guest_rd(g, MVGPU_REG_FEATURES);
+		info.vram_size = g->window;
+		info.queues = g->queues;
+		info.profile = g->profile & MVGPU_PROFILE_ID_MASK;
+		return copy_to_user(uarg, &info, sizeof(info)) ? -EFAULT : 0;
+	case MVGPU_IOC_ALLOC:
+		return mvgpu_guest_alloc(g, uarg, true);
+	case MVGPU_IOC_FREE:
+		return mvgpu_guest_alloc(g, uarg, false);
+	case MVGPU_IOC_SUBMIT:
+		return mvgpu_guest_submit(g, uarg);
+	case MVGPU_IOC_WAIT:
+		return mvgpu_guest_wait(g, uarg);
+	}
+	return -ENOTTY;
+}
+
+static int mvgpu_guest_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct mvgpu_guest *g = mvgpu_guest_from_file(file);
+	u64 off = (u64)vma->vm_pgoff << PAGE_SHIFT;
+	u64 len = vma->vm_end - vma->vm_start;
+
+	if (!(vma->vm_flags & VM_SHARED))
+		return -EINVAL;
+	if (off >= g->window || len > g->window - off)
+		return -EINVAL;
+	vma->vm_page_prot = pgprot_writecombine(vma->vm_page_prot);
+	return io_remap_pfn_range(vma, vma->vm_start,
+				  (g->vram_phys + off) >> PAGE_SHIFT, len,
+				  vma->vm_page_prot);
+}
+
+static int mvgpu_guest_open(struct inode *inode, struct file *file)
+{
+	struct mvgpu_guest *g = mvgpu_guest_from_file(file);
+
+	mutex_lock(&g->lock);
+	g->users++;
+	mutex_unlock(&g->lock);
+	return nonseekable_open(inode, file);
+}
+
+static int mvgpu_guest_release(struct inode *inode, struct file *file)
+{
+	struct mvgpu_guest *g = mvgpu_guest_from_file(file);
+
+	mutex_lock(&g->lock);
+	/* The last user gone, a failed device gets its engines back. */
+	if (!--g->users && mvgpu_guest_failed(g))
+		mvgpu_guest_recover(g);
+	mutex_unlock(&g->lock);
+	return 0;
+}
+
+static const struct file_operations mvgpu_guest_fops = {
+	.owner = THIS_MODULE,
+	.open = mvgpu_guest_open,
+	.release = mvgpu_guest_release,
+	.unlocked_ioctl = mvgpu_guest_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.mmap = mvgpu_guest_mmap,
+};
+
+static int mvgpu_guest_check(struct mvgpu_guest *g)
+{
+	u32 version = mvgpu_guest_rd(g, MVGPU_REG_VERSION);
+
+	if (mvgpu_guest_rd(g, MVGPU_REG_ID) != MVGPU_ID_MAGIC ||
+	    version >> 16 != MVGPU_VERSION_MAJOR ||
+	    !(mvgpu_guest_rd(g, MVGPU_REG_FEATURES) & MVGPU_FEAT_RING))
+		return -ENODEV;
+	g->queues = min(mvgpu_guest_rd(g, MVGPU_REG_ENGINES), MVGPU_MAX_QUEUES);
+	g->profile = mvgpu_guest_rd(g, MVGPU_REG_PROFILE);
+	if (!g->queues || g->vram_size < 2 * MVGPU_GUEST_RESERVED)
+		return -ENODEV;
+	g->window = g->vram_size - MVGPU_GUEST_RESERVED;
+	return 0;
+}
+
+static int mvgpu_guest_probe(struct pci_dev *pdev,
+			     const struct pci_device_id *id)
+{
+	struct mvgpu_guest *g;
+	int ret;
+
+	g = devm_kzalloc(&pdev->dev, sizeof(*g), GFP_KERNEL);
+	if (!g)
+		return -ENOMEM;
+	g->pdev = pdev;
+	mutex_init(&g->lock);
+	xa_init(&g->bufs);
+	init_waitqueue_head(&g->fence_wq);
+
+	ret = pcim_enable_device(pdev);
+	if (ret)
+		return ret;
+	pci_set_master(pdev);
+	ret = pcim_iomap_regions(pdev, BIT(MVGPU_BAR_MMIO), "mvgpu_guest");
+	if (ret)
+		return ret;
+	g->regs = pcim_iomap_table(pdev)[MVGPU_BAR_MMIO];
+	g->vram_phys = pci_resource_start(pdev, MVGPU_BAR_VRAM);
+	g->vram_size = pci_resource_len(pdev, MVGPU_BAR_VRAM);
+	g->vram = devm_ioremap_wc(&pdev->dev, g->vram_phys, g->vram_size);
+	if (!g->vram)
+		return -ENOMEM;
+
+	ret = mvgpu_guest_check(g);
+	if (ret) {
+		dev_err(&pdev->dev, "not an mvgpu device this driver knows\n");
+		return ret;
+	}
+
+	g->pool = devm_gen_pool_create(&pdev->dev, MVGPU_GUEST_ALLOC_ORDER, -1,
+				       NULL);
+	if (IS_ERR(g->pool))
+		return PTR_ERR(g->pool);
+	ret = gen_pool_add(g->pool, MVGPU_GUEST_POOL_BASE, g->window, -1);
+	if (ret)
+		return ret;
+
+	/* One vector: MSI if we can, INTx otherwise. */
+	ret = pci_alloc_irq_vectors(pdev, 1, 1, PCI_IRQ_MSI | PCI_IRQ_INTX);
+	if (ret < 0)
+		return ret;
+	ret = request_irq(pci_irq_vector(pdev, 0), mvgpu_guest_irq,
+			  IRQF_SHARED, "mvgpu_guest", g);
+	if (ret)
+		goto err_free_vectors;
+
+	mvgpu_guest_wr(g, MVGPU_REG_CONTROL, MVGPU_CONTROL_RESET);
+	mvgpu_guest_wr(g, MVGPU_REG_IRQ_MASK, MVGPU_IRQ_FENCE | MVGPU_IRQ_ERROR);
+	mvgpu_guest_wr(g, MVGPU_REG_CONTROL, MVGPU_CONTROL_ENABLE);
+	mvgpu_guest_queues_setup(g);
+
+	ret = ida_alloc(&mvgpu_guest_ida, GFP_KERNEL);
+	if (ret < 0)
+		goto err_free_irq;
+	g->id = ret;
+	snprintf(g->name, sizeof(g->name), "mvgpu%d", g->id);
+	g->misc.minor = MISC_DYNAMIC_MINOR;
+	g->misc.name = g->name;
+	g->misc.fops = &mvgpu_guest_fops;
+	g->misc.parent = &pdev->dev;
+	g->misc.mode = 0600;
+	ret = misc_register(&g->misc);
+	if (ret)
+		goto err_free_id;
+
+	pci_set_drvdata(pdev, g);
+	dev_info(&pdev->dev, "%s: %llu MiB VRAM, %u queues, profile 0x%04x, %s\n",
+		 g->name, g->vram_size >> 20, g->queues,
+		 g->profile & MVGPU_PROFILE_ID_MASK,
+		 pdev->msi_enabled ? "MSI" : "INTx");
+	return 0;
+
+err_free_id:
+	ida_free(&mvgpu_guest_ida, g->id);
+err_free_irq:
+	free_irq(pci_irq_vector(pdev, 0), g);
+err_free_vectors:
+	pci_free_irq_vectors(pdev);
+	return ret;
+}
+
+static void mvgpu_guest_remove(struct pci_dev *pdev)
+{
+	struct mvgpu_guest *g = pci_get_drvdata(pdev);
+
+	misc_deregister(&g->misc);
+	ida_free(&mvgpu_guest_ida, g->id);
+	mvgpu_guest_wr(g, MVGPU_REG_CONTROL, MVGPU_CONTROL_RESET);
+	free_irq(pci_irq_vector(pdev, 0), g);
+	pci_free_irq_vectors(pdev);
+	xa_destroy(&g->bufs);
+}
+
+static const struct pci_device_id mvgpu_guest_ids[] = {
+	{ PCI_DEVICE(MVGPU_PCI_VENDOR_ID, MVGPU_PCI_DEVICE_ID) },
+	{ }
+};
+MODULE_DEVICE_TABLE(pci, mvgpu_guest_ids);
+
+static struct pci_driver mvgpu_guest_driver = {
+	.name = "mvgpu_guest",
+	.id_table = mvgpu_guest_ids,
+	.probe = mvgpu_guest_probe,
+	.remove = mvgpu_guest_remove,
+};
+module_pci_driver(mvgpu_guest_driver);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("mvgpu_guest: driver for the mvgpu virtual GPU inside a guest");
+MODULE_AUTHOR("The mvgpu authors");
