@@ -44,6 +44,7 @@ struct path {
 	int fd;
 	/* VFIO client */
 	struct mvgpu_ctx ctx;
+	int efd;		/* MSI eventfd of the VFIO client */
 	bool vfio;
 	char uuid[MVGPU_UUID_LEN];
 	uint8_t *vram;
@@ -85,6 +86,16 @@ static int path_open_vfio(struct path *p, const char *uuid)
 	ret = mvgpu_ctx_open(uuid, &p->ctx);
 	if (ret)
 		return ret;
+	/* Fence interrupts through MSI, as a guest driver would use them. */
+	p->efd = eventfd_new();
+	if (p->efd < 0)
+		return -errno;
+	ret = vfio_set_irq_eventfd(p->ctx.vd.device, VFIO_PCI_MSI_IRQ_INDEX,
+				   p->efd);
+	ret = ret ?: vfio_mmio_write32(p->ctx.vd.device, MVGPU_REG_IRQ_MASK,
+				       MVGPU_IRQ_FENCE);
+	if (ret)
+		return ret;
 	p->vram = p->ctx.vram;
 	/* Keep clear of the ring and QSA the client put at the top. */
 	p->vram_size = p->ctx.ring;
@@ -102,9 +113,49 @@ static uint64_t path_submit(struct path *p, const struct mvgpu_cmd *cmds,
 	if (p->vfio) {
 		if (mvgpu_ctx_submit(&p->ctx, cmds, n))
 			return 0;
-		return mvgpu_ctx_fence(&p->ctx, 0);
+		return mvgpu_ctx_fence(&p->ctx, MVGPU_CMD_F_IRQ);
 	}
 	return ioctl(p->fd, MVGPU_IOC_SUBMIT, &s) ? 0 : s.fence;
+}
+
+static bool vfio_done(struct path *p, uint64_t fence)
+{
+	struct mvgpu_qsa *qsa = mvgpu_ctx_qsa(&p->ctx);
+
+	return (int64_t)(__atomic_load_n(&qsa->fence, __ATOMIC_ACQUIRE) -
+			 fence) >= 0;
+}
+
+/*
+ * The VFIO client waits the way mvgpu_guest does: poll 20 us, then ask
+ * for the fence interrupt (qsa.irq_wanted), look once more, and sleep on
+ * the MSI eventfd; acknowledge with a write to IRQ_STATUS.
+ */
+static int vfio_wait(struct path *p, uint64_t fence)
+{
+	struct mvgpu_qsa *qsa = mvgpu_ctx_qsa(&p->ctx);
+	uint64_t start = now_ns();
+	int ret = 0;
+
+	while (now_ns() - start < 20000)
+		if (vfio_done(p, fence))
+			return 0;
+	__atomic_store_n(&qsa->irq_wanted, 1, __ATOMIC_SEQ_CST);
+	while (!vfio_done(p, fence)) {
+		if (mvgpu_ctx_error(&p->ctx, NULL)) {
+			ret = -EIO;
+			break;
+		}
+		if (eventfd_wait(p->efd, 100))
+			vfio_mmio_write32(p->ctx.vd.device, MVGPU_REG_IRQ_STATUS,
+					  MVGPU_IRQ_FENCE);
+		if (now_ns() - start > 60000000000ull) {
+			ret = -ETIMEDOUT;
+			break;
+		}
+	}
+	__atomic_store_n(&qsa->irq_wanted, 0, __ATOMIC_RELAXED);
+	return ret;
 }
 
 static int path_wait(struct path *p, uint64_t fence)
@@ -112,7 +163,7 @@ static int path_wait(struct path *p, uint64_t fence)
 	struct mvgpu_ioc_wait w = { .fence = fence, .timeout_ms = 60000 };
 
 	if (p->vfio)
-		return mvgpu_ctx_wait(&p->ctx, fence, 60000);
+		return vfio_wait(p, fence);
 	return ioctl(p->fd, MVGPU_IOC_WAIT, &w) ? -errno : 0;
 }
 
