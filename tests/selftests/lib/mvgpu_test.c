@@ -446,7 +446,9 @@ int mvgpu_ctx_queue_setup(struct mvgpu_ctx *c, unsigned int queue,
 	c->qsa = qsa;
 	c->tail = 0;
 	c->seq = 0;
-	memset(c->vram + qsa, 0, sizeof(struct mvgpu_qsa));
+	/* (Tests also set up queues the device must refuse.) */
+	if (qsa <= c->vram_size - sizeof(struct mvgpu_qsa))
+		memset(c->vram + qsa, 0, sizeof(struct mvgpu_qsa));
 
 	ret = vfio_mmio_write32(c->vd.device, base + MVGPU_QREG_CONTROL, 0);
 	ret = ret ?: vfio_mmio_write32(c->vd.device, base + MVGPU_QREG_RING_LO,
