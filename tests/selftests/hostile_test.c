@@ -24,7 +24,7 @@
 struct victim {
 	struct mvgpu_ctx c;
 	pthread_t thread;
-	volatile int stop;
+	int stop;	/* __atomic */
 	unsigned long rounds;
 	int failed;
 };
@@ -36,7 +36,7 @@ static void *victim_loop(void *arg)
 	uint32_t pat;
 	unsigned int i;
 
-	while (!v->stop) {
+	while (!__atomic_load_n(&v->stop, __ATOMIC_RELAXED)) {
 		struct mvgpu_cmd fill = {
 			.opcode = MVGPU_OP_FILL,
 			.args = { 0, 1 << 20, 0 },
@@ -85,7 +85,7 @@ FIXTURE_SETUP(hostile)
 
 FIXTURE_TEARDOWN(hostile)
 {
-	self->v.stop = 1;
+	__atomic_store_n(&self->v.stop, 1, __ATOMIC_RELAXED);
 	pthread_join(self->v.thread, NULL);
 	EXPECT_EQ(0, self->v.failed);
 	EXPECT_GT(self->v.rounds, 0);
@@ -247,7 +247,7 @@ TEST_F(hostile, bad_queue_config)
 struct scribbler {
 	uint8_t *ring;
 	size_t len;
-	volatile int stop;
+	int stop;	/* __atomic */
 };
 
 static void *scribble(void *arg)
@@ -255,7 +255,7 @@ static void *scribble(void *arg)
 	struct scribbler *s = arg;
 	unsigned int x = 1;
 
-	while (!s->stop) {
+	while (!__atomic_load_n(&s->stop, __ATOMIC_RELAXED)) {
 		size_t i;
 
 		for (i = 0; i < s->len; i += 8) {
@@ -296,7 +296,7 @@ TEST_F(hostile, ring_rewritten_while_read)
 		if (err)
 			ASSERT_EQ(0, recover(&self->c));
 	}
-	s.stop = 1;
+	__atomic_store_n(&s.stop, 1, __ATOMIC_RELAXED);
 	pthread_join(thread, NULL);
 	ASSERT_EQ(0, recover(&self->c));
 	memset(self->c.vram + self->c.ring, 0, self->c.ring_size);
