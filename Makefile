@@ -8,6 +8,7 @@
 #   make checkpatch      checkpatch --strict over every source file
 #   make sparse          the modules through sparse (C=2)
 #   make check           all of the above on 6.1 and 6.12 plus the VM tests
+#   make fuzz ITER=N     device-fd fuzzer, N operations per type, both kernels
 #   make bench           host path vs VFIO client (mvgpu-bench), in a VM
 #   make bench-engine    engine speed vs userspace, in a VM (KERNEL=6.1|6.12)
 #   make bench-sched     scheduler targets, in a VM (KERNEL=6.1|6.12)
@@ -41,7 +42,7 @@ KSELFTEST_HDRS := kselftest.h kselftest_harness.h
 LINUX_SOURCE_TAR := /usr/src/linux-source-6.1.tar.xz
 
 .PHONY: all modules clean deps tests checkpatch sparse check check-vm \
-	modules-% help bench bench-% tools
+	modules-% help bench bench-% tools fuzz
 
 all: modules
 
@@ -114,6 +115,19 @@ bench: modules-$(KERNEL) $(MVGPU_BENCH)
 	MVGPU_BUILD_DIR=$(BUILD) $(SRC)/tests/vm/run-vm.sh --kernel $(KERNEL) \
 		--modules $(BUILD)/ko/$(KERNEL) --bin $(BUILD)/bench/run-hv \
 		--tests hv_bench.sh --timeout 1200 --test-timeout 1100
+
+# make fuzz ITER=N: the device-fd fuzzer, N operations per vGPU type, on
+# both kernels (make check runs it with the default 20000).
+ITER ?= 100000
+fuzz: tests
+	@for k in $(FLAVOURS); do \
+		$(MAKE) -s modules-$$k && \
+		MVGPU_BUILD_DIR=$(BUILD) $(SRC)/tests/vm/run-vm.sh --kernel $$k \
+			--modules $(BUILD)/ko/$$k --bin $(BUILD)/tests \
+			--tests device_test --env MVGPU_TEST_ONLY=fuzz \
+			--env MVGPU_FUZZ_ITERS=$(ITER) --timeout 3600 \
+			--test-timeout 3500 || exit 1; \
+	done
 
 bench-%: modules-$(KERNEL) $(BUILD)/bench/%_bench
 	@rm -rf $(BUILD)/bench/run-$* && mkdir -p $(BUILD)/bench/run-$*

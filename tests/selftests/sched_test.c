@@ -252,4 +252,50 @@ TEST_F(sched, partition_engines)
 	mvgpu_ctx_close(&p);
 }
 
+static uint64_t now_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1000000000ull + t.tv_nsec;
+}
+
+/*
+ * A cap is a ceiling even on an idle pool: cap 5 on a 4-engine pool
+ * allows 0.2 engine of time, so a saturating single queue (which could
+ * use a whole engine) gets about a fifth of the wall time; the bound is
+ * twice that, for chunk granularity and emulated CPUs.  Engine time
+ * comes from busy_ns; only an upper bound is asserted (a loaded host can
+ * only lower it).
+ */
+TEST_F(sched, cap_is_a_ceiling)
+{
+	struct mvgpu_cmd spins[8];
+	uint64_t busy0, busy1, t0, t1, seq = 0;
+	struct mvgpu_ctx c;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(spins); i++)
+		spins[i] = spin_cmd(5 * 1000 * 1000);
+	ASSERT_EQ(0, vgpu_set(self->uuid, "mvgpu/cap", "5"));
+	ASSERT_EQ(0, mvgpu_ctx_open(self->uuid, &c));
+
+	busy0 = vgpu_u64(self->uuid, "mvgpu_stats/busy_ns");
+	t0 = now_ns();
+	for (i = 0; i < 6; i++) {
+		ASSERT_EQ(0, mvgpu_ctx_submit(&c, spins, ARRAY_SIZE(spins)));
+		seq = mvgpu_ctx_fence(&c, 0);
+	}
+	ASSERT_EQ(0, mvgpu_ctx_wait(&c, seq, 60000));
+	t1 = now_ns();
+	busy1 = vgpu_u64(self->uuid, "mvgpu_stats/busy_ns");
+
+	TH_LOG("capped at 5%%: busy %.1f ms over %.1f ms wall",
+	       (busy1 - busy0) / 1e6, (t1 - t0) / 1e6);
+	EXPECT_GE(busy1 - busy0, 6 * 8 * 5000000ull);
+	EXPECT_LT((double)(busy1 - busy0) / (t1 - t0), 0.4);
+	EXPECT_GE(vgpu_u64(self->uuid, "mvgpu_stats/preemptions"), 1);
+	mvgpu_ctx_close(&c);
+}
+
 TEST_HARNESS_MAIN

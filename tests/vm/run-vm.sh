@@ -20,6 +20,7 @@
 #   --mem MB            guest memory (default 1024)
 #   --log FILE          console log (default build/vm/<flavour>/console.log)
 #   --extra DIR         copied verbatim into the initramfs root
+#   --env NAME=VALUE    exported to the tests (repeatable)
 #   --no-stream         do not echo the console while the VM runs
 #
 # The guest loads the kernel's vfio stack (vfio, vfio_iommu_type1,
@@ -56,6 +57,7 @@ SPLAT_RE+='|INFO: task .* blocked|general protection fault|Kernel panic|kernel B
 SPLAT_RE+='|unreferenced object|RCU stall|rcu: INFO|soft lockup'
 
 FLAVOUR="" MODULES_DIR="" BIN_DIR="" TESTS="" EXTRA_DIR="" LOG=""
+GUEST_ENV=()
 TIMEOUT=600 TEST_TIMEOUT="" MEM=1024 STREAM=1
 qemu_pid="" stream_pid=""
 
@@ -81,6 +83,7 @@ parse_args() {
 		--mem) MEM=${2-} ;;
 		--log) LOG=${2-} ;;
 		--extra) EXTRA_DIR=${2-} ;;
+		--env) GUEST_ENV+=("${2-}") ;;
 		--no-stream) STREAM=0 && shift && continue ;;
 		-h | --help) usage ;;
 		*) die "unknown argument '$1' (see --help)" ;;
@@ -175,6 +178,7 @@ echo "# vfio stack loaded:$loaded"
 
 mkdir -p /etc/mdevctl.d/scripts.d/callouts /etc/mdevctl.d/scripts.d/notifiers
 export MVGPU_MODDIR=/lib/mvgpu MVGPU_KERNEL_FLAVOUR="$FLAVOUR" MVGPU_ACCEL="$ACCEL"
+[ ! -f /etc/mvgpu-env ] || . /etc/mvgpu-env
 
 for t in $TESTS; do
 	echo "### MVGPU-TEST-BEGIN $t"
@@ -242,6 +246,13 @@ ACCEL='$ACCEL'
 TESTS='$TESTS'
 TEST_TIMEOUT=$TEST_TIMEOUT
 EOF
+	# --env NAME=VALUE settings for the tests (validated names only).
+	: >"$stage/etc/mvgpu-env"
+	for kv in "${GUEST_ENV[@]}"; do
+		[[ $kv =~ ^[A-Z_][A-Z0-9_]*=[A-Za-z0-9_.,:/-]*$ ]] ||
+			die "--env '$kv': want NAME=VALUE with a plain value"
+		echo "export $kv" >>"$stage/etc/mvgpu-env"
+	done
 	write_init "$stage/init"
 
 	(cd "$stage" && find . -print | LC_ALL=C sort |
