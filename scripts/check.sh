@@ -79,9 +79,14 @@ for fl in $FLAVOURS; do
 	rc=$?
 	echo "# vm-$fl: $((SECONDS - t0)) s, exit $rc"
 	if [ -r "$result" ]; then
-		# shellcheck disable=SC1090
+		# "passed=P failed=F skipped=S" (tests/vm/run-vm.sh)
 		p=0 f=0
-		eval "$(grep -E '^(passed|failed|skipped)=[0-9]+$' "$result" | sed 's/^passed/p/;s/^failed/f/;s/^skipped/s/')"
+		for kv in $(cat "$result"); do
+			case $kv in
+			passed=[0-9]*) p=${kv#passed=} ;;
+			failed=[0-9]*) f=${kv#failed=} ;;
+			esac
+		done
 		passed=$((passed + p))
 		failed=$((failed + f))
 		[ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && failed=$((failed + 1))

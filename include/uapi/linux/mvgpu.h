@@ -6,9 +6,11 @@
  * Documentation/mvgpu-device.rst, the vGPU programming manual.  The host
  * module, the guest driver and the tests all build against this one copy.
  *
- * All registers are little-endian.  Only __u8/__u16/__u32/__u64 appear in
- * structures, every structure is padded to a multiple of 8 bytes, and every
- * reserved field must be written as zero.
+ * All registers are little-endian, and so are the structures the device
+ * reads from VRAM (__le32/__le64 fields: struct mvgpu_qsa, struct
+ * mvgpu_cmd); the device-file ioctl structures are in CPU byte order.
+ * Every structure is padded to a multiple of 8 bytes, and every reserved
+ * field must be written as zero.
  */
 #ifndef _UAPI_LINUX_MVGPU_H
 #define _UAPI_LINUX_MVGPU_H
@@ -231,12 +233,12 @@ enum mvgpu_error {
  * @reserved: zero.
  */
 struct mvgpu_qsa {
-	__u32 tail;
-	__u32 head;
-	__u32 doorbell_needed;
-	__u32 irq_wanted;
-	__u64 fence;
-	__u64 reserved[5];
+	__le32 tail;
+	__le32 head;
+	__le32 doorbell_needed;
+	__le32 irq_wanted;
+	__le64 fence;
+	__le64 reserved[5];
 };
 
 /**
@@ -246,9 +248,9 @@ struct mvgpu_qsa {
  * @args: operands, per opcode (see the manual); unused ones must be 0.
  */
 struct mvgpu_cmd {
-	__u32 opcode;
-	__u32 flags;
-	__u64 args[7];
+	__le32 opcode;
+	__le32 flags;
+	__le64 args[7];
 };
 
 #define MVGPU_CMD_SIZE			64
