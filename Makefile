@@ -5,6 +5,8 @@
 #   make                 build the kernel modules against Debian's 6.1 headers
 #   make KDIR=<dir>      ... against any other kernel build directory
 #   make tests           build the VM test programs (static, into build/)
+#   make mvgpuctl        the admin tool (tools/mvgpuctl, with libpci)
+#   make check-mvgpuctl  its unit tests, against fake sysfs trees
 #   make checkpatch      checkpatch --strict over every source file
 #   make sparse          the modules through sparse (C=2)
 #   make check           all of the above on 6.1 and 6.12 plus the VM tests
@@ -136,9 +138,25 @@ bench-%: modules-$(KERNEL) $(BUILD)/bench/%_bench
 		--modules $(BUILD)/ko/$(KERNEL) --bin $(BUILD)/bench/run-$* \
 		--tests $*_bench --timeout 1200 --test-timeout 1100
 
-tests: $(TEST_BINS)
+tests: $(TEST_BINS) $(BUILD)/tests/mvgpuctl
 	@mkdir -p $(BUILD)/tests
 	@for s in $(TEST_SCRIPTS); do install -m 0755 $$s $(BUILD)/tests/; done
+
+# mvgpuctl: the admin tool.  The VM gets the static build next to
+# mvgpuctl_test.sh (Debian has no static libpci: that build names PCI
+# classes from a built-in table; see tools/mvgpuctl/pci.c).
+MVGPUCTL_MAKE = $(MAKE) -C $(SRC)/tools/mvgpuctl O=$(BUILD)/mvgpuctl
+
+mvgpuctl:
+	$(MVGPUCTL_MAKE) all
+
+check-mvgpuctl:
+	$(MVGPUCTL_MAKE) check
+
+$(BUILD)/tests/mvgpuctl: $(wildcard $(SRC)/tools/mvgpuctl/*.[ch] $(SRC)/tools/mvgpuctl/Makefile)
+	$(MVGPUCTL_MAKE) static
+	@mkdir -p $(dir $@)
+	@install -m 0755 $(BUILD)/mvgpuctl/mvgpuctl.static $@
 
 # checkpatch.pl and its data files, also from linux-source-6.1.
 CHECKPATCH := $(BUILD)/checkpatch/scripts/checkpatch.pl
@@ -179,4 +197,4 @@ check:
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(SRC) clean 2>/dev/null || true
-	rm -rf $(BUILD)/obj $(BUILD)/ko $(BUILD)/tests $(BUILD)/vm
+	rm -rf $(BUILD)/obj $(BUILD)/ko $(BUILD)/tests $(BUILD)/vm $(BUILD)/mvgpuctl

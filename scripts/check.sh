@@ -51,6 +51,7 @@ for fl in $FLAVOURS; do
 	step "build-$fl" make -C "$ROOT" BUILD="$BUILD" "modules-$fl"
 done
 step tests-build make -C "$ROOT" BUILD="$BUILD" tests
+step mvgpuctl-unit make -C "$ROOT" BUILD="$BUILD" check-mvgpuctl
 step checkpatch make -C "$ROOT" BUILD="$BUILD" checkpatch
 step sparse make -C "$ROOT" BUILD="$BUILD" sparse
 
@@ -59,7 +60,8 @@ if [ -z "$tests" ] && [ -d "$BUILD/tests" ]; then
 	tests="lifecycle_test"
 	for t in "$BUILD"/tests/*; do
 		n=$(basename "$t")
-		[ -x "$t" ] && [ "$n" != lifecycle_test ] && tests+=" $n"
+		# mvgpuctl is the tool mvgpuctl_test.sh runs, not a test
+		[ -x "$t" ] && [ "$n" != lifecycle_test ] && [ "$n" != mvgpuctl ] && tests+=" $n"
 	done
 fi
 
