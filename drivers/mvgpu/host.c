@@ -18,28 +18,24 @@
  * so the pGPU cannot go away under it.
  */
 #include <linux/fs.h>
-#include <linux/genalloc.h>
 #include <linux/module.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
-#include <linux/xarray.h>
+
+#include <mvgpu/bufpool.h>
 
 #include "mvgpu.h"
 
 /* A ring holds a whole submission: MVGPU_SUBMIT_MAX commands and a fence. */
 #define MVGPU_HOST_RING_SIZE	SZ_128K
 #define MVGPU_HOST_RESERVED	SZ_4M	/* rings + QSAs, top of the slice */
-#define MVGPU_HOST_ALLOC_ORDER	16	/* 64 KiB buffer granules */
-/* gen_pool cannot hand out address 0: offsets are biased by this. */
-#define MVGPU_HOST_POOL_BASE	BIT(MVGPU_HOST_ALLOC_ORDER)
 
 /**
  * struct mvgpu_host_client - one open /dev/mvgpu-host<N>
  * @ctx: its execution context.
  * @lock: serialises ring writes, allocation and teardown of this client.
- * @pool: allocator over the window.
- * @bufs: allocated buffers: size by offset (FREE checks against it).
+ * @bufs: its buffers in the window.
  * @window: bytes of VRAM the client may use and map.
  * @tail: per queue, the ring offset after the last command written.
  * @seq: per queue, the last fence value submitted.
@@ -47,8 +43,7 @@
 struct mvgpu_host_client {
 	struct mvgpu_vgpu *ctx;
 	struct mutex lock;	/* see above */
-	struct gen_pool *pool;
-	struct xarray bufs;
+	struct mvgpu_bufpool bufs;
 	u64 window;
 	u32 tail[MVGPU_MAX_QUEUES];
 	u64 seq[MVGPU_MAX_QUEUES];
@@ -135,7 +130,6 @@ static int mvgpu_host_open(struct inode *inode, struct file *file)
 	if (!c)
 		goto err_put_module;
 	mutex_init(&c->lock);
-	xa_init(&c->bufs);
 
 	c->ctx = kzalloc(sizeof(*c->ctx), GFP_KERNEL);
 	if (!c->ctx)
@@ -145,20 +139,14 @@ static int mvgpu_host_open(struct inode *inode, struct file *file)
 		goto err_free_ctx;
 	c->window = c->ctx->vram_size - MVGPU_HOST_RESERVED;
 
-	ret = -ENOMEM;
-	c->pool = gen_pool_create(MVGPU_HOST_ALLOC_ORDER, -1);
-	if (!c->pool)
-		goto err_fini_ctx;
-	ret = gen_pool_add(c->pool, MVGPU_HOST_POOL_BASE, c->window, -1);
+	ret = mvgpu_bufpool_init(&c->bufs, c->window);
 	if (ret)
-		goto err_destroy_pool;
+		goto err_fini_ctx;
 
 	mvgpu_host_queues_setup(c);
 	file->private_data = c;
 	return nonseekable_open(inode, file);
 
-err_destroy_pool:
-	gen_pool_destroy(c->pool);
 err_fini_ctx:
 	mvgpu_ctx_fini(c->ctx);
 err_free_ctx:
@@ -174,18 +162,12 @@ static int mvgpu_host_release(struct inode *inode, struct file *file)
 {
 	struct mvgpu_host_client *c = file->private_data;
 	struct mvgpu_pgpu *pgpu = c->ctx->pgpu;
-	unsigned long off;
-	void *entry;
 
 	mutex_lock(&c->ctx->lock);
 	mvgpu_queues_reset(c->ctx);
 	mutex_unlock(&c->ctx->lock);
 
-	xa_for_each(&c->bufs, off, entry)
-		gen_pool_free(c->pool, off + MVGPU_HOST_POOL_BASE,
-			      xa_to_value(entry));
-	xa_destroy(&c->bufs);
-	gen_pool_destroy(c->pool);
+	mvgpu_bufpool_fini(&c->bufs);
 	mvgpu_ctx_fini(c->ctx);
 	kfree(c->ctx);
 	mutex_destroy(&c->lock);
@@ -212,45 +194,20 @@ static long mvgpu_host_alloc(struct mvgpu_host_client *c, void __user *arg,
 			     bool alloc)
 {
 	struct mvgpu_ioc_alloc req;
-	unsigned long addr;
-	void *entry;
-	int ret = 0;
+	int ret;
 
 	if (copy_from_user(&req, arg, sizeof(req)))
 		return -EFAULT;
 
 	mutex_lock(&c->lock);
 	if (alloc) {
-		if (!req.size || req.size > c->window) {
-			ret = -EINVAL;
-			goto out_unlock;
-		}
-		req.size = round_up(req.size, 1UL << MVGPU_HOST_ALLOC_ORDER);
-		addr = gen_pool_alloc(c->pool, req.size);
-		if (!addr) {
-			ret = -ENOSPC;
-			goto out_unlock;
-		}
-		req.offset = addr - MVGPU_HOST_POOL_BASE;
-		ret = xa_err(xa_store(&c->bufs, req.offset,
-				      xa_mk_value(req.size), GFP_KERNEL));
-		if (ret) {
-			gen_pool_free(c->pool, addr, req.size);
-			goto out_unlock;
-		}
-		if (copy_to_user(arg, &req, sizeof(req)))
-			ret = -EFAULT;	/* the buffer stays; freed on close */
+		ret = mvgpu_bufpool_alloc(&c->bufs, &req.size, &req.offset);
+		/* On a copy-out fault the buffer stays; close frees it. */
+		if (!ret && copy_to_user(arg, &req, sizeof(req)))
+			ret = -EFAULT;
 	} else {
-		entry = req.offset < c->window ?
-			xa_erase(&c->bufs, req.offset) : NULL;
-		if (!entry) {
-			ret = -EINVAL;
-			goto out_unlock;
-		}
-		gen_pool_free(c->pool, req.offset + MVGPU_HOST_POOL_BASE,
-			      xa_to_value(entry));
+		ret = mvgpu_bufpool_free(&c->bufs, req.offset);
 	}
-out_unlock:
 	mutex_unlock(&c->lock);
 	return ret;
 }

@@ -25,7 +25,6 @@
  */
 #include <linux/delay.h>
 #include <linux/fs.h>
-#include <linux/genalloc.h>
 #include <linux/idr.h>
 #include <linux/interrupt.h>
 #include <linux/io.h>
@@ -36,16 +35,14 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/wait.h>
-#include <linux/xarray.h>
 
+#include <mvgpu/bufpool.h>
 #include <uapi/linux/mvgpu.h>
 
 #include "../mvgpu/compat.h"
 
 #define MVGPU_GUEST_RING_SIZE	SZ_128K
 #define MVGPU_GUEST_RESERVED	SZ_4M	/* rings + QSAs, top of VRAM */
-#define MVGPU_GUEST_ALLOC_ORDER	16
-#define MVGPU_GUEST_POOL_BASE	BIT(MVGPU_GUEST_ALLOC_ORDER)
 /* Poll a fence this long before sleeping for its interrupt. */
 #define MVGPU_GUEST_POLL_NS	(20 * NSEC_PER_USEC)
 
@@ -65,8 +62,7 @@ static DEFINE_IDA(mvgpu_guest_ida);
  * @name: its name.
  * @id: instance number.
  * @lock: see the top of the file.
- * @pool: buffer allocator over the window.
- * @bufs: allocated buffers, size by offset.
+ * @bufs: buffers allocated in the window.
  * @tail: per queue, our copy of qsa.tail.
  * @seq: per queue, the last fence submitted.
  * @users: open files.
@@ -85,8 +81,7 @@ struct mvgpu_guest {
 	char name[16];
 	int id;
 	struct mutex lock;	/* see the top of the file */
-	struct gen_pool *pool;
-	struct xarray bufs;
+	struct mvgpu_bufpool bufs;
 	u32 tail[MVGPU_MAX_QUEUES];
 	u64 seq[MVGPU_MAX_QUEUES];
 	unsigned int users;
@@ -307,45 +302,19 @@ static long mvgpu_guest_alloc(struct mvgpu_guest *g, void __user *arg,
 			      bool alloc)
 {
 	struct mvgpu_ioc_alloc req;
-	unsigned long addr;
-	void *entry;
-	int ret = 0;
+	int ret;
 
 	if (copy_from_user(&req, arg, sizeof(req)))
 		return -EFAULT;
 
 	mutex_lock(&g->lock);
 	if (alloc) {
-		if (!req.size || req.size > g->window) {
-			ret = -EINVAL;
-			goto out_unlock;
-		}
-		req.size = round_up(req.size, 1UL << MVGPU_GUEST_ALLOC_ORDER);
-		addr = gen_pool_alloc(g->pool, req.size);
-		if (!addr) {
-			ret = -ENOSPC;
-			goto out_unlock;
-		}
-		req.offset = addr - MVGPU_GUEST_POOL_BASE;
-		ret = xa_err(xa_store(&g->bufs, req.offset,
-				      xa_mk_value(req.size), GFP_KERNEL));
-		if (ret) {
-			gen_pool_free(g->pool, addr, req.size);
-			goto out_unlock;
-		}
-		if (copy_to_user(arg, &req, sizeof(req)))
+		ret = mvgpu_bufpool_alloc(&g->bufs, &req.size, &req.offset);
+		if (!ret && copy_to_user(arg, &req, sizeof(req)))
 			ret = -EFAULT;
 	} else {
-		entry = req.offset < g->window ?
-			xa_erase(&g->bufs, req.offset) : NULL;
-		if (!entry) {
-			ret = -EINVAL;
-			goto out_unlock;
-		}
-		gen_pool_free(g->pool, req.offset + MVGPU_GUEST_POOL_BASE,
-			      xa_to_value(entry));
+		ret = mvgpu_bufpool_free(&g->bufs, req.offset);
 	}
-out_unlock:
 	mutex_unlock(&g->lock);
 	return ret;
 }
@@ -458,7 +427,6 @@ static int mvgpu_guest_probe(struct pci_dev *pdev,
 		return -ENOMEM;
 	g->pdev = pdev;
 	mutex_init(&g->lock);
-	xa_init(&g->bufs);
 	init_waitqueue_head(&g->fence_wq);
 
 	ret = pcim_enable_device(pdev);
@@ -481,18 +449,14 @@ static int mvgpu_guest_probe(struct pci_dev *pdev,
 		return ret;
 	}
 
-	g->pool = devm_gen_pool_create(&pdev->dev, MVGPU_GUEST_ALLOC_ORDER, -1,
-				       NULL);
-	if (IS_ERR(g->pool))
-		return PTR_ERR(g->pool);
-	ret = gen_pool_add(g->pool, MVGPU_GUEST_POOL_BASE, g->window, -1);
+	ret = mvgpu_bufpool_init(&g->bufs, g->window);
 	if (ret)
 		return ret;
 
 	/* One vector: MSI if we can, INTx otherwise. */
 	ret = pci_alloc_irq_vectors(pdev, 1, 1, PCI_IRQ_MSI | PCI_IRQ_INTX);
 	if (ret < 0)
-		return ret;
+		goto err_fini_bufs;
 	ret = request_irq(pci_irq_vector(pdev, 0), mvgpu_guest_irq,
 			  IRQF_SHARED, "mvgpu_guest", g);
 	if (ret)
@@ -530,6 +494,8 @@ err_free_irq:
 	free_irq(pci_irq_vector(pdev, 0), g);
 err_free_vectors:
 	pci_free_irq_vectors(pdev);
+err_fini_bufs:
+	mvgpu_bufpool_fini(&g->bufs);
 	return ret;
 }
 
@@ -542,7 +508,7 @@ static void mvgpu_guest_remove(struct pci_dev *pdev)
 	mvgpu_guest_wr(g, MVGPU_REG_CONTROL, MVGPU_CONTROL_RESET);
 	free_irq(pci_irq_vector(pdev, 0), g);
 	pci_free_irq_vectors(pdev);
-	xa_destroy(&g->bufs);
+	mvgpu_bufpool_fini(&g->bufs);
 }
 
 static const struct pci_device_id mvgpu_guest_ids[] = {
