@@ -13,7 +13,8 @@
 #   make fuzz ITER=N     device-fd fuzzer, N operations per type, both kernels
 #   make bench           host path vs VFIO client (mvgpu-bench), in a VM
 #   make bench-engine    engine speed vs userspace, in a VM (KERNEL=6.1|6.12)
-#   make bench-sched     scheduler targets, in a VM (KERNEL=6.1|6.12)
+#   make bench-sched     scheduler targets, in a VM (KERNEL=6.1|6.12;
+#                        BENCH_ENV=MVGPU_BENCH_QUICK=1 for a short run)
 #   make deps            install what the build and the VMs need (apt-get)
 #
 # Kbuild itself reads ./Kbuild; this file only drives it.  Everything that
@@ -136,7 +137,8 @@ bench-%: modules-$(KERNEL) $(BUILD)/bench/%_bench
 	@cp $(BUILD)/bench/$*_bench $(BUILD)/bench/run-$*/
 	MVGPU_BUILD_DIR=$(BUILD) $(SRC)/tests/vm/run-vm.sh --kernel $(KERNEL) \
 		--modules $(BUILD)/ko/$(KERNEL) --bin $(BUILD)/bench/run-$* \
-		--tests $*_bench --timeout 1200 --test-timeout 1100
+		--tests $*_bench --timeout 1200 --test-timeout 1100 \
+		$(foreach e,$(BENCH_ENV),--env $(e))
 
 tests: $(TEST_BINS) $(BUILD)/tests/mvgpuctl
 	@mkdir -p $(BUILD)/tests

@@ -247,7 +247,8 @@ enum mvgpu_queue_state {
  * @kicked: a doorbell arrived while the queue ran (sched.lock).
  * @stopping: mvgpu_queue_stop() wants it off its engine (sched.lock).
  * @runnable_since: when it last became runnable (sched.lock).
- * @run_start: when its engine picked it (sched.lock).
+ * @run_start: the current run's engine time is accounted up to here
+ *	(sched.lock).
  * @charged_at: engine time up to here is charged to the cap (sched.lock).
  * @op_ns: engine time the command in @op has used so far (engine).
  * @stats: counters: the engine running the queue updates the command

@@ -246,6 +246,26 @@ void mvgpu_sched_stop(struct mvgpu_queue *q)
 	spin_unlock(&sched->lock);
 }
 
+/*
+ * Charge @q's engine time since q->run_start to the statistics, the
+ * engine's busy time and its vGPU's virtual runtime.  sched.lock held.
+ */
+static void mvgpu_sched_account(struct mvgpu_engine *eng,
+				struct mvgpu_queue *q, u64 now)
+{
+	struct mvgpu_vgpu *vgpu = q->vgpu;
+	u64 delta = now - q->run_start;
+
+	eng->busy_ns += delta;
+	q->stats.busy_ns += delta;
+	vgpu->vruntime += div_u64(delta * MVGPU_WEIGHT_DEFAULT,
+				  max(READ_ONCE(vgpu->weight), 1U));
+	q->run_start = now;
+}
+
+static void mvgpu_sched_update_min(struct mvgpu_pgpu *pgpu,
+				   struct mvgpu_queue *last);
+
 /**
  * mvgpu_sched_check() - the preemption point between two chunks
  * @eng: the engine, from its thread.
@@ -278,6 +298,16 @@ enum mvgpu_run_result mvgpu_sched_check(struct mvgpu_engine *eng,
 	}
 
 	spin_lock(&sched->lock);
+	if (now >= *slice_end) {
+		/*
+		 * A queue alone on its engine extends its slice and is not
+		 * put back while it has work: account as it goes, so that
+		 * its statistics, its vGPU's vruntime and min_vruntime do
+		 * not stand still meanwhile.
+		 */
+		mvgpu_sched_account(eng, q, now);
+		mvgpu_sched_update_min(eng->pgpu, NULL);
+	}
 	if (mvgpu_vgpu_capped(q->vgpu) && mvgpu_cap_charge(sched, q, now))
 		res = MVGPU_RUN_PREEMPT;
 	else if (now >= *slice_end && mvgpu_sched_best(eng))
@@ -293,10 +323,11 @@ enum mvgpu_run_result mvgpu_sched_check(struct mvgpu_engine *eng,
 
 /*
  * min_vruntime follows the smallest virtual runtime among the time-sliced
- * queues that are runnable or running, and never goes back.  sched.lock
- * held.
+ * queues that are runnable or running, or, when there are none, that of
+ * @last, the queue just put back; it never goes back.  sched.lock held.
  */
-static void mvgpu_sched_update_min(struct mvgpu_pgpu *pgpu)
+static void mvgpu_sched_update_min(struct mvgpu_pgpu *pgpu,
+				   struct mvgpu_queue *last)
 {
 	struct mvgpu_sched *sched = &pgpu->sched;
 	struct mvgpu_queue *q;
@@ -311,24 +342,22 @@ static void mvgpu_sched_update_min(struct mvgpu_pgpu *pgpu)
 		if (q && mvgpu_is_timesliced(q))
 			min = min(min, q->vgpu->vruntime);
 	}
+	if (min == U64_MAX && last && mvgpu_is_timesliced(last))
+		min = last->vgpu->vruntime;
 	if (min != U64_MAX)
 		sched->min_vruntime = max(sched->min_vruntime, min);
 }
 
 /* Account the run and decide where @q goes next.  Engine thread. */
 static void mvgpu_sched_put(struct mvgpu_engine *eng, struct mvgpu_queue *q,
-			    enum mvgpu_run_result res, u64 delta)
+			    enum mvgpu_run_result res, u64 end)
 {
 	struct mvgpu_sched *sched = &eng->pgpu->sched;
-	struct mvgpu_vgpu *vgpu = q->vgpu;
 
 	spin_lock(&sched->lock);
+	mvgpu_sched_account(eng, q, end);
 	eng->current_q = NULL;
-	eng->busy_ns += delta;
-	q->stats.busy_ns += delta;
-	vgpu->vruntime += div_u64(delta * MVGPU_WEIGHT_DEFAULT,
-			       max(READ_ONCE(vgpu->weight), 1U));
-	mvgpu_cap_charge(sched, q, q->run_start + delta);
+	mvgpu_cap_charge(sched, q, end);
 
 	if (q->stopping || res == MVGPU_RUN_STOP) {
 		q->state = MVGPU_Q_IDLE;
@@ -340,7 +369,7 @@ static void mvgpu_sched_put(struct mvgpu_engine *eng, struct mvgpu_queue *q,
 		q->state = MVGPU_Q_IDLE;
 	}
 	q->kicked = false;
-	mvgpu_sched_update_min(eng->pgpu);
+	mvgpu_sched_update_min(eng->pgpu, q);
 	spin_unlock(&sched->lock);
 
 	wake_up_all(&sched->stop_wq);
@@ -377,7 +406,7 @@ static int mvgpu_engine_thread(void *data)
 			continue;
 
 		res = mvgpu_queue_run(eng, q);
-		mvgpu_sched_put(eng, q, res, ktime_get_ns() - start);
+		mvgpu_sched_put(eng, q, res, ktime_get_ns());
 	}
 	return 0;
 }
