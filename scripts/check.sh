@@ -16,7 +16,7 @@
 #
 # Environment: MVGPU_FLAVOURS (default "6.1 6.12"), MVGPU_VM_TESTS
 # (default: every program in build/tests, lifecycle first),
-# MVGPU_VM_TIMEOUT (default 900 s per VM).
+# MVGPU_VM_TIMEOUT (default 1800 s per VM).
 
 set -uo pipefail
 
@@ -24,7 +24,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=${BUILD:-$ROOT/build}
 LOGS=$BUILD/check
 FLAVOURS=${MVGPU_FLAVOURS:-6.1 6.12}
-VM_TIMEOUT=${MVGPU_VM_TIMEOUT:-900}
+VM_TIMEOUT=${MVGPU_VM_TIMEOUT:-1800}
 
 passed=0
 failed=0
@@ -54,15 +54,23 @@ step tests-build make -C "$ROOT" BUILD="$BUILD" tests
 step mvgpuctl-unit make -C "$ROOT" BUILD="$BUILD" check-mvgpuctl
 step checkpatch make -C "$ROOT" BUILD="$BUILD" checkpatch
 step sparse make -C "$ROOT" BUILD="$BUILD" sparse
+# QEMU and a guest image for the nested-guest test inside the VMs.
+step nested-extra env MVGPU_BUILD_DIR="$BUILD" \
+	"$ROOT/tests/vm/nested/build-extra.sh" "$BUILD/nested-extra"
 
 tests=${MVGPU_VM_TESTS:-}
 if [ -z "$tests" ] && [ -d "$BUILD/tests" ]; then
 	tests="lifecycle_test"
 	for t in "$BUILD"/tests/*; do
 		n=$(basename "$t")
-		# mvgpuctl is the tool mvgpuctl_test.sh runs, not a test
-		[ -x "$t" ] && [ "$n" != lifecycle_test ] && [ "$n" != mvgpuctl ] && tests+=" $n"
+		# mvgpuctl is the tool mvgpuctl_test.sh runs, not a test; the
+		# nested guest (minutes under TCG) goes last
+		case $n in
+		lifecycle_test | mvgpuctl | nested_guest_test.sh) continue ;;
+		esac
+		[ -x "$t" ] && tests+=" $n"
 	done
+	[ -x "$BUILD/tests/nested_guest_test.sh" ] && tests+=" nested_guest_test.sh"
 fi
 
 for fl in $FLAVOURS; do
@@ -75,9 +83,12 @@ for fl in $FLAVOURS; do
 	fi
 	echo "# booting the $fl VM: $tests"
 	t0=$SECONDS
+	extra=()
+	[ -d "$BUILD/nested-extra" ] && extra=(--extra "$BUILD/nested-extra" --mem 3072)
 	MVGPU_BUILD_DIR=$BUILD "$ROOT/tests/vm/run-vm.sh" --kernel "$fl" \
 		--modules "$BUILD/ko/$fl" --bin "$BUILD/tests" \
-		--tests "$tests" --timeout "$VM_TIMEOUT" --no-stream
+		--tests "$tests" --timeout "$VM_TIMEOUT" --test-timeout 900 \
+		"${extra[@]}" --no-stream
 	rc=$?
 	echo "# vm-$fl: $((SECONDS - t0)) s, exit $rc"
 	if [ -r "$result" ]; then

@@ -1,0 +1,280 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# build-extra.sh - the files a nested guest (L2) needs inside the test VM (L1).
+#
+# Usage: tests/vm/nested/build-extra.sh [--force] OUTDIR
+#
+# OUTDIR is meant for tests/vm/run-vm.sh --extra (copied verbatim into L1's
+# initramfs root).  It gets:
+#
+#   usr/bin/qemu-system-x86_64 and its shared libraries (ldd closure)
+#   usr/lib/x86_64-linux-gnu/qemu/accel-tcg-x86_64.so   (Debian builds TCG
+#                       as a module; QEMU_MODULE_DIR must point here)
+#   usr/lib/mvgpu-nested/
+#     firmware/         for qemu -L: only what -machine q35 -nographic
+#                       -nic none -vga none with a PVH kernel loads
+#                       (bios-256k.bin, kvmvapic.bin, pvh.bin)
+#     vmlinux           the L2 kernel: Debian's 6.1 kernel, decompressed
+#                       from its vmlinuz and booted through its PVH entry
+#     initrd.cpio       the L2 initramfs (uncompressed): busybox-static,
+#                       lspci (pciutils) with its libraries and pci.ids,
+#                       mvgpu-peek (tests/guest/mvgpu-peek.c), and an /init
+#                       that prints the vGPU's lspci -vv, runs mvgpu-peek and
+#                       powers off
+#     nested.conf       shell variables for tests/selftests/nested_guest_test.sh
+#     inputs.sha256     the cache key
+#
+# Why PVH and no compression: under nested TCG every guest instruction costs
+# two levels of translation, and decompressing the xz'd 6.1 bzImage alone
+# is most of a nested boot.  The decompressed ELF is booted through its Xen
+# PVH note (CONFIG_PVH=y in Debian's kernels), and the small initramfs is
+# not compressed either.
+#
+# The result is cached: the inputs (this script, the peek source, the uapi
+# header, and name/size/mtime of every file copied in) are hashed, and
+# nothing is rebuilt when the hash matches OUTDIR's.  --force rebuilds.
+#
+# Guest payload: when MVGPU_NESTED_PAYLOAD names a directory holding
+# mvgpu_guest.ko (built for the L2 kernel) and mvgpu-bench, they go into the
+# L2 initramfs under /payload, and an L2 booted with "mvgpu.run=bench" on
+# its command line loads the driver and runs the benchmark on /dev/mvgpu0,
+# printing its JSON lines between ### L2-BENCH-BEGIN/END (make demo).
+#
+# Environment: MVGPU_BUILD_DIR (as for run-vm.sh; the L2 kernel comes from
+# its kernels/ directory, fetched with scripts/fetch-kernel.sh if missing),
+# MVGPU_NESTED_L2_FLAVOUR (default 6.1), CC (default gcc).
+
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
+SELF="$ROOT/tests/vm/nested/build-extra.sh"
+BUILD_DIR=${MVGPU_BUILD_DIR:-$ROOT/build}
+L2_FLAVOUR=${MVGPU_NESTED_L2_FLAVOUR:-6.1}
+CC=${CC:-gcc}
+
+QEMU=/usr/bin/qemu-system-x86_64
+QEMU_MODDIR=/usr/lib/x86_64-linux-gnu/qemu
+ACCEL=$QEMU_MODDIR/accel-tcg-x86_64.so
+# Firmware for q35 -nographic -nic none -vga none -kernel <PVH ELF>:
+# SeaBIOS, the vapic option ROM every PC machine loads, the PVH boot ROM.
+FIRMWARE=(/usr/share/seabios/bios-256k.bin /usr/share/qemu/kvmvapic.bin
+	/usr/share/qemu/pvh.bin)
+BUSYBOX=/bin/busybox
+LSPCI=/usr/bin/lspci
+PCI_IDS=/usr/share/misc/pci.ids
+PEEK_SRC="$ROOT/tests/guest/mvgpu-peek.c"
+PAYLOAD=${MVGPU_NESTED_PAYLOAD:-}
+PAYLOAD_FILES=(mvgpu_guest.ko mvgpu-bench)
+UAPI="$ROOT/include/uapi/linux/mvgpu.h"
+NESTED=usr/lib/mvgpu-nested
+
+die() {
+	echo "build-extra: error: $*" >&2
+	exit 1
+}
+
+log() {
+	echo "build-extra: $*" >&2
+}
+
+# libs BIN... -> the shared libraries BIN needs (absolute paths, unique)
+libs() {
+	ldd "$@" 2>/dev/null | grep -o '/[^ ]*' | grep -v ':$' | sort -u
+}
+
+# copy_files ROOT FILE... -> each FILE (symlinks resolved) at its path in ROOT
+copy_files() {
+	local root=$1 f
+	shift
+	for f in "$@"; do
+		[[ -e $root$f ]] || cp -L --parents "$f" "$root"
+	done
+}
+
+# input_list -> every file the result is made of, one a line
+input_list() {
+	[[ -z $PAYLOAD ]] || printf "$PAYLOAD/%s\n" "${PAYLOAD_FILES[@]}"
+	printf '%s\n' "$SELF" "$PEEK_SRC" "$UAPI" "$QEMU" "$ACCEL" "${FIRMWARE[@]}" \
+		"$BUSYBOX" "$LSPCI" "$L2_VMLINUZ"
+	[[ ! -e $PCI_IDS ]] || echo "$PCI_IDS"
+	libs "$QEMU" "$ACCEL" "$LSPCI"
+}
+
+# cache_key -> hash over the inputs' contents (small files) or identity
+cache_key() {
+	{
+		echo "flavour=$L2_FLAVOUR cc=$($CC -dumpfullversion 2>/dev/null) payload=$PAYLOAD"
+		sha256sum "$SELF" "$PEEK_SRC" "$UAPI"
+		input_list | sort -u | xargs stat -L -c '%n %s %Y'
+	} | sha256sum | cut -d' ' -f1
+}
+
+# extract_vmlinux VMLINUZ OUT -> the ELF kernel inside a bzImage
+extract_vmlinux() {
+	local img=$1 out=$2 magic cmd off
+	for magic in 'xz:\xfd7zXZ\x00' 'zstd:\x28\xb5\x2f\xfd' 'gzip:\x1f\x8b\x08'; do
+		cmd=${magic%%:*}
+		# grep -b gives byte offsets of every match; try each in turn
+		# (cut first: bash's read mangles the binary match in UTF-8).
+		while read -r off; do
+			tail -c +$((off + 1)) "$img" | $cmd -dc >"$out" 2>/dev/null || true
+			if [[ $(head -c 4 "$out" | od -An -tx1 | tr -d ' ') == 7f454c46 ]]; then
+				return 0
+			fi
+		done < <(LC_ALL=C grep -aboP "${magic#*:}" "$img" | cut -d: -f1)
+	done
+	die "no compressed ELF kernel found in $img"
+}
+
+# l2_init FILE -> the L2 guest's /init
+l2_init() {
+	cat >"$1" <<'EOF'
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# /init of the nested (L2) guest, generated by tests/vm/nested/build-extra.sh.
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+exec </dev/console >/dev/console 2>&1
+read -r up _ </proc/uptime
+echo "### L2-BOOTED uptime=$up kernel=$(uname -r)"
+
+echo "### L2-LSPCI-BEGIN"
+lspci -vv -nn
+echo "### L2-LSPCI-END"
+
+echo "### L2-PEEK-BEGIN"
+/bin/mvgpu-peek
+echo "### L2-PEEK-END rc=$?"
+
+# The kernel's view of the vGPU (its BDF as lspci prints it).
+bdf=$(lspci -n -d 1234:4d56 | cut -d' ' -f1)
+echo "### L2-DMESG-BEGIN"
+[ -z "$bdf" ] || dmesg | grep -F "$bdf"
+echo "### L2-DMESG-END"
+
+if grep -q mvgpu.run=bench /proc/cmdline && [ -f /payload/mvgpu_guest.ko ]; then
+	insmod /payload/mvgpu_guest.ko
+	dmesg | grep -F mvgpu_guest | tail -n 3
+	echo "### L2-BENCH-BEGIN"
+	/payload/mvgpu-bench --dev /dev/mvgpu0 --reps 3 --json
+	echo "### L2-BENCH-END rc=$?"
+fi
+
+read -r up _ </proc/uptime
+echo "### L2-DONE uptime=$up"
+poweroff -f
+EOF
+	chmod 755 "$1"
+}
+
+# build_l2_initrd OUT PEEK -> uncompressed newc cpio for L2
+build_l2_initrd() {
+	local out=$1 peek=$2 stage applet lib
+	stage=$(mktemp -d "$TMP/l2root.XXXXXX")
+	mkdir -p "$stage"/{bin,sbin,usr/bin,usr/sbin,dev,proc,sys,tmp}
+	cp "$BUSYBOX" "$stage/bin/busybox"
+	for applet in $("$BUSYBOX" --list-full); do
+		[[ -e $stage/$applet ]] || ln -s /bin/busybox "$stage/$applet"
+	done
+	# The real lspci (busybox has one, without -vv): replace the applet.
+	rm -f "$stage$LSPCI"
+	mapfile -t lib < <(libs "$LSPCI")
+	copy_files "$stage" "$LSPCI" "${lib[@]}"
+	[[ ! -e $PCI_IDS ]] || copy_files "$stage" "$PCI_IDS"
+	cp "$peek" "$stage/bin/mvgpu-peek"
+	if [[ -n $PAYLOAD ]]; then
+		mkdir -p "$stage/payload"
+		for f in "${PAYLOAD_FILES[@]}"; do
+			cp "$PAYLOAD/$f" "$stage/payload/" || die "payload: no $PAYLOAD/$f"
+		done
+	fi
+	# No modules, but empty indexes: lspci -v asks libkmod about drivers and
+	# complains without them.
+	mkdir -p "$stage/lib/modules/$L2_KREL"
+	(cd "$stage/lib/modules/$L2_KREL" && touch modules.order modules.builtin modules.builtin.modinfo)
+	depmod -b "$stage" "$L2_KREL"
+	l2_init "$stage/init"
+	(cd "$stage" && find . -print | LC_ALL=C sort |
+		cpio -o -H newc -R 0:0 --quiet) >"$out"
+}
+
+main() {
+	local force=0 out key nd lib
+
+	while (($#)); do
+		case "$1" in
+		--force) force=1 ;;
+		-h | --help)
+			sed -n '4,44s/^# \{0,1\}//p' "$SELF" >&2
+			exit 2
+			;;
+		-*) die "unknown option $1" ;;
+		*) break ;;
+		esac
+		shift
+	done
+	(($# == 1)) || die "usage: $0 [--force] OUTDIR"
+	out=$1
+
+	for f in "$QEMU" "$ACCEL" "${FIRMWARE[@]}" "$BUSYBOX" "$LSPCI"; do
+		[[ -e $f ]] || die "missing $f (run 'make deps'; needs qemu-system-x86, seabios, busybox-static, pciutils)"
+	done
+	! ldd "$BUSYBOX" >/dev/null 2>&1 ||
+		die "$BUSYBOX is not statically linked (install busybox-static)"
+
+	# The L2 kernel: what fetch-kernel.sh unpacked (quick when it is there).
+	L2_KREL=$("$ROOT/scripts/fetch-kernel.sh" "$L2_FLAVOUR") ||
+		die "no $L2_FLAVOUR kernel (scripts/fetch-kernel.sh $L2_FLAVOUR)"
+	L2_VMLINUZ="$BUILD_DIR/kernels/$L2_KREL/vmlinuz"
+	[[ -f $L2_VMLINUZ ]] || die "missing $L2_VMLINUZ"
+
+	key=$(cache_key)
+	if ((!force)) && [[ -f $out/$NESTED/inputs.sha256 &&
+		$(<"$out/$NESTED/inputs.sha256") == "$key" ]]; then
+		log "$out is up to date ($(du -sh "$out" | cut -f1))"
+		return 0
+	fi
+
+	mkdir -p "$(dirname "$out")"
+	TMPOUT=$(mktemp -d "$out.tmp.XXXXXX")
+	TMP=$(mktemp -d)
+	trap 'rm -rf "$TMPOUT" "$TMP"' EXIT
+	nd="$TMPOUT/$NESTED"
+	mkdir -p "$nd/firmware"
+
+	# QEMU for L1, with its TCG module.
+	mapfile -t lib < <(libs "$QEMU" "$ACCEL")
+	copy_files "$TMPOUT" "$QEMU" "$ACCEL" "${lib[@]}"
+	cp "${FIRMWARE[@]}" "$nd/firmware/"
+
+	# L2: kernel, peek program, initramfs.
+	extract_vmlinux "$L2_VMLINUZ" "$nd/vmlinux"
+	$CC -static -O2 -Wall -Werror -I "$ROOT/include/uapi" -o "$TMP/mvgpu-peek" "$PEEK_SRC"
+	strip "$TMP/mvgpu-peek"
+	build_l2_initrd "$nd/initrd.cpio" "$TMP/mvgpu-peek"
+
+	cat >"$nd/nested.conf" <<EOF
+# Generated by tests/vm/nested/build-extra.sh; paths inside L1.
+NESTED_QEMU=$QEMU
+NESTED_QEMU_MODULE_DIR=$QEMU_MODDIR
+NESTED_FIRMWARE=/$NESTED/firmware
+NESTED_KERNEL=/$NESTED/vmlinux
+NESTED_INITRD=/$NESTED/initrd.cpio
+NESTED_KREL=$L2_KREL
+EOF
+	echo "$key" >"$nd/inputs.sha256"
+
+	rm -rf "$out"
+	mv "$TMPOUT" "$out"
+	TMPOUT=""
+	chmod 755 "$out"
+	log "built $out: $(du -sh "$out" | cut -f1) (L2 kernel $L2_KREL" \
+		"$(du -h --apparent-size "$out/$NESTED/vmlinux" | cut -f1), L2 initrd" \
+		"$(du -h "$out/$NESTED/initrd.cpio" | cut -f1), QEMU and libraries" \
+		"$(du -shc "$out/usr/bin" "$out/lib"* "$out/usr/lib/x86_64-linux-gnu" 2>/dev/null | tail -1 | cut -f1))"
+}
+
+main "$@"
