@@ -16,6 +16,7 @@
 #   make bench-sched     scheduler targets, in a VM (KERNEL=6.1|6.12;
 #                        BENCH_ENV=MVGPU_BENCH_QUICK=1 for a short run)
 #   make deps            install what the build and the VMs need (apt-get)
+#   make demo            the whole story: host VM, vGPUs, a guest, benchmarks
 #
 # Kbuild itself reads ./Kbuild; this file only drives it.  Everything that
 # is generated lands in build/ (git-ignored) or next to the sources as
@@ -45,7 +46,7 @@ KSELFTEST_HDRS := kselftest.h kselftest_harness.h
 LINUX_SOURCE_TAR := /usr/src/linux-source-6.1.tar.xz
 
 .PHONY: all modules clean deps tests checkpatch sparse check check-vm \
-	modules-% help bench bench-% tools fuzz
+	modules-% help bench bench-% tools fuzz demo
 
 all: modules
 
@@ -196,6 +197,9 @@ modules-6.1-sparse:
 
 check:
 	$(SRC)/scripts/check.sh
+
+demo:
+	BUILD=$(BUILD) $(SRC)/scripts/demo.sh
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(SRC) clean 2>/dev/null || true
