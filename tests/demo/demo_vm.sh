@@ -54,7 +54,7 @@ progress "starting a QEMU guest with vGPU $a: $("$ctl" qemu-args "$a")"
 progress "the guest boots under nested TCG: this takes several minutes"
 QEMU_MODULE_DIR=$NESTED_QEMU_MODULE_DIR timeout -s KILL 2400 \
 	"$NESTED_QEMU" -L "$NESTED_FIRMWARE" -machine q35 -accel tcg -m 256 -cpu max \
-	-nographic -no-reboot -nic none -serial "file:$log/guest.log" \
+	-nographic -no-reboot -nic none -vga none -serial "file:$log/guest.log" \
 	-monitor none -kernel "$NESTED_KERNEL" -initrd "$NESTED_INITRD" \
 	-append "console=ttyS0 quiet panic=-1 cryptomgr.notests mitigations=off mvgpu.run=bench" \
 	$("$ctl" qemu-args "$a") </dev/null >"$log/qemu.err" 2>&1 ||
