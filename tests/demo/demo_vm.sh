@@ -73,7 +73,7 @@ for w in gemm copy small latency; do
 	g=$(grep "\"workload\":\"$w\"" "$log/g.out")
 	hm=$(echo "$h" | sed 's/.*"median":\([0-9.]*\).*/\1/')
 	gm=$(echo "$g" | sed 's/.*"median":\([0-9.]*\).*/\1/')
-	unit=$(echo "$h" | sed 's/.*"unit":"\([^"]*\)".*/\1/')
+	unit=$(echo "$h" | sed 's/.*"unit":"\([^"]*\)".*/\1/' | tr ' ' _)
 	echo "$w $unit $hm $gm" | awk '{ printf "%-8s %-8s %12.3f %12.3f %8.3f\n", $1, $2, $3, $4, $4 / $3 }'
 done
 echo "# accel: host VM ${MVGPU_ACCEL:-unknown}, guest nested TCG: ratios of submission-bound work measure the emulator, not mvgpu"

@@ -12,8 +12,9 @@
 # and that the vGPU and both modules can be removed.  Output is TAP.
 #
 # Needs the files of tests/vm/nested/build-extra.sh in L1 (run-vm.sh
-# --extra DIR --mem 3072); without them the test is skipped (exit 4).
-# L2 boots under nested TCG: give it --test-timeout 900 or more.
+# --extra DIR); without them the test is skipped (exit 4).  L1's default
+# 1 GB is enough.  L2 boots under nested TCG (2-6 minutes on a loaded
+# 2-core host): give the test --test-timeout 900.
 #
 # Environment:
 #   MVGPU_MODDIR           where mvgpu.ko and mvgpu_sim.ko are (/lib/mvgpu)

@@ -208,7 +208,7 @@ main() {
 		case "$1" in
 		--force) force=1 ;;
 		-h | --help)
-			sed -n '4,44s/^# \{0,1\}//p' "$SELF" >&2
+			sed -n '4,/^$/s/^# \{0,1\}//p' "$SELF" >&2
 			exit 2
 			;;
 		-*) die "unknown option $1" ;;
