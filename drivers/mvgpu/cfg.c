@@ -68,6 +68,8 @@ static const struct mvgpu_cfg_field mvgpu_cfg_fields[] = {
 	{ PCIE(PCI_CAP_LIST_ID), 1, PCI_CAP_ID_EXP },
 	{ PCIE(PCI_CAP_LIST_NEXT), 1, MVGPU_CFG_CAP_MSI },
 	{ PCIE(PCI_EXP_FLAGS), 2, 2 | (PCI_EXP_TYPE_ENDPOINT << 4) },
+	/* Role-based error reporting: required of every PCIe 1.1+ function. */
+	{ PCIE(PCI_EXP_DEVCAP), 4, PCI_EXP_DEVCAP_RBER },
 	{ PCIE(PCI_EXP_DEVCTL), 2,
 	  PCI_EXP_DEVCTL_RELAX_EN | PCI_EXP_DEVCTL_NOSNOOP_EN |
 	  PCI_EXP_DEVCTL_READRQ_512B,

@@ -177,7 +177,8 @@ done </etc/mvgpu-modules
 echo "# vfio stack loaded:$loaded"
 
 mkdir -p /etc/mdevctl.d/scripts.d/callouts /etc/mdevctl.d/scripts.d/notifiers
-export MVGPU_MODDIR=/lib/mvgpu MVGPU_KERNEL_FLAVOUR="$FLAVOUR" MVGPU_ACCEL="$ACCEL"
+export MVGPU_MODDIR=/lib/mvgpu MVGPU_KERNEL_FLAVOUR="$FLAVOUR" MVGPU_ACCEL="$ACCEL" \
+	MVGPU_TEST_TIMEOUT="$TEST_TIMEOUT"
 [ ! -f /etc/mvgpu-env ] || . /etc/mvgpu-env
 
 for t in $TESTS; do
