@@ -441,17 +441,7 @@ TEST_F_TIMEOUT(vgpu, vram_reset_during_write, 180)
 	free(buf);
 }
 
-static bool modules_were_loaded;
-
-static void unload_modules(void)
-{
-	if (!modules_were_loaded && !getenv("MVGPU_KEEP_MODULES"))
-		mvgpu_unload();
-}
-
 int main(int argc, char **argv)
 {
-	modules_were_loaded = mvgpu_module_loaded("mvgpu_sim");
-	atexit(unload_modules);
-	return test_harness_run(argc, argv);
+	return vgpu_fixture_main(argc, argv);
 }

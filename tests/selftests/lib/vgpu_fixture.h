@@ -159,4 +159,23 @@ static void region_wr(struct __test_metadata *_metadata, int fd,
 #define MMIO_RD(reg)		((uint32_t)region_rd(_metadata, self->fd, MMIO_INDEX, reg, 4))
 #define MMIO_WR(reg, v)		region_wr(_metadata, self->fd, MMIO_INDEX, reg, 4, v)
 
+/*
+ * main() of a fixture user: run the tests, then unload the modules if the
+ * program loaded them (MVGPU_KEEP_MODULES=1 keeps them).
+ */
+static bool modules_were_loaded;
+
+static inline void vgpu_fixture_unload(void)
+{
+	if (!modules_were_loaded && !getenv("MVGPU_KEEP_MODULES"))
+		mvgpu_unload();
+}
+
+static inline int vgpu_fixture_main(int argc, char **argv)
+{
+	modules_were_loaded = mvgpu_module_loaded("mvgpu_sim");
+	atexit(vgpu_fixture_unload);
+	return test_harness_run(argc, argv);
+}
+
 #endif /* _MVGPU_VGPU_FIXTURE_H */
