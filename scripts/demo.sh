@@ -41,10 +41,15 @@ cp "$ROOT/tests/demo/demo_vm.sh" "$BUILD/tests/mvgpuctl" \
 	"$BUILD/tools/mvgpu-bench" "$BUILD/demo/bin/"
 
 progress "booting the host VM (Debian 6.1, mvgpu_sim); its progress lines follow"
+# The VM's console streams with a "#| " prefix: show its progress lines as
+# they come, then the demo's whole output once the VM is done.
 MVGPU_BUILD_DIR=$BUILD "$ROOT/tests/vm/run-vm.sh" --kernel 6.1 \
 	--modules "$BUILD/ko/6.1" --bin "$BUILD/demo/bin" --tests demo_vm.sh \
 	--extra "$BUILD/demo/extra" --mem 3072 --timeout 3000 \
-	--test-timeout 2900 --no-stream |
-	sed -n '/^# === 6.1: demo_vm.sh/,/^# --- 6.1: demo_vm.sh/p' |
-	grep -v '^# ===\|^# ---\|^TAP\|^1\.\.'
+	--test-timeout 2900 |
+	awk '/^#\| ### DEMO / { sub(/^#\| ### DEMO /, "  vm "); print; fflush(); next }
+	     /^# === 6.1: demo_vm.sh/ { out = 1; print ""; next }
+	     /^# --- 6.1: demo_vm.sh/ { out = 0 }
+	     out && !/^### DEMO|^TAP|^1\.\./ { print }
+	     /^# 6.1: [0-9]+ passed/ { print }'
 progress "done"
