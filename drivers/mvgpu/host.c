@@ -24,6 +24,7 @@
 #include <linux/uaccess.h>
 
 #include <mvgpu/bufpool.h>
+#include <mvgpu/submit.h>
 
 #include "mvgpu.h"
 
@@ -193,21 +194,10 @@ static long mvgpu_host_info(struct mvgpu_host_client *c, void __user *arg)
 static long mvgpu_host_alloc(struct mvgpu_host_client *c, void __user *arg,
 			     bool alloc)
 {
-	struct mvgpu_ioc_alloc req;
-	int ret;
-
-	if (copy_from_user(&req, arg, sizeof(req)))
-		return -EFAULT;
+	long ret;
 
 	mutex_lock(&c->lock);
-	if (alloc) {
-		ret = mvgpu_bufpool_alloc(&c->bufs, &req.size, &req.offset);
-		/* On a copy-out fault the buffer stays; close frees it. */
-		if (!ret && copy_to_user(arg, &req, sizeof(req)))
-			ret = -EFAULT;
-	} else {
-		ret = mvgpu_bufpool_free(&c->bufs, req.offset);
-	}
+	ret = mvgpu_bufpool_ioctl(&c->bufs, arg, alloc);
 	mutex_unlock(&c->lock);
 	return ret;
 }
@@ -235,27 +225,13 @@ static long mvgpu_host_submit(struct mvgpu_host_client *c, void __user *arg)
 	__le32 tail;
 	long ret;
 
-	if (copy_from_user(&req, arg, sizeof(req)))
-		return -EFAULT;
-	if (!req.count || req.count > MVGPU_SUBMIT_MAX || req.flags ||
-	    req.pad || req.queue >= ctx->nr_queues)
-		return -EINVAL;
+	cmds = mvgpu_submit_copy_in(arg, &req, ctx->nr_queues);
+	if (IS_ERR(cmds))
+		return PTR_ERR(cmds);
 	q = req.queue;
 
-	/* Room for the commands and the fence the driver appends. */
-	cmds = kvmalloc_array(req.count + 1, sizeof(*cmds), GFP_KERNEL);
-	if (!cmds)
-		return -ENOMEM;
-	if (copy_from_user(cmds, u64_to_user_ptr(req.cmds),
-			   req.count * sizeof(*cmds))) {
-		ret = -EFAULT;
-		goto out_free;
-	}
-
 	mutex_lock(&c->lock);
-	memset(&cmds[req.count], 0, sizeof(*cmds));
-	cmds[req.count].opcode = cpu_to_le32(MVGPU_OP_FENCE);
-	cmds[req.count].args[0] = cpu_to_le64(c->seq[q] + 1);
+	mvgpu_submit_fence(&cmds[req.count], c->seq[q] + 1, 0);
 	bytes = (req.count + 1) * MVGPU_CMD_SIZE;
 
 	/*
@@ -300,7 +276,6 @@ static long mvgpu_host_submit(struct mvgpu_host_client *c, void __user *arg)
 	ret = copy_to_user(arg, &req, sizeof(req)) ? -EFAULT : 0;
 out_unlock:
 	mutex_unlock(&c->lock);
-out_free:
 	kvfree(cmds);
 	return ret;
 }

@@ -37,6 +37,7 @@
 #include <linux/wait.h>
 
 #include <mvgpu/bufpool.h>
+#include <mvgpu/submit.h>
 #include <uapi/linux/mvgpu.h>
 
 #include "../mvgpu/compat.h"
@@ -228,31 +229,17 @@ static long mvgpu_guest_submit(struct mvgpu_guest *g, void __user *arg)
 	unsigned int q;
 	long ret;
 
-	if (copy_from_user(&req, arg, sizeof(req)))
-		return -EFAULT;
-	if (!req.count || req.count > MVGPU_SUBMIT_MAX || req.flags ||
-	    req.pad || req.queue >= g->queues)
-		return -EINVAL;
+	cmds = mvgpu_submit_copy_in(arg, &req, g->queues);
+	if (IS_ERR(cmds))
+		return PTR_ERR(cmds);
 	q = req.queue;
-
-	cmds = kvmalloc_array(req.count + 1, sizeof(*cmds), GFP_KERNEL);
-	if (!cmds)
-		return -ENOMEM;
-	if (copy_from_user(cmds, u64_to_user_ptr(req.cmds),
-			   req.count * sizeof(*cmds))) {
-		ret = -EFAULT;
-		goto out_free;
-	}
 
 	mutex_lock(&g->lock);
 	if (mvgpu_guest_failed(g)) {
 		ret = -EIO;
 		goto out_unlock;
 	}
-	memset(&cmds[req.count], 0, sizeof(*cmds));
-	cmds[req.count].opcode = cpu_to_le32(MVGPU_OP_FENCE);
-	cmds[req.count].flags = cpu_to_le32(MVGPU_CMD_F_IRQ);
-	cmds[req.count].args[0] = cpu_to_le64(g->seq[q] + 1);
+	mvgpu_submit_fence(&cmds[req.count], g->seq[q] + 1, MVGPU_CMD_F_IRQ);
 	bytes = (req.count + 1) * MVGPU_CMD_SIZE;
 
 	/* Everything ahead of us ends with a fence: wait for room. */
@@ -282,7 +269,6 @@ static long mvgpu_guest_submit(struct mvgpu_guest *g, void __user *arg)
 	ret = copy_to_user(arg, &req, sizeof(req)) ? -EFAULT : 0;
 out_unlock:
 	mutex_unlock(&g->lock);
-out_free:
 	kvfree(cmds);
 	return ret;
 }
@@ -301,20 +287,10 @@ static long mvgpu_guest_wait(struct mvgpu_guest *g, void __user *arg)
 static long mvgpu_guest_alloc(struct mvgpu_guest *g, void __user *arg,
 			      bool alloc)
 {
-	struct mvgpu_ioc_alloc req;
-	int ret;
-
-	if (copy_from_user(&req, arg, sizeof(req)))
-		return -EFAULT;
+	long ret;
 
 	mutex_lock(&g->lock);
-	if (alloc) {
-		ret = mvgpu_bufpool_alloc(&g->bufs, &req.size, &req.offset);
-		if (!ret && copy_to_user(arg, &req, sizeof(req)))
-			ret = -EFAULT;
-	} else {
-		ret = mvgpu_bufpool_free(&g->bufs, req.offset);
-	}
+	ret = mvgpu_bufpool_ioctl(&g->bufs, arg, alloc);
 	mutex_unlock(&g->lock);
 	return ret;
 }

@@ -11,7 +11,10 @@
 #define _MVGPU_BUFPOOL_H
 
 #include <linux/genalloc.h>
+#include <linux/uaccess.h>
 #include <linux/xarray.h>
+
+#include <uapi/linux/mvgpu.h>
 
 #define MVGPU_BUFPOOL_ORDER	16	/* 64 KiB granules */
 /* gen_pool cannot hand out address 0: offsets are biased by this. */
@@ -84,6 +87,26 @@ static inline int mvgpu_bufpool_free(struct mvgpu_bufpool *bp, u64 offset)
 		return -EINVAL;
 	gen_pool_free(bp->pool, offset + MVGPU_BUFPOOL_BASE, xa_to_value(entry));
 	return 0;
+}
+
+/*
+ * MVGPU_IOC_ALLOC (@alloc) or MVGPU_IOC_FREE on @bp; the caller serialises.
+ * A buffer whose offset cannot be copied out stays allocated until close.
+ */
+static inline long mvgpu_bufpool_ioctl(struct mvgpu_bufpool *bp,
+				       void __user *arg, bool alloc)
+{
+	struct mvgpu_ioc_alloc req;
+	long ret;
+
+	if (copy_from_user(&req, arg, sizeof(req)))
+		return -EFAULT;
+	if (!alloc)
+		return mvgpu_bufpool_free(bp, req.offset);
+	ret = mvgpu_bufpool_alloc(bp, &req.size, &req.offset);
+	if (!ret && copy_to_user(arg, &req, sizeof(req)))
+		ret = -EFAULT;
+	return ret;
 }
 
 #endif /* _MVGPU_BUFPOOL_H */
