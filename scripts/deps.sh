@@ -31,6 +31,8 @@ PACKAGES=(
 	qemu-system-x86 busybox-static cpio xz-utils
 	# tools: libpci for mvgpuctl, lspci and mdevctl for tests
 	libpci-dev pciutils mdevctl
+	# make check-debug builds a kernel from linux-source-6.1
+	flex bison bc libelf-dev libssl-dev
 )
 
 

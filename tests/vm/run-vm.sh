@@ -7,8 +7,12 @@
 #   tests/vm/run-vm.sh --kernel FLAVOUR --modules DIR --bin DIR --tests "T1 T2 ..."
 #                      [--timeout SECS] [--test-timeout SECS] [--mem MB]
 #                      [--log FILE] [--extra DIR] [--no-stream]
+#                      [--kernel-image FILE]
 #
-#   --kernel FLAVOUR    6.1 or 6.12 (see scripts/fetch-kernel.sh)
+#   --kernel FLAVOUR    6.1 or 6.12 (see scripts/fetch-kernel.sh); with
+#                       --kernel-image, any name for the logs (e.g. debug)
+#   --kernel-image FILE boot FILE (a bzImage) instead of a Debian kernel;
+#                       its vfio stack must be built in (make check-debug)
 #   --modules DIR       every *.ko in DIR goes to /lib/mvgpu/ in the guest;
 #                       they are NOT loaded: tests insmod/rmmod them using
 #                       $MVGPU_MODDIR (= /lib/mvgpu)
@@ -55,8 +59,10 @@ VFIO_MODULES=(irqbypass vfio vfio_iommu_type1 vfio_virqfd mdev)
 SPLAT_RE='Oops|BUG:|WARNING:|KASAN|UBSAN|possible circular locking|possible recursive locking'
 SPLAT_RE+='|INFO: task .* blocked|general protection fault|Kernel panic|kernel BUG at'
 SPLAT_RE+='|unreferenced object|RCU stall|rcu: INFO|soft lockup'
+# lockdep's one report without "WARNING:"; kmemleak giving up (debug kernel)
+SPLAT_RE+='|INFO: trying to register non-static key|memory leak detector disabled'
 
-FLAVOUR="" MODULES_DIR="" BIN_DIR="" TESTS="" EXTRA_DIR="" LOG=""
+FLAVOUR="" MODULES_DIR="" BIN_DIR="" TESTS="" EXTRA_DIR="" LOG="" KERNEL_IMAGE=""
 GUEST_ENV=()
 TIMEOUT=600 TEST_TIMEOUT="" MEM=1024 STREAM=1
 qemu_pid="" stream_pid=""
@@ -67,7 +73,7 @@ die() {
 }
 
 usage() {
-	sed -n '4,23s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
+	sed -n '4,26s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
 	exit 2
 }
 
@@ -75,6 +81,7 @@ parse_args() {
 	while (($#)); do
 		case "$1" in
 		--kernel) FLAVOUR=${2-} ;;
+		--kernel-image) KERNEL_IMAGE=${2-} ;;
 		--modules) MODULES_DIR=${2-} ;;
 		--bin) BIN_DIR=${2-} ;;
 		--tests) TESTS=${2-} ;;
@@ -96,6 +103,7 @@ parse_args() {
 	[[ -d $MODULES_DIR ]] || die "--modules $MODULES_DIR is not a directory"
 	[[ -d $BIN_DIR ]] || die "--bin $BIN_DIR is not a directory"
 	[[ -z $EXTRA_DIR || -d $EXTRA_DIR ]] || die "--extra $EXTRA_DIR is not a directory"
+	[[ -z $KERNEL_IMAGE || -f $KERNEL_IMAGE ]] || die "--kernel-image $KERNEL_IMAGE is not a file"
 	[[ $TIMEOUT =~ ^[0-9]+$ && $MEM =~ ^[0-9]+$ ]] || die "--timeout/--mem need numbers"
 	if [[ -z $TEST_TIMEOUT ]]; then
 		TEST_TIMEOUT=$((TIMEOUT - 60 < 300 ? TIMEOUT - 60 : 300))
@@ -224,9 +232,13 @@ build_initramfs() {
 		ln -sf mdevctl "$stage${mdevctl%/*}/lsmdev"
 	fi
 
-	# the kernel's vfio/mdev modules (the subset fetch-kernel.sh unpacked)
-	cp -a "$kmods" "$stage/lib/modules/"
-	load_order "$kmods" "${VFIO_MODULES[@]}" >"$stage/etc/mvgpu-modules"
+	# the kernel's vfio/mdev modules (the subset fetch-kernel.sh unpacked);
+	# none for a --kernel-image, which has them built in
+	: >"$stage/etc/mvgpu-modules"
+	if [[ -z $KERNEL_IMAGE ]]; then
+		cp -a "$kmods" "$stage/lib/modules/"
+		load_order "$kmods" "${VFIO_MODULES[@]}" >"$stage/etc/mvgpu-modules"
+	fi
 
 	# our modules (loaded by the tests) and the tests
 	for f in "$MODULES_DIR"/*.ko; do
@@ -392,8 +404,14 @@ main() {
 	rm -f "$VM_DIR/result"
 
 	# Fetch/unpack the kernel (quick if already there).
-	KREL=$("$ROOT/scripts/fetch-kernel.sh" "$FLAVOUR") || die "no kernel for $FLAVOUR"
-	KDIR_VM="$BUILD_DIR/kernels/$KREL"
+	if [[ -n $KERNEL_IMAGE ]]; then
+		KREL=$FLAVOUR KDIR_VM=""
+		VMLINUZ=$KERNEL_IMAGE
+	else
+		KREL=$("$ROOT/scripts/fetch-kernel.sh" "$FLAVOUR") || die "no kernel for $FLAVOUR"
+		KDIR_VM="$BUILD_DIR/kernels/$KREL"
+		VMLINUZ=$KDIR_VM/vmlinuz
+	fi
 
 	initrd="$VM_DIR/initramfs.cpio.gz"
 	# Multi-threaded TCG (QEMU 7.2) occasionally lets a vCPU run a stale
@@ -423,7 +441,7 @@ main() {
 		-machine q35 -cpu "$CPU" -accel "$accel" -m "$MEM" -smp 2 \
 		-nographic -no-reboot -monitor none -nic none \
 		-serial "file:$LOG" \
-		-kernel "$KDIR_VM/vmlinuz" -initrd "$initrd" \
+		-kernel "$VMLINUZ" -initrd "$initrd" \
 		-append "console=ttyS0 quiet panic=-1 panic_on_warn=0 softlockup_panic=0 printk.devkmsg=on log_buf_len=4M" \
 		</dev/null 2>"$VM_DIR/qemu.stderr" &
 	qemu_pid=$!
