@@ -16,13 +16,51 @@
  * (and, for INTx, the PCI command register does not disable INTx).  INTx
  * and MSI are exclusive, as on a physical function: enabling one while the
  * other has a trigger fails with -EINVAL.
+ *
+ * Interrupt moderation: every device interrupt costs the host an eventfd
+ * signal and the hypervisor an injection, and a guest can ask for them as
+ * fast as it can trap (IRQ_RAISE and IRQ_STATUS writes, a ring full of
+ * FENCE + IRQ commands, INTx unmask loops).  So a vGPU sends device
+ * interrupts (MSI messages or INTx assertions) at a sustained rate of at
+ * most one per irq_moderation_us (T), with bursts of up to
+ * MVGPU_IRQ_BURST: over any time t at most MVGPU_IRQ_BURST + t / T.
+ * That is a generic cell rate algorithm: irq.tat is the theoretical
+ * arrival time of the next interrupt, and one may go out once the clock
+ * has reached tat - (MVGPU_IRQ_BURST - 1) * T.  An interrupt that is due
+ * sooner is deferred, not dropped: irq.moderation fires at that time and
+ * sends it if the interrupt is still asserted (and, for INTx, unmasked).
+ * Its status bits stay set meanwhile, so the driver sees every event when
+ * the message arrives; if the driver cleared them first, it has seen the
+ * events and no message is owed.  ERR and REQ are host events, rare by
+ * construction, and not moderated.
+ *
+ * Locking: vgpu->irq_lock (a spinlock, IRQ-safe: engines and the
+ * moderation timer take it) protects struct mvgpu_irq, IRQ_STATUS,
+ * IRQ_MASK, the error registers, vgpu->failed and the irq counters.  The
+ * timer callback takes irq_lock, so hrtimer_cancel() is called only
+ * without it, under vgpu->lock, after every source that could arm the
+ * timer again is gone (mvgpu_irq_reset(), mvgpu_irq_teardown()).  The
+ * timer only ever reads triggers under irq_lock, so it never signals an
+ * eventfd whose context was released.
  */
 #include <linux/eventfd.h>
+#include <linux/hrtimer.h>
+#include <linux/moduleparam.h>
 #include <linux/pci_regs.h>
 #include <linux/slab.h>
 
 #include "compat.h"
 #include "mvgpu.h"
+
+/* Upper bound of irq_moderation_us: 10 ms, i.e. at least 100 interrupts/s. */
+#define MVGPU_IRQ_MODERATION_MAX_US	10000
+/* Interrupts a vGPU may send back to back before moderation holds one. */
+#define MVGPU_IRQ_BURST			8
+
+static unsigned int mvgpu_irq_moderation_us = 50;
+module_param_named(irq_moderation_us, mvgpu_irq_moderation_us, uint, 0644);
+MODULE_PARM_DESC(irq_moderation_us,
+		 "Interrupt moderation: after a burst of 8, one vGPU sends at most one device interrupt (MSI message or INTx assertion) per this many us; earlier ones are deferred and coalesced (default 50, at most 10000, 0 disables)");
 
 /**
  * mvgpu_irq_info() - fill VFIO_DEVICE_GET_IRQ_INFO for one index
@@ -63,10 +101,58 @@ static void mvgpu_irq_fire(struct mvgpu_vgpu *vgpu, unsigned int index)
 		mvgpu_eventfd_signal(vgpu->irq.trigger[index]);
 }
 
+/* The moderation interval T in ns; 0 when moderation is off. */
+static u64 mvgpu_irq_interval_ns(void)
+{
+	return (u64)min(READ_ONCE(mvgpu_irq_moderation_us),
+			MVGPU_IRQ_MODERATION_MAX_US) * NSEC_PER_USEC;
+}
+
+/* Send the device interrupt on the configured index.  irq_lock held. */
+static void mvgpu_irq_send(struct mvgpu_vgpu *vgpu, ktime_t now)
+{
+	lockdep_assert_held(&vgpu->irq_lock);
+
+	vgpu->irq.tat = ktime_add_ns(ktime_after(vgpu->irq.tat, now) ?
+				     vgpu->irq.tat : now,
+				     mvgpu_irq_interval_ns());
+	mvgpu_irq_fire(vgpu, vgpu->irq.type);
+	vgpu->stats.irqs++;
+	if (vgpu->irq.type == VFIO_PCI_INTX_IRQ_INDEX)
+		vgpu->irq.intx_masked = true;
+}
+
+/*
+ * A device interrupt is due and none is deferred: send it now if the
+ * moderation budget allows, else defer it to the moment it does.
+ * irq_lock held.
+ */
+static void mvgpu_irq_deliver(struct mvgpu_vgpu *vgpu)
+{
+	u64 t = mvgpu_irq_interval_ns();
+	ktime_t now = ktime_get();
+	ktime_t earliest = ktime_sub_ns(vgpu->irq.tat,
+					(MVGPU_IRQ_BURST - 1) * t);
+
+	lockdep_assert_held(&vgpu->irq_lock);
+
+	if (!t || !ktime_before(now, earliest)) {
+		mvgpu_irq_send(vgpu, now);
+		return;
+	}
+	vgpu->irq.deferred = true;
+	vgpu->stats.irqs_coalesced++;
+	hrtimer_start(&vgpu->irq.moderation, earliest, HRTIMER_MODE_ABS);
+}
+
 /*
  * Re-evaluate the device interrupt and deliver it.  Caller holds irq_lock.
  * The PCI command register is read without vgpu->lock: a racing write to
  * INTX_DISABLE is seen by the update that write itself triggers.
+ *
+ * While an interrupt is deferred, nothing is sent: an MSI edge merges into
+ * the deferred message (and is counted), an INTx line stays unmasked for
+ * the timer to assert.  Either way the work per call is O(1).
  */
 static void __mvgpu_irq_update(struct mvgpu_vgpu *vgpu)
 {
@@ -78,16 +164,16 @@ static void __mvgpu_irq_update(struct mvgpu_vgpu *vgpu)
 	case VFIO_PCI_INTX_IRQ_INDEX:
 		vgpu->irq.level = pending && !(mvgpu_cfg_command(vgpu) &
 					       PCI_COMMAND_INTX_DISABLE);
-		if (vgpu->irq.level && !vgpu->irq.intx_masked) {
-			mvgpu_irq_fire(vgpu, VFIO_PCI_INTX_IRQ_INDEX);
-			vgpu->irq.intx_masked = true;
-			vgpu->stats.irqs++;
-		}
+		if (vgpu->irq.level && !vgpu->irq.intx_masked &&
+		    !vgpu->irq.deferred)
+			mvgpu_irq_deliver(vgpu);
 		break;
 	case VFIO_PCI_MSI_IRQ_INDEX:
 		if (pending && !vgpu->irq.level) {
-			mvgpu_irq_fire(vgpu, VFIO_PCI_MSI_IRQ_INDEX);
-			vgpu->stats.irqs++;
+			if (vgpu->irq.deferred)
+				vgpu->stats.irqs_coalesced++;
+			else
+				mvgpu_irq_deliver(vgpu);
 		}
 		vgpu->irq.level = pending;
 		break;
@@ -95,6 +181,73 @@ static void __mvgpu_irq_update(struct mvgpu_vgpu *vgpu)
 		vgpu->irq.level = false;
 		break;
 	}
+}
+
+/*
+ * irq.moderation expired: send the deferred interrupt if the device
+ * interrupt is still asserted (for INTx: and unmasked).  If the driver
+ * cleared or masked the status meanwhile, it has seen the events and no
+ * message is owed.  Hard or soft interrupt context.
+ */
+static enum hrtimer_restart mvgpu_irq_moderation_fn(struct hrtimer *timer)
+{
+	struct mvgpu_vgpu *vgpu = container_of(timer, struct mvgpu_vgpu,
+					       irq.moderation);
+	unsigned long flags;
+	ktime_t now;
+
+	spin_lock_irqsave(&vgpu->irq_lock, flags);
+	now = ktime_get();
+	/*
+	 * Not deferred: reset or teardown cleared it.  Too early: the timer
+	 * was restarted while this callback waited for the lock; the new
+	 * expiry sends it.
+	 */
+	if (!vgpu->irq.deferred ||
+	    ktime_before(now, hrtimer_get_expires(timer)))
+		goto out_unlock;
+	vgpu->irq.deferred = false;
+	switch (vgpu->irq.type) {
+	case VFIO_PCI_INTX_IRQ_INDEX:
+		if (vgpu->irq.level && !vgpu->irq.intx_masked)
+			mvgpu_irq_send(vgpu, now);
+		break;
+	case VFIO_PCI_MSI_IRQ_INDEX:
+		if (vgpu->irq.level)
+			mvgpu_irq_send(vgpu, now);
+		break;
+	}
+out_unlock:
+	spin_unlock_irqrestore(&vgpu->irq_lock, flags);
+	return HRTIMER_NORESTART;
+}
+
+/**
+ * mvgpu_irq_reset() - forget any deferred interrupt (device reset)
+ * @vgpu: the vGPU, with ->lock held and its queues stopped.
+ *
+ * Also sets up the moderation timer the first time it is called, from
+ * mvgpu_ctx_init() (the context is zeroed there).  Waits for a running
+ * timer callback.  The caller resets IRQ_STATUS, so nothing is owed.
+ */
+void mvgpu_irq_reset(struct mvgpu_vgpu *vgpu)
+{
+	unsigned long flags;
+
+	lockdep_assert_held(&vgpu->lock);
+
+	if (!vgpu->irq.moderation.function) {
+		hrtimer_init(&vgpu->irq.moderation, CLOCK_MONOTONIC,
+			     HRTIMER_MODE_ABS);
+		vgpu->irq.moderation.function = mvgpu_irq_moderation_fn;
+	}
+	/* Not under irq_lock: the callback takes it. */
+	hrtimer_cancel(&vgpu->irq.moderation);
+
+	spin_lock_irqsave(&vgpu->irq_lock, flags);
+	vgpu->irq.deferred = false;
+	vgpu->irq.level = false;
+	spin_unlock_irqrestore(&vgpu->irq_lock, flags);
 }
 
 /**
@@ -396,10 +549,21 @@ int mvgpu_irq_set(struct mvgpu_vgpu *vgpu, struct vfio_irq_set *hdr,
  */
 void mvgpu_irq_teardown(struct mvgpu_vgpu *vgpu)
 {
+	unsigned long flags;
 	unsigned int i;
 
 	lockdep_assert_held(&vgpu->lock);
 
 	for (i = 0; i < VFIO_PCI_NUM_IRQS; i++)
 		mvgpu_irq_set_trigger(vgpu, i, -1);
+
+	/*
+	 * With no device trigger nothing arms the moderation timer again;
+	 * wait for a pending one (not under irq_lock: the callback takes it),
+	 * so none outlives the user that configured it.
+	 */
+	hrtimer_cancel(&vgpu->irq.moderation);
+	spin_lock_irqsave(&vgpu->irq_lock, flags);
+	vgpu->irq.deferred = false;
+	spin_unlock_irqrestore(&vgpu->irq_lock, flags);
 }

@@ -30,6 +30,9 @@ static u32 mvgpu_mmio_status(struct mvgpu_vgpu *vgpu)
 /**
  * mvgpu_mmio_reset() - put every register at its reset value
  * @vgpu: the vGPU, with ->lock held and its queues stopped.
+ *
+ * A device interrupt that interrupt moderation deferred is dropped with
+ * the status bits it would have reported.
  */
 void mvgpu_mmio_reset(struct mvgpu_vgpu *vgpu)
 {
@@ -37,6 +40,7 @@ void mvgpu_mmio_reset(struct mvgpu_vgpu *vgpu)
 
 	lockdep_assert_held(&vgpu->lock);
 
+	mvgpu_irq_reset(vgpu);
 	spin_lock_irqsave(&vgpu->irq_lock, flags);
 	memset(&vgpu->regs, 0, sizeof(vgpu->regs));
 	WRITE_ONCE(vgpu->failed, false);

@@ -289,6 +289,8 @@ struct mvgpu_queue {
  * struct mvgpu_stats - per-vGPU counters, always on
  * @doorbells: doorbell writes, each one a trap (vgpu->lock).
  * @irqs: device interrupts delivered (irq_lock).
+ * @irqs_coalesced: device interrupts interrupt moderation held back and
+ *	merged into a later one (irq_lock).
  * @errors: times the vGPU entered the error state (irq_lock).
  * @resets: device resets (vgpu->lock).
  *
@@ -298,6 +300,7 @@ struct mvgpu_queue {
 struct mvgpu_stats {
 	u64 doorbells;
 	u64 irqs;
+	u64 irqs_coalesced;
 	u64 errors;
 	u64 resets;
 };
@@ -318,12 +321,23 @@ struct mvgpu_dma {
  * @intx_masked: INTx masked through VFIO (AUTOMASKED semantics).
  * @level: the device interrupt as last evaluated: the INTx line, or the
  *	MSI edge detector's previous input.
+ * @moderation: sends a device interrupt that interrupt moderation held
+ *	back (irq.c); armed only while @deferred is set.
+ * @tat: moderation's theoretical arrival time of the next device
+ *	interrupt (CLOCK_MONOTONIC; see irq.c).
+ * @deferred: a device interrupt is due and waits for @moderation.
+ *
+ * All fields are protected by vgpu->irq_lock; @moderation's callback
+ * takes it, so the timer is never cancelled under it.
  */
 struct mvgpu_irq {
 	unsigned int type;
 	struct eventfd_ctx *trigger[VFIO_PCI_NUM_IRQS];
 	bool intx_masked;
 	bool level;
+	struct hrtimer moderation;
+	ktime_t tat;
+	bool deferred;
 };
 
 /**
@@ -508,6 +522,7 @@ int mvgpu_irq_info(struct mvgpu_vgpu *vgpu, struct vfio_irq_info *info);
 int mvgpu_irq_set(struct mvgpu_vgpu *vgpu, struct vfio_irq_set *hdr,
 		  void *data);
 void mvgpu_irq_update(struct mvgpu_vgpu *vgpu);
+void mvgpu_irq_reset(struct mvgpu_vgpu *vgpu);
 void mvgpu_irq_raise(struct mvgpu_vgpu *vgpu, u32 bits);
 u32 mvgpu_irq_reg_read(struct mvgpu_vgpu *vgpu, unsigned int reg);
 void mvgpu_irq_reg_write(struct mvgpu_vgpu *vgpu, unsigned int reg, u32 val);

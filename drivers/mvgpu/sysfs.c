@@ -299,6 +299,8 @@ MVGPU_STAT(queue_wait_max_ns, MVGPU_STAT_QUEUE, struct mvgpu_queue_stats,
 	   wait_max_ns);
 MVGPU_STAT(doorbells, MVGPU_STAT_VGPU, struct mvgpu_stats, doorbells);
 MVGPU_STAT(irqs, MVGPU_STAT_VGPU, struct mvgpu_stats, irqs);
+MVGPU_STAT(irqs_coalesced, MVGPU_STAT_VGPU, struct mvgpu_stats,
+	   irqs_coalesced);
 MVGPU_STAT(errors, MVGPU_STAT_VGPU, struct mvgpu_stats, errors);
 MVGPU_STAT(resets, MVGPU_STAT_VGPU, struct mvgpu_stats, resets);
 
@@ -313,6 +315,7 @@ static struct attribute *mvgpu_stats_attrs[] = {
 	&mvgpu_stat_queue_wait_max_ns.attr.attr,
 	&mvgpu_stat_doorbells.attr.attr,
 	&mvgpu_stat_irqs.attr.attr,
+	&mvgpu_stat_irqs_coalesced.attr.attr,
 	&mvgpu_stat_errors.attr.attr,
 	&mvgpu_stat_resets.attr.attr,
 	NULL,
