@@ -199,6 +199,29 @@ u32 mvgpu_queue_read32(struct mvgpu_vgpu *vgpu, unsigned int reg)
 	return 0;
 }
 
+/*
+ * A doorbell write, a trap each: a guest ringing in a loop gets O(1) work
+ * per ring.  A queue that is runnable or running is only marked
+ * (mvgpu_sched_kick()).  A queue whose ring holds nothing an engine has
+ * not taken (qsa.tail equals head, no command in progress) is not kicked
+ * at all, so a spurious doorbell wakes no engine.  That loses nothing:
+ * the driver stores qsa.tail before its doorbell write traps, so the tail
+ * read here is at least that new, and head only ever moves up to a tail
+ * an engine read.  vgpu->lock held.
+ */
+static void mvgpu_queue_doorbell(struct mvgpu_queue *q)
+{
+	u32 tail;
+
+	q->vgpu->stats.doorbells++;
+	if (!q->enabled)
+		return;
+	tail = mvgpu_qsa_read32(q, offsetof(struct mvgpu_qsa, tail));
+	if (tail == READ_ONCE(q->head) && !READ_ONCE(q->op_active))
+		return;
+	mvgpu_sched_kick(q);
+}
+
 /**
  * mvgpu_queue_write32() - write a queue register
  * @vgpu: the vGPU, with ->lock held.
@@ -216,9 +239,7 @@ void mvgpu_queue_write32(struct mvgpu_vgpu *vgpu, unsigned int reg, u32 val)
 	lockdep_assert_held(&vgpu->lock);
 
 	if (r == MVGPU_QREG_DOORBELL) {
-		vgpu->stats.doorbells++;
-		if (q->enabled)
-			mvgpu_sched_kick(q);
+		mvgpu_queue_doorbell(q);
 		return;
 	}
 	if (r == MVGPU_QREG_CONTROL) {
