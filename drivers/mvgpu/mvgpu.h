@@ -27,6 +27,7 @@
 #include <linux/spinlock.h>
 #include <linux/vfio.h>
 #include <linux/wait.h>
+#include <linux/xarray.h>
 
 #include <mvgpu/backend.h>
 #include <uapi/linux/mvgpu.h>
@@ -305,12 +306,37 @@ struct mvgpu_stats {
 	u64 resets;
 };
 
+/* A range of IOVA page frame numbers, both ends included. */
+struct mvgpu_dma_range {
+	unsigned long first;
+	unsigned long last;
+};
+
+/* Ranges one open session may revoke before its pin cache turns off. */
+#define MVGPU_DMA_REVOKED_MAX	8
+
 /**
  * struct mvgpu_dma - guest-memory access for one vGPU (see dma.c)
  * @vgpu: the vGPU.
+ * @lock: protects the pin cache: every field below it; see dma.c.
+ * @pages: IOVA pfn -> the pinned page backing it.
+ * @nr_pinned: pages in @pages (sysfs mvgpu_stats/dma_pinned_pages).
+ * @revoked: ranges the cache must not pin again in this session.
+ * @nr_revoked: entries in @revoked.
+ * @pin_off: the cache is off for this session (vfio_dma_rw() only).
+ * @pins: pages pinned, ever (mvgpu_stats/dma_pins).
+ * @unmaps: dma_unmap callbacks (mvgpu_stats/dma_unmaps).
  */
 struct mvgpu_dma {
 	struct mvgpu_vgpu *vgpu;
+	struct mutex lock;		/* see dma.c */
+	struct xarray pages;
+	u64 nr_pinned;
+	struct mvgpu_dma_range revoked[MVGPU_DMA_REVOKED_MAX];
+	unsigned int nr_revoked;
+	bool pin_off;
+	u64 pins;
+	u64 unmaps;
 };
 
 /**
@@ -489,6 +515,10 @@ void mvgpu_sched_set_owner(struct mvgpu_pgpu *pgpu, unsigned long engines,
 
 /* dma.c */
 void mvgpu_dma_init(struct mvgpu_vgpu *vgpu);
+void mvgpu_dma_flush(struct mvgpu_vgpu *vgpu);
+void mvgpu_dma_close(struct mvgpu_vgpu *vgpu);
+void mvgpu_dma_fini(struct mvgpu_vgpu *vgpu);
+void mvgpu_dma_unmap(struct vfio_device *vdev, u64 iova, u64 length);
 
 /* host.c */
 int mvgpu_host_register(struct mvgpu_pgpu *pgpu);

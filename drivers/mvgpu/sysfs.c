@@ -252,7 +252,7 @@ static const struct attribute_group mvgpu_vgpu_group = {
  * Statistics: one counter per file, summed over the vGPU's queues.  The
  * table maps each file to where its value comes from.
  */
-enum mvgpu_stat_src { MVGPU_STAT_QUEUE, MVGPU_STAT_VGPU };
+enum mvgpu_stat_src { MVGPU_STAT_QUEUE, MVGPU_STAT_VGPU, MVGPU_STAT_DMA };
 
 struct mvgpu_stat_attr {
 	struct device_attribute attr;
@@ -273,6 +273,9 @@ static ssize_t mvgpu_stat_show(struct device *dev,
 	case MVGPU_STAT_QUEUE:
 		mvgpu_queue_stats_sum(vgpu, &sum);
 		val = *(u64 *)((u8 *)&sum + sa->offset);
+		break;
+	case MVGPU_STAT_DMA:
+		val = READ_ONCE(*(u64 *)((u8 *)&vgpu->dma + sa->offset));
 		break;
 	default:
 		val = READ_ONCE(*(u64 *)((u8 *)&vgpu->stats + sa->offset));
@@ -303,6 +306,9 @@ MVGPU_STAT(irqs_coalesced, MVGPU_STAT_VGPU, struct mvgpu_stats,
 	   irqs_coalesced);
 MVGPU_STAT(errors, MVGPU_STAT_VGPU, struct mvgpu_stats, errors);
 MVGPU_STAT(resets, MVGPU_STAT_VGPU, struct mvgpu_stats, resets);
+MVGPU_STAT(dma_pinned_pages, MVGPU_STAT_DMA, struct mvgpu_dma, nr_pinned);
+MVGPU_STAT(dma_pins, MVGPU_STAT_DMA, struct mvgpu_dma, pins);
+MVGPU_STAT(dma_unmaps, MVGPU_STAT_DMA, struct mvgpu_dma, unmaps);
 
 static struct attribute *mvgpu_stats_attrs[] = {
 	&mvgpu_stat_submissions.attr.attr,
@@ -318,6 +324,9 @@ static struct attribute *mvgpu_stats_attrs[] = {
 	&mvgpu_stat_irqs_coalesced.attr.attr,
 	&mvgpu_stat_errors.attr.attr,
 	&mvgpu_stat_resets.attr.attr,
+	&mvgpu_stat_dma_pinned_pages.attr.attr,
+	&mvgpu_stat_dma_pins.attr.attr,
+	&mvgpu_stat_dma_unmaps.attr.attr,
 	NULL,
 };
 

@@ -8,8 +8,9 @@
  *         config space and resets the registers.
  * open    pins the backend module (rmmod of the backend then fails) and
  *         resets the device for the new user.
- * close   stops the queues, tears down interrupts and resets the device,
- *         so nothing of one user's session is visible to the next.
+ * close   stops the queues, unpins guest memory, tears down interrupts and
+ *         resets the device, so nothing of one user's session is visible
+ *         to the next.
  * release clears the VRAM slice and returns the resources (mirror of init).
  */
 #include <linux/module.h>
@@ -22,8 +23,9 @@
  * @vgpu: the vGPU, with @vgpu->lock held.
  *
  * Used for VFIO_DEVICE_RESET, MVGPU_CONTROL_RESET, open and close.  Stops
- * the queues (waiting for engines to let go of them), then clears the
- * registers, the error state and the VRAM slice and deasserts interrupts.
+ * the queues (waiting for engines to let go of them), unpins the guest
+ * memory the DMA cache holds, then clears the registers, the error state
+ * and the VRAM slice and deasserts interrupts.
  * Interrupt *configuration* (the eventfds a VFIO user set) is not device
  * state and survives, as with vfio-pci's function reset.
  */
@@ -32,6 +34,7 @@ void mvgpu_vgpu_reset(struct mvgpu_vgpu *vgpu)
 	lockdep_assert_held(&vgpu->lock);
 
 	mvgpu_queues_reset(vgpu);
+	mvgpu_dma_flush(vgpu);
 	mvgpu_mmio_reset(vgpu);
 	mvgpu_vram_clear(vgpu);
 	mvgpu_irq_update(vgpu);
@@ -67,7 +70,7 @@ int mvgpu_ctx_init(struct mvgpu_vgpu *vgpu,
 
 	ret = mvgpu_resources_reserve(vgpu);
 	if (ret)
-		goto err_destroy_lock;
+		goto err_dma_fini;
 
 	/* Whoever had this VRAM last, the new context starts from zeros. */
 	set_bit(MVGPU_VRAM_DIRTY, &vgpu->vram_flags);
@@ -77,7 +80,8 @@ int mvgpu_ctx_init(struct mvgpu_vgpu *vgpu,
 	mutex_unlock(&vgpu->lock);
 	return 0;
 
-err_destroy_lock:
+err_dma_fini:
+	mvgpu_dma_fini(vgpu);
 	mutex_destroy(&vgpu->lock);
 	return ret;
 }
@@ -92,6 +96,7 @@ void mvgpu_ctx_fini(struct mvgpu_vgpu *vgpu)
 	set_bit(MVGPU_VRAM_DIRTY, &vgpu->vram_flags);
 	mvgpu_vram_clear(vgpu);
 	mvgpu_resources_release(vgpu);
+	mvgpu_dma_fini(vgpu);
 	mutex_destroy(&vgpu->lock);
 }
 
@@ -129,6 +134,7 @@ static void mvgpu_vgpu_close(struct vfio_device *vdev)
 
 	mutex_lock(&vgpu->lock);
 	mvgpu_queues_reset(vgpu);
+	mvgpu_dma_close(vgpu);
 	mvgpu_irq_teardown(vgpu);
 	mvgpu_vram_unmapped(vgpu);
 	mvgpu_vgpu_reset(vgpu);
@@ -157,6 +163,7 @@ const struct vfio_device_ops mvgpu_vfio_ops = {
 	.ioctl		= mvgpu_vfio_ioctl,
 	.mmap		= mvgpu_vfio_mmap,
 	.request	= mvgpu_irq_request,
+	.dma_unmap	= mvgpu_dma_unmap,
 #ifdef MVGPU_HAVE_GET_REGION_INFO_CAPS
 	.get_region_info_caps = mvgpu_vgpu_get_region_info_caps,
 #endif

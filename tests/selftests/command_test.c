@@ -47,8 +47,15 @@ FIXTURE_SETUP(cmd)
 FIXTURE_TEARDOWN(cmd)
 {
 	mvgpu_ctx_close(&self->c);
+	/* Nothing stays pinned once the device is closed. */
+	EXPECT_EQ(0, mvgpu_vgpu_u64(self->uuid,
+				    "mvgpu_stats/dma_pinned_pages"));
 	EXPECT_EQ(0, mdev_remove(self->uuid));
 }
+
+/* One of the vGPU's mvgpu_stats counters. */
+#define vgpu_stat(self, name) mvgpu_vgpu_u64((self)->uuid, "mvgpu_stats/" name)
+#define pinned(self) vgpu_stat(self, "dma_pinned_pages")
 
 static struct mvgpu_cmd mkcmd(uint32_t op, uint32_t flags, uint64_t a0,
 			      uint64_t a1, uint64_t a2, uint64_t a3,
@@ -233,8 +240,56 @@ TEST_F(cmd, copy_sys)
 		EXPECT_EQ(0, memcmp(buf + 3, self->c.vram + 7, len))
 			TH_LOG("from VRAM, %zu bytes", len);
 	}
+	/* The large copies went through the pin cache, and it holds them. */
+	EXPECT_GT(pinned(self), 0);
+	EXPECT_GT(vgpu_stat(self, "dma_pins"), 0);
+	/* Unmapping unpins: type1 called dma_unmap, nothing stays pinned. */
 	ASSERT_EQ(0, mvgpu_ctx_dma_unmap(&self->c, buflen, IOVA_BASE));
+	EXPECT_EQ(0, pinned(self));
+	EXPECT_GE(vgpu_stat(self, "dma_unmaps"), 1);
 	munmap(buf, buflen);
+}
+
+/*
+ * The pin cache never serves stale pages: after an unmap and a new
+ * mapping of other memory at the same IOVA, a copy reads the new memory,
+ * and a repeated copy from a mapping reuses its pins.
+ */
+TEST_F(cmd, copy_sys_remap)
+{
+	size_t len = 2 << 20;
+	uint8_t *a = mmap(NULL, len, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uint8_t *b = mmap(NULL, len, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct mvgpu_cmd in = mkcmd(MVGPU_OP_COPY, MVGPU_CMD_F_SRC_SYS, 0,
+				    IOVA_BASE, len, 0, 0, 0);
+	uint64_t pins;
+
+	ASSERT_NE(MAP_FAILED, a);
+	ASSERT_NE(MAP_FAILED, b);
+	memset(a, 0xa5, len);
+	memset(b, 0x5b, len);
+
+	ASSERT_EQ(0, mvgpu_ctx_dma_map(&self->c, a, len, IOVA_BASE));
+	ASSERT_EQ(0, run1(&self->c, in));
+	EXPECT_EQ(0, memcmp(self->c.vram, a, len));
+	pins = vgpu_stat(self, "dma_pins");
+	EXPECT_EQ(len / 4096, pinned(self));
+	ASSERT_EQ(0, run1(&self->c, in));
+	EXPECT_EQ(pins, vgpu_stat(self, "dma_pins")) TH_LOG("pages pinned again");
+
+	ASSERT_EQ(0, mvgpu_ctx_dma_unmap(&self->c, len, IOVA_BASE));
+	EXPECT_EQ(0, pinned(self));
+	ASSERT_EQ(0, mvgpu_ctx_dma_map(&self->c, b, len, IOVA_BASE));
+	ASSERT_EQ(0, run1(&self->c, in));
+	EXPECT_EQ(0, memcmp(self->c.vram, b, len)) TH_LOG("stale pages");
+	/* A revoked range is served unpinned until the device is closed. */
+	EXPECT_EQ(0, pinned(self));
+
+	ASSERT_EQ(0, mvgpu_ctx_dma_unmap(&self->c, len, IOVA_BASE));
+	munmap(a, len);
+	munmap(b, len);
 }
 
 /* A command naming an unmapped IOVA fails that vGPU with MVGPU_ERR_DMA. */

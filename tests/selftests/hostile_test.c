@@ -305,8 +305,9 @@ TEST_F(hostile, ring_rewritten_while_read)
 }
 
 /*
- * Unmapping guest memory under a running copy: the copy either finished
- * first, or fails with MVGPU_ERR_DMA; the host stays clean.
+ * Unmapping guest memory under a running copy (16 MiB: the pinned path):
+ * the copy either finished first, or fails with MVGPU_ERR_DMA; nothing
+ * stays pinned and the host stays clean.
  */
 TEST_F(hostile, dma_unmap_mid_copy)
 {
@@ -329,6 +330,9 @@ TEST_F(hostile, dma_unmap_mid_copy)
 		seq = mvgpu_ctx_fence(&self->c, 0);
 		usleep(round * 2000);
 		ASSERT_EQ(0, mvgpu_ctx_dma_unmap(&self->c, len, 0x200000000ull));
+		/* dma_unmap returned only after the engine let go of it all. */
+		EXPECT_EQ(0, mvgpu_vgpu_u64(self->uuid,
+					    "mvgpu_stats/dma_pinned_pages"));
 		err = mvgpu_ctx_wait(&self->c, seq, 30000);
 		if (err) {
 			EXPECT_EQ(-EIO, err);

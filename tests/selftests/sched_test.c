@@ -26,16 +26,6 @@ static void vgpu_attr(const char *uuid, const char *attr, char *path,
 	snprintf(path, len, "%s/%s/%s", MDEV_BUS_DEVICES, uuid, attr);
 }
 
-static uint64_t vgpu_u64(const char *uuid, const char *attr)
-{
-	char path[PATH_MAX];
-	uint64_t v = ~0ull;
-
-	vgpu_attr(uuid, attr, path, sizeof(path));
-	sysfs_read_u64(path, &v);
-	return v;
-}
-
 static int vgpu_set(const char *uuid, const char *attr, const char *val)
 {
 	char path[PATH_MAX];
@@ -110,16 +100,16 @@ TEST_F(sched, attribute_defaults_and_validation)
 	unsigned int i, j;
 
 	for (i = 0; i < ARRAY_SIZE(t); i++) {
-		EXPECT_EQ(t[i].def, vgpu_u64(self->uuid, t[i].attr))
+		EXPECT_EQ(t[i].def, mvgpu_vgpu_u64(self->uuid, t[i].attr))
 			TH_LOG("%s", t[i].attr);
 		ASSERT_EQ(0, vgpu_set(self->uuid, t[i].attr, t[i].good));
-		EXPECT_EQ(t[i].good_val, vgpu_u64(self->uuid, t[i].attr));
+		EXPECT_EQ(t[i].good_val, mvgpu_vgpu_u64(self->uuid, t[i].attr));
 		for (j = 0; j < ARRAY_SIZE(t[i].bad) && t[i].bad[j][0]; j++) {
 			EXPECT_EQ(-EINVAL, vgpu_set(self->uuid, t[i].attr,
 						    t[i].bad[j]))
 				TH_LOG("%s <- '%s'", t[i].attr, t[i].bad[j]);
-			EXPECT_EQ(t[i].good_val, vgpu_u64(self->uuid,
-							  t[i].attr));
+			EXPECT_EQ(t[i].good_val,
+				  mvgpu_vgpu_u64(self->uuid, t[i].attr));
 		}
 	}
 }
@@ -140,13 +130,13 @@ TEST_F(sched, statistics)
 	seq = mvgpu_ctx_fence(&c, 0);
 	ASSERT_EQ(0, mvgpu_ctx_wait(&c, seq, 20000));
 
-	EXPECT_EQ(202, vgpu_u64(self->uuid, "mvgpu_stats/completions"));
-	EXPECT_EQ(202, vgpu_u64(self->uuid, "mvgpu_stats/submissions"));
-	EXPECT_EQ(1, vgpu_u64(self->uuid, "mvgpu_stats/fences"));
-	EXPECT_GE(vgpu_u64(self->uuid, "mvgpu_stats/busy_ns"), 5000000);
-	EXPECT_EQ(c.doorbells, vgpu_u64(self->uuid, "mvgpu_stats/doorbells"));
-	EXPECT_GE(vgpu_u64(self->uuid, "mvgpu_stats/context_switches"), 1);
-	EXPECT_EQ(0, vgpu_u64(self->uuid, "mvgpu_stats/errors"));
+	EXPECT_EQ(202, mvgpu_vgpu_u64(self->uuid, "mvgpu_stats/completions"));
+	EXPECT_EQ(202, mvgpu_vgpu_u64(self->uuid, "mvgpu_stats/submissions"));
+	EXPECT_EQ(1, mvgpu_vgpu_u64(self->uuid, "mvgpu_stats/fences"));
+	EXPECT_GE(mvgpu_vgpu_u64(self->uuid, "mvgpu_stats/busy_ns"), 5000000);
+	EXPECT_EQ(c.doorbells, mvgpu_vgpu_u64(self->uuid, "mvgpu_stats/doorbells"));
+	EXPECT_GE(mvgpu_vgpu_u64(self->uuid, "mvgpu_stats/context_switches"), 1);
+	EXPECT_EQ(0, mvgpu_vgpu_u64(self->uuid, "mvgpu_stats/errors"));
 	mvgpu_ctx_close(&c);
 }
 
@@ -186,7 +176,7 @@ TEST_F(sched, watchdog_and_queue_reset)
 	EXPECT_EQ(MVGPU_ERR_TIMEOUT, mvgpu_ctx_error(&c, &info));
 	EXPECT_EQ(0, info & 0xffffff);	/* the first command of the ring */
 	EXPECT_EQ(0x5a, c.vram[100]);
-	EXPECT_EQ(1, vgpu_u64(self->uuid, "mvgpu_stats/errors"));
+	EXPECT_EQ(1, mvgpu_vgpu_u64(self->uuid, "mvgpu_stats/errors"));
 
 	ASSERT_EQ(0, vfio_mmio_write32(c.vd.device, MVGPU_REG_CONTROL,
 				       MVGPU_CONTROL_QUEUE_RESET));
@@ -214,8 +204,8 @@ TEST_F(sched, partition_engines)
 
 	mvgpu_uuid_gen(part);
 	ASSERT_EQ(0, mdev_create("mvgpu-part-2e-128m", part));
-	EXPECT_EQ(0x6, vgpu_u64(part, "mvgpu/engine_mask"));
-	EXPECT_EQ(0, vgpu_u64(self->uuid, "mvgpu/engine_mask"));
+	EXPECT_EQ(0x6, mvgpu_vgpu_u64(part, "mvgpu/engine_mask"));
+	EXPECT_EQ(0, mvgpu_vgpu_u64(self->uuid, "mvgpu/engine_mask"));
 	EXPECT_EQ(2, pgpu_shared_engines());
 
 	/* Time-sliced work on every queue: engines 1 and 2 stay idle. */
@@ -280,7 +270,7 @@ TEST_F(sched, cap_is_a_ceiling)
 	ASSERT_EQ(0, vgpu_set(self->uuid, "mvgpu/cap", "5"));
 	ASSERT_EQ(0, mvgpu_ctx_open(self->uuid, &c));
 
-	busy0 = vgpu_u64(self->uuid, "mvgpu_stats/busy_ns");
+	busy0 = mvgpu_vgpu_u64(self->uuid, "mvgpu_stats/busy_ns");
 	t0 = now_ns();
 	for (i = 0; i < 6; i++) {
 		ASSERT_EQ(0, mvgpu_ctx_submit(&c, spins, ARRAY_SIZE(spins)));
@@ -288,13 +278,13 @@ TEST_F(sched, cap_is_a_ceiling)
 	}
 	ASSERT_EQ(0, mvgpu_ctx_wait(&c, seq, 60000));
 	t1 = now_ns();
-	busy1 = vgpu_u64(self->uuid, "mvgpu_stats/busy_ns");
+	busy1 = mvgpu_vgpu_u64(self->uuid, "mvgpu_stats/busy_ns");
 
 	TH_LOG("capped at 5%%: busy %.1f ms over %.1f ms wall",
 	       (busy1 - busy0) / 1e6, (t1 - t0) / 1e6);
 	EXPECT_GE(busy1 - busy0, 6 * 8 * 5000000ull);
 	EXPECT_LT((double)(busy1 - busy0) / (t1 - t0), 0.4);
-	EXPECT_GE(vgpu_u64(self->uuid, "mvgpu_stats/preemptions"), 1);
+	EXPECT_GE(mvgpu_vgpu_u64(self->uuid, "mvgpu_stats/preemptions"), 1);
 	mvgpu_ctx_close(&c);
 }
 

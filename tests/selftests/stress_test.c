@@ -3,8 +3,9 @@
  * Lifecycle stress: cycles of create, open, DMA map, submit, then one of
  * close / remove while open / rmmod while open / reset / DMA unmap mid-job,
  * then destroy -- while a reader thread walks every sysfs attribute and a
- * busy vGPU keeps computing.  Afterwards every counter is back at its
- * baseline.  MVGPU_STRESS_CYCLES sets the number of cycles (default 40).
+ * busy vGPU keeps computing.  After every cycle no guest page stays
+ * pinned, and at the end every counter is back at its baseline.
+ * MVGPU_STRESS_CYCLES sets the number of cycles (default 40).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -88,11 +89,31 @@ static uint64_t pgpu_attr(const char *attr)
 	return v;
 }
 
+/*
+ * Guest pages the vGPUs hold pinned, host-wide for this process: type1
+ * charges every page vfio_pin_pages() pins to the pinning task's locked
+ * memory (no IOMMU domain in an mdev-only container), shown as VmLck.
+ */
+static long locked_kb(void)
+{
+	char line[128];
+	long kb = -1;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmLck: %ld kB", &kb) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return kb;
+}
+
 TEST(lifecycle_stress)
 {
 	const char *env = getenv("MVGPU_STRESS_CYCLES");
 	int cycles = env ? atoi(env) : 40;
 	uint64_t base_free, base_avail, avail;
+	long base_locked;
 	char busy[MVGPU_UUID_LEN];
 	unsigned long reads = 0;
 	struct mvgpu_ctx b;
@@ -104,6 +125,8 @@ TEST(lifecycle_stress)
 	ASSERT_EQ(0, mdev_remove_all());
 	base_free = pgpu_attr("vram_free_bytes");
 	ASSERT_EQ(0, mvgpu_type_available("mvgpu-ts-32m", &base_avail));
+	base_locked = locked_kb();
+	ASSERT_LE(0, base_locked);
 	buf = mmap(NULL, BUFLEN, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, buf);
@@ -162,6 +185,7 @@ TEST(lifecycle_stress)
 			EXPECT_EQ(0, mdev_remove(r.uuid));
 		}
 		EXPECT_FALSE(mdev_exists(r.uuid));
+		EXPECT_EQ(base_locked, locked_kb()) TH_LOG("cycle %d", i);
 	}
 
 	__atomic_store_n(&stop, 1, __ATOMIC_RELAXED);

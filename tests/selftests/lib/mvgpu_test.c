@@ -194,6 +194,16 @@ int mvgpu_type_available(const char *type, uint64_t *avail)
 	return ret ? ret : sysfs_read_u64(path, avail);
 }
 
+uint64_t mvgpu_vgpu_u64(const char *uuid, const char *attr)
+{
+	char path[PATH_MAX];
+	uint64_t v = ~0ull;
+
+	snprintf(path, sizeof(path), "%s/%s/%s", MDEV_BUS_DEVICES, uuid, attr);
+	sysfs_read_u64(path, &v);
+	return v;
+}
+
 void mvgpu_uuid_gen(char uuid[MVGPU_UUID_LEN])
 {
 	if (sysfs_read_str("/proc/sys/kernel/random/uuid", uuid,

@@ -44,6 +44,8 @@ int mvgpu_type_available(const char *type, uint64_t *avail);
 
 /* mdev lifecycle. */
 void mvgpu_uuid_gen(char uuid[MVGPU_UUID_LEN]);
+/* A vGPU's numeric attribute ("mvgpu_stats/irqs"), ~0 if unreadable. */
+uint64_t mvgpu_vgpu_u64(const char *uuid, const char *attr);
 int mdev_create(const char *type, const char *uuid);
 int mdev_remove(const char *uuid);
 bool mdev_exists(const char *uuid);
