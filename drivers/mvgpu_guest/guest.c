@@ -19,20 +19,54 @@
  * driver recovers with an engine reset (CONTROL.QUEUE_RESET, VRAM kept)
  * once no client has the device open.
  *
- * Locking: mvgpu_guest.lock serialises ring writes, allocation and
- * recovery; the interrupt handler takes no lock (it only acknowledges the
- * device and wakes fence_wq).
+ * Lifetime: struct mvgpu_guest is reference counted.  Probe holds one
+ * reference, dropped at the end of remove(); every open file holds one,
+ * dropped at its release.  So the structure outlives remove() for as long
+ * as a file is open, but the hardware does not: remove() marks the device
+ * gone, wakes every fence waiter, waits (SRCU) until no ioctl, mmap or
+ * fault uses the hardware any more, zaps every user mapping of VRAM, and
+ * only then frees the interrupt and unmaps the BARs.  From then on every
+ * ioctl and mmap fails with -ENODEV and a touch of an old VRAM mapping gets
+ * SIGBUS; the last close frees the structure.  VRAM reaches user space
+ * page by page through a fault handler that checks the device is still
+ * there, so no mapping can be set up behind remove()'s back.
+ *
+ * Locking, outermost first:
+ *
+ * - mvgpu_guest.srcu (read side): every path that touches the hardware
+ *   (ioctls, mmap, VRAM faults, release) runs inside it and checks
+ *   mvgpu_guest.gone first; remove() sets gone and waits for the readers
+ *   with synchronize_srcu().  SRCU rather than a rwsem: an ioctl may fault
+ *   on a VRAM mapping of its own device while it copies user memory, and
+ *   the fault handler then nests a second read section, which SRCU allows
+ *   with no lock order against mmap_lock.
+ * - mvgpu_guest.lock (mutex): ring writes, fence sequence numbers, buffer
+ *   allocation, the count of open files and recovery.  Taken inside the
+ *   SRCU read side; mmap_lock (user copies) may be taken inside it.
+ * - mvgpu_guest.files_lock (mutex): the list of open files, whose mappings
+ *   remove() zaps; i_mmap_rwsem (unmap_mapping_range()) nests inside it.
+ *   Never held together with mvgpu_guest.lock.
+ *
+ * The interrupt handler takes no lock: it only acknowledges the device and
+ * wakes fence_wq.  Open needs no lock of ours to find the device:
+ * misc_open() calls mvgpu_guest_open() under misc_mtx, which
+ * misc_deregister() in remove() also takes, so an open either takes its
+ * reference before remove() starts or does not find the device at all.
  */
 #include <linux/delay.h>
 #include <linux/fs.h>
 #include <linux/idr.h>
 #include <linux/interrupt.h>
 #include <linux/io.h>
+#include <linux/kref.h>
+#include <linux/list.h>
 #include <linux/miscdevice.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/pci.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
+#include <linux/srcu.h>
 #include <linux/uaccess.h>
 #include <linux/wait.h>
 
@@ -46,12 +80,17 @@
 #define MVGPU_GUEST_RESERVED	SZ_4M	/* rings + QSAs, top of VRAM */
 /* Poll a fence this long before sleeping for its interrupt. */
 #define MVGPU_GUEST_POLL_NS	(20 * NSEC_PER_USEC)
+/* A VRAM fault maps this many pages from the faulting one on. */
+#define MVGPU_GUEST_FAULT_PAGES	16
 
 static DEFINE_IDA(mvgpu_guest_ida);
 
 /**
  * struct mvgpu_guest - one vGPU
- * @pdev: its PCI function.
+ * @ref: probe's reference and one per open file.
+ * @srcu: read side around every use of the hardware; see the top of the file.
+ * @gone: set by remove(): the hardware is no longer ours.
+ * @pdev: its PCI function (valid while !@gone).
  * @regs: BAR0.
  * @vram: BAR2, mapped write-combining for ring writes.
  * @vram_phys: BAR2's bus address, for user mappings.
@@ -67,9 +106,15 @@ static DEFINE_IDA(mvgpu_guest_ida);
  * @tail: per queue, our copy of qsa.tail.
  * @seq: per queue, the last fence submitted.
  * @users: open files.
- * @fence_wq: woken by the FENCE and ERROR interrupts.
+ * @fence_wq: woken by the FENCE and ERROR interrupts, and by remove().
+ * @files_lock: see the top of the file.
+ * @files: open files (struct mvgpu_guest_file), for remove() to zap their
+ *	VRAM mappings.
  */
 struct mvgpu_guest {
+	struct kref ref;
+	struct srcu_struct srcu;
+	bool gone;
 	struct pci_dev *pdev;
 	void __iomem *regs;
 	void __iomem *vram;
@@ -87,6 +132,20 @@ struct mvgpu_guest {
 	u64 seq[MVGPU_MAX_QUEUES];
 	unsigned int users;
 	wait_queue_head_t fence_wq;
+	struct mutex files_lock;	/* see the top of the file */
+	struct list_head files;
+};
+
+/**
+ * struct mvgpu_guest_file - one open file of /dev/mvgpu<N>
+ * @g: its device, referenced.
+ * @mapping: where its VRAM mappings live, for unmap_mapping_range().
+ * @node: in mvgpu_guest.files.
+ */
+struct mvgpu_guest_file {
+	struct mvgpu_guest *g;
+	struct address_space *mapping;
+	struct list_head node;
 };
 
 static u64 mvgpu_guest_ring(struct mvgpu_guest *g, unsigned int q)
@@ -190,7 +249,8 @@ static u32 mvgpu_guest_ring_free(struct mvgpu_guest *g, unsigned int q)
 /*
  * Wait for a fence: poll briefly (cheap when work is short), then arm the
  * interrupt through qsa.irq_wanted, re-check (closing the race with a
- * completion in between, as the manual asks), and sleep.
+ * completion in between, as the manual asks), and sleep.  remove() ends
+ * the sleep with -ENODEV.  Inside the SRCU read side.
  */
 static int mvgpu_guest_wait_fence(struct mvgpu_guest *g, unsigned int q,
 				  u64 seq, unsigned long timeout_ms)
@@ -209,10 +269,13 @@ static int mvgpu_guest_wait_fence(struct mvgpu_guest *g, unsigned int q,
 	writel(1, wanted);
 	mb();	/* irq_wanted visible before we look at the fence again */
 	ret = wait_event_interruptible_timeout(g->fence_wq,
+					       READ_ONCE(g->gone) ||
 					       mvgpu_guest_done(g, q, seq) ||
 					       mvgpu_guest_failed(g),
 					       msecs_to_jiffies(timeout_ms));
 	writel(0, wanted);
+	if (READ_ONCE(g->gone))
+		return -ENODEV;
 	if (mvgpu_guest_done(g, q, seq))
 		return 0;
 	if (mvgpu_guest_failed(g))
@@ -297,16 +360,15 @@ static long mvgpu_guest_alloc(struct mvgpu_guest *g, void __user *arg,
 
 static struct mvgpu_guest *mvgpu_guest_from_file(struct file *file)
 {
-	struct miscdevice *misc = file->private_data;
+	struct mvgpu_guest_file *f = file->private_data;
 
-	return container_of(misc, struct mvgpu_guest, misc);
+	return f->g;
 }
 
-static long mvgpu_guest_ioctl(struct file *file, unsigned int cmd,
-			      unsigned long arg)
+/* One ioctl on a present device, inside the SRCU read side. */
+static long mvgpu_guest_do_ioctl(struct mvgpu_guest *g, unsigned int cmd,
+				 void __user *uarg)
 {
-	struct mvgpu_guest *g = mvgpu_guest_from_file(file);
-	void __user *uarg = (void __user *)arg;
 	struct mvgpu_ioc_info info = {};
 
 	switch (cmd) {
@@ -329,41 +391,141 @@ static long mvgpu_guest_ioctl(struct file *file, unsigned int cmd,
 	return -ENOTTY;
 }
 
+static long mvgpu_guest_ioctl(struct file *file, unsigned int cmd,
+			      unsigned long arg)
+{
+	struct mvgpu_guest *g = mvgpu_guest_from_file(file);
+	long ret;
+	int idx;
+
+	idx = srcu_read_lock(&g->srcu);
+	if (READ_ONCE(g->gone))
+		ret = -ENODEV;
+	else
+		ret = mvgpu_guest_do_ioctl(g, cmd, (void __user *)arg);
+	srcu_read_unlock(&g->srcu, idx);
+	return ret;
+}
+
+/*
+ * A fault on a VRAM mapping: map the page, and a few after it, unless
+ * remove() has begun, which zaps every mapping once this has returned.
+ */
+static vm_fault_t mvgpu_guest_fault(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct mvgpu_guest *g = vma->vm_private_data;
+	unsigned long addr = vmf->address & PAGE_MASK, end;
+	vm_fault_t ret = VM_FAULT_SIGBUS;
+	u64 off;
+	int idx;
+
+	end = min(vma->vm_end, addr + MVGPU_GUEST_FAULT_PAGES * PAGE_SIZE);
+	idx = srcu_read_lock(&g->srcu);
+	if (READ_ONCE(g->gone))
+		goto out_unlock;
+	for (; addr < end; addr += PAGE_SIZE) {
+		off = ((u64)vma->vm_pgoff << PAGE_SHIFT) + addr - vma->vm_start;
+		if (off >= g->window)
+			break;
+		ret = vmf_insert_pfn(vma, addr,
+				     (g->vram_phys + off) >> PAGE_SHIFT);
+		/* Only the faulting page has to be there. */
+		if (ret != VM_FAULT_NOPAGE)
+			break;
+	}
+	if (addr > (vmf->address & PAGE_MASK))
+		ret = VM_FAULT_NOPAGE;
+out_unlock:
+	srcu_read_unlock(&g->srcu, idx);
+	return ret;
+}
+
+static const struct vm_operations_struct mvgpu_guest_vm_ops = {
+	.fault = mvgpu_guest_fault,
+};
+
 static int mvgpu_guest_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	struct mvgpu_guest *g = mvgpu_guest_from_file(file);
 	u64 off = (u64)vma->vm_pgoff << PAGE_SHIFT;
 	u64 len = vma->vm_end - vma->vm_start;
+	int idx, ret = 0;
 
 	if (!(vma->vm_flags & VM_SHARED))
 		return -EINVAL;
 	if (off >= g->window || len > g->window - off)
 		return -EINVAL;
-	vma->vm_page_prot = pgprot_writecombine(vma->vm_page_prot);
-	return io_remap_pfn_range(vma, vma->vm_start,
-				  (g->vram_phys + off) >> PAGE_SHIFT, len,
-				  vma->vm_page_prot);
+	idx = srcu_read_lock(&g->srcu);
+	if (READ_ONCE(g->gone)) {
+		ret = -ENODEV;
+	} else {
+		/* Nothing is mapped yet: mvgpu_guest_fault() does that. */
+		vma->vm_page_prot = pgprot_writecombine(vma->vm_page_prot);
+		mvgpu_vm_flags_set(vma, VM_IO | VM_PFNMAP | VM_DONTEXPAND |
+				   VM_DONTDUMP);
+		vma->vm_ops = &mvgpu_guest_vm_ops;
+		vma->vm_private_data = g;
+	}
+	srcu_read_unlock(&g->srcu, idx);
+	return ret;
+}
+
+static void mvgpu_guest_free(struct kref *ref)
+{
+	struct mvgpu_guest *g = container_of(ref, struct mvgpu_guest, ref);
+
+	cleanup_srcu_struct(&g->srcu);
+	mutex_destroy(&g->files_lock);
+	mutex_destroy(&g->lock);
+	kfree(g);
 }
 
 static int mvgpu_guest_open(struct inode *inode, struct file *file)
 {
-	struct mvgpu_guest *g = mvgpu_guest_from_file(file);
+	struct miscdevice *misc = file->private_data;
+	struct mvgpu_guest *g = container_of(misc, struct mvgpu_guest, misc);
+	struct mvgpu_guest_file *f;
 
+	/* Under misc_mtx: remove() has not begun, g holds probe's reference. */
+	f = kzalloc(sizeof(*f), GFP_KERNEL);
+	if (!f)
+		return -ENOMEM;
+	kref_get(&g->ref);
+	f->g = g;
+	f->mapping = file->f_mapping;
+
+	mutex_lock(&g->files_lock);
+	list_add(&f->node, &g->files);
+	mutex_unlock(&g->files_lock);
 	mutex_lock(&g->lock);
 	g->users++;
 	mutex_unlock(&g->lock);
+
+	file->private_data = f;
 	return nonseekable_open(inode, file);
 }
 
 static int mvgpu_guest_release(struct inode *inode, struct file *file)
 {
-	struct mvgpu_guest *g = mvgpu_guest_from_file(file);
+	struct mvgpu_guest_file *f = file->private_data;
+	struct mvgpu_guest *g = f->g;
+	int idx;
 
+	mutex_lock(&g->files_lock);
+	list_del(&f->node);
+	mutex_unlock(&g->files_lock);
+
+	idx = srcu_read_lock(&g->srcu);
 	mutex_lock(&g->lock);
 	/* The last user gone, a failed device gets its engines back. */
-	if (!--g->users && mvgpu_guest_failed(g))
+	if (!--g->users && !READ_ONCE(g->gone) && mvgpu_guest_failed(g))
 		mvgpu_guest_recover(g);
 	mutex_unlock(&g->lock);
+	srcu_read_unlock(&g->srcu, idx);
+
+	kfree(f);
+	kref_put(&g->ref, mvgpu_guest_free);
 	return 0;
 }
 
@@ -392,42 +554,65 @@ static int mvgpu_guest_check(struct mvgpu_guest *g)
 	return 0;
 }
 
+static struct mvgpu_guest *mvgpu_guest_alloc_dev(struct pci_dev *pdev)
+{
+	struct mvgpu_guest *g;
+
+	g = kzalloc(sizeof(*g), GFP_KERNEL);
+	if (!g)
+		return NULL;
+	if (init_srcu_struct(&g->srcu)) {
+		kfree(g);
+		return NULL;
+	}
+	kref_init(&g->ref);
+	g->pdev = pdev;
+	mutex_init(&g->lock);
+	mutex_init(&g->files_lock);
+	INIT_LIST_HEAD(&g->files);
+	init_waitqueue_head(&g->fence_wq);
+	return g;
+}
+
 static int mvgpu_guest_probe(struct pci_dev *pdev,
 			     const struct pci_device_id *id)
 {
 	struct mvgpu_guest *g;
 	int ret;
 
-	g = devm_kzalloc(&pdev->dev, sizeof(*g), GFP_KERNEL);
+	g = mvgpu_guest_alloc_dev(pdev);
 	if (!g)
 		return -ENOMEM;
-	g->pdev = pdev;
-	mutex_init(&g->lock);
-	init_waitqueue_head(&g->fence_wq);
 
-	ret = pcim_enable_device(pdev);
+	ret = pci_enable_device_mem(pdev);
 	if (ret)
-		return ret;
+		goto err_put;
+	ret = pci_request_mem_regions(pdev, "mvgpu_guest");
+	if (ret)
+		goto err_disable;
 	pci_set_master(pdev);
-	ret = pcim_iomap_regions(pdev, BIT(MVGPU_BAR_MMIO), "mvgpu_guest");
-	if (ret)
-		return ret;
-	g->regs = pcim_iomap_table(pdev)[MVGPU_BAR_MMIO];
+	g->regs = pci_iomap(pdev, MVGPU_BAR_MMIO, 0);
+	if (!g->regs) {
+		ret = -ENOMEM;
+		goto err_release_regions;
+	}
 	g->vram_phys = pci_resource_start(pdev, MVGPU_BAR_VRAM);
 	g->vram_size = pci_resource_len(pdev, MVGPU_BAR_VRAM);
-	g->vram = devm_ioremap_wc(&pdev->dev, g->vram_phys, g->vram_size);
-	if (!g->vram)
-		return -ENOMEM;
+	g->vram = ioremap_wc(g->vram_phys, g->vram_size);
+	if (!g->vram) {
+		ret = -ENOMEM;
+		goto err_unmap_regs;
+	}
 
 	ret = mvgpu_guest_check(g);
 	if (ret) {
 		dev_err(&pdev->dev, "not an mvgpu device this driver knows\n");
-		return ret;
+		goto err_unmap_vram;
 	}
 
 	ret = mvgpu_bufpool_init(&g->bufs, g->window);
 	if (ret)
-		return ret;
+		goto err_unmap_vram;
 
 	/* One vector: MSI if we can, INTx otherwise. */
 	ret = pci_alloc_irq_vectors(pdev, 1, 1, PCI_IRQ_MSI | PCI_IRQ_INTX);
@@ -445,7 +630,7 @@ static int mvgpu_guest_probe(struct pci_dev *pdev,
 
 	ret = ida_alloc(&mvgpu_guest_ida, GFP_KERNEL);
 	if (ret < 0)
-		goto err_free_irq;
+		goto err_reset;
 	g->id = ret;
 	snprintf(g->name, sizeof(g->name), "mvgpu%d", g->id);
 	g->misc.minor = MISC_DYNAMIC_MINOR;
@@ -456,8 +641,8 @@ static int mvgpu_guest_probe(struct pci_dev *pdev,
 	ret = misc_register(&g->misc);
 	if (ret)
 		goto err_free_id;
-
 	pci_set_drvdata(pdev, g);
+
 	dev_info(&pdev->dev, "%s: %llu MiB VRAM, %u queues, profile 0x%04x, %s\n",
 		 g->name, g->vram_size >> 20, g->queues,
 		 g->profile & MVGPU_PROFILE_ID_MASK,
@@ -466,25 +651,58 @@ static int mvgpu_guest_probe(struct pci_dev *pdev,
 
 err_free_id:
 	ida_free(&mvgpu_guest_ida, g->id);
-err_free_irq:
+err_reset:
+	mvgpu_guest_wr(g, MVGPU_REG_CONTROL, MVGPU_CONTROL_RESET);
 	free_irq(pci_irq_vector(pdev, 0), g);
 err_free_vectors:
 	pci_free_irq_vectors(pdev);
 err_fini_bufs:
 	mvgpu_bufpool_fini(&g->bufs);
+err_unmap_vram:
+	iounmap(g->vram);
+err_unmap_regs:
+	pci_iounmap(pdev, g->regs);
+err_release_regions:
+	pci_clear_master(pdev);
+	pci_release_mem_regions(pdev);
+err_disable:
+	pci_disable_device(pdev);
+err_put:
+	kref_put(&g->ref, mvgpu_guest_free);
 	return ret;
 }
 
+/*
+ * Unbind, hot-unplug or "remove" in sysfs, possibly with files open: take
+ * the hardware away from them (see the top of the file), then undo probe.
+ */
 static void mvgpu_guest_remove(struct pci_dev *pdev)
 {
 	struct mvgpu_guest *g = pci_get_drvdata(pdev);
+	struct mvgpu_guest_file *f;
 
 	misc_deregister(&g->misc);
+
+	WRITE_ONCE(g->gone, true);
+	wake_up_all(&g->fence_wq);
+	synchronize_srcu(&g->srcu);
+	/* No fault can map VRAM again: zap what is mapped. */
+	mutex_lock(&g->files_lock);
+	list_for_each_entry(f, &g->files, node)
+		unmap_mapping_range(f->mapping, 0, 0, 1);
+	mutex_unlock(&g->files_lock);
+
 	ida_free(&mvgpu_guest_ida, g->id);
 	mvgpu_guest_wr(g, MVGPU_REG_CONTROL, MVGPU_CONTROL_RESET);
 	free_irq(pci_irq_vector(pdev, 0), g);
 	pci_free_irq_vectors(pdev);
 	mvgpu_bufpool_fini(&g->bufs);
+	iounmap(g->vram);
+	pci_iounmap(pdev, g->regs);
+	pci_clear_master(pdev);
+	pci_release_mem_regions(pdev);
+	pci_disable_device(pdev);
+	kref_put(&g->ref, mvgpu_guest_free);
 }
 
 static const struct pci_device_id mvgpu_guest_ids[] = {
