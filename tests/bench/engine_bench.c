@@ -3,16 +3,28 @@
  * engine_bench - how fast the software pGPU's engines execute, against the
  * same work done by plain userspace code on the same memory.
  *
- *   copy/memcpy   engine COPY within VRAM vs memcpy() between the same
- *                 two VRAM ranges through the BAR2 mapping
- *   copy/scalar   engine COPY vs a copy loop of 8-byte moves, the code the
- *                 kernel's memcpy runs where it cannot use string
- *                 instructions well (under TCG); glibc's memcpy uses SIMD,
- *                 which kernel code does not
- *   fill/memset   engine FILL vs memset()
- *   gemm/user     engine GEMM_I32 vs the very same blocked kernel
- *                 (drivers/mvgpu_sim/sim_kernels.h) compiled for userspace
- *                 without vectorisation, as the kernel is
+ * What each side runs:
+ *
+ *   copy/memcpy   engine: COPY within VRAM, which on a CPU without ERMS
+ *                 (as under TCG with -cpu max,-erms,-fsrm) is mvgpu_sim's
+ *                 AVX2 loop (SSE2 without AVX2) with non-temporal stores
+ *                 for commands larger than the last-level cache, and the
+ *                 kernel's memcpy() (rep movsb) with ERMS;
+ *                 user: glibc's memcpy() between the same two VRAM ranges
+ *                 through the BAR2 mapping (its own SIMD and non-temporal
+ *                 choices)
+ *   copy/scalar   engine: the same COPY;
+ *                 user: a loop of 8-byte moves, the code the kernel's
+ *                 memcpy runs where it cannot use string instructions
+ *                 well, i.e. what the engine ran before it had vector loops
+ *   fill/memset   engine: FILL, the same choices as COPY (memset32() with
+ *                 ERMS); user: glibc's memset()
+ *   gemm/user     engine: GEMM_I32;
+ *                 user: the very same blocked kernel, sim_gemm_i32() from
+ *                 drivers/mvgpu_sim/sim_kernels.h: its AVX2 inline-assembly
+ *                 inner kernel where the CPU and OS support AVX2 (the engine
+ *                 checks the same CPUID features), else the same scalar C,
+ *                 compiled without vectorisation as the kernel is
  *
  * Engine time is taken on the device by TIMESTAMP commands around the
  * measured command, so submission overhead is not counted.  Each pair is
@@ -100,10 +112,15 @@ copy_scalar(uint64_t *d, const uint64_t *s, size_t n)
 	}
 }
 
-static void gemm_user(uint32_t *c, const uint32_t *a, const uint32_t *b,
-		      unsigned int n)
+/*
+ * noipa: the engine gets the dimensions at run time, so the compiler must
+ * not specialise this side for the constant GEMM_DIM.
+ */
+static void __attribute__((noipa))
+gemm_user(uint32_t *c, const uint32_t *a, const uint32_t *b, unsigned int n,
+	  int avx2)
 {
-	sim_gemm_i32(c, a, b, n, n, n);
+	sim_gemm_i32(c, a, b, n, n, n, avx2);
 }
 
 static void report(int *test, const char *name, const char *unit,
@@ -125,6 +142,7 @@ int main(void)
 	char uuid[MVGPU_UUID_LEN];
 	const char *accel = getenv("MVGPU_ACCEL");
 	const unsigned int n = GEMM_DIM;
+	int avx2 = 0;
 	uint32_t *a, *b, *cg;
 	struct mvgpu_ctx c;
 	int i, ret, test = 0;
@@ -133,6 +151,12 @@ int main(void)
 	printf("TAP version 13\n1..4\n");
 	printf("# engine_bench: accel %s; engine vs userspace on the same memory\n",
 	       accel ? accel : "unknown");
+#if defined(__x86_64__)
+	__builtin_cpu_init();
+	avx2 = __builtin_cpu_supports("avx2");
+#endif
+	printf("# gemm/user: user side runs sim_gemm_i32() %s\n",
+	       avx2 ? "with AVX2" : "in scalar C");
 	ret = mvgpu_load(NULL);
 	/* Emulated CPUs are slow: keep the watchdog out of the measurement. */
 	ret = ret ?: sysfs_write_str("/sys/module/mvgpu/parameters/watchdog_ms",
@@ -189,7 +213,7 @@ int main(void)
 		memset(c.vram + (64u << 20), 0x01, COPY_BYTES);
 		usr_fill.ns[i] = now_ns() - t;
 		t = now_ns();
-		gemm_user(cg, a, b, n);
+		gemm_user(cg, a, b, n, avx2);
 		usr_gemm.ns[i] = now_ns() - t;
 	}
 
