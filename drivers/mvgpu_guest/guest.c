@@ -298,6 +298,11 @@ static long mvgpu_guest_submit(struct mvgpu_guest *g, void __user *arg)
 	q = req.queue;
 
 	mutex_lock(&g->lock);
+	/* remove() may have begun while we waited for the lock. */
+	if (READ_ONCE(g->gone)) {
+		ret = -ENODEV;
+		goto out_unlock;
+	}
 	if (mvgpu_guest_failed(g)) {
 		ret = -EIO;
 		goto out_unlock;
