@@ -46,6 +46,11 @@
  * - mvgpu_guest.files_lock (mutex): the list of open files, whose mappings
  *   remove() zaps; i_mmap_rwsem (unmap_mapping_range()) nests inside it.
  *   Never held together with mvgpu_guest.lock.
+ * - mvgpu_guest.waiters_lock (spinlock): the count of fence waiters per
+ *   queue and the qsa.irq_wanted flag it drives, so that one waiter
+ *   leaving does not disarm the interrupt another still sleeps on.
+ *   Innermost; taken inside the SRCU read side, with or without
+ *   mvgpu_guest.lock.
  *
  * The interrupt handler takes no lock: it only acknowledges the device and
  * wakes fence_wq.  Open needs no lock of ours to find the device:
@@ -110,6 +115,9 @@ static DEFINE_IDA(mvgpu_guest_ida);
  * @files_lock: see the top of the file.
  * @files: open files (struct mvgpu_guest_file), for remove() to zap their
  *	VRAM mappings.
+ * @waiters_lock: see the top of the file.
+ * @waiters: per queue, fence waiters asleep with qsa.irq_wanted set; the
+ *	last one to leave clears it.
  */
 struct mvgpu_guest {
 	struct kref ref;
@@ -134,6 +142,8 @@ struct mvgpu_guest {
 	wait_queue_head_t fence_wq;
 	struct mutex files_lock;	/* see the top of the file */
 	struct list_head files;
+	spinlock_t waiters_lock;	/* see the top of the file */
+	unsigned int waiters[MVGPU_MAX_QUEUES];
 };
 
 /**
@@ -266,14 +276,20 @@ static int mvgpu_guest_wait_fence(struct mvgpu_guest *g, unsigned int q,
 		cpu_relax();
 	}
 
-	writel(1, wanted);
+	spin_lock(&g->waiters_lock);
+	if (!g->waiters[q]++)
+		writel(1, wanted);
+	spin_unlock(&g->waiters_lock);
 	mb();	/* irq_wanted visible before we look at the fence again */
 	ret = wait_event_interruptible_timeout(g->fence_wq,
 					       READ_ONCE(g->gone) ||
 					       mvgpu_guest_done(g, q, seq) ||
 					       mvgpu_guest_failed(g),
 					       msecs_to_jiffies(timeout_ms));
-	writel(0, wanted);
+	spin_lock(&g->waiters_lock);
+	if (!--g->waiters[q])
+		writel(0, wanted);
+	spin_unlock(&g->waiters_lock);
 	if (READ_ONCE(g->gone))
 		return -ENODEV;
 	if (mvgpu_guest_done(g, q, seq))
@@ -575,6 +591,7 @@ static struct mvgpu_guest *mvgpu_guest_alloc_dev(struct pci_dev *pdev)
 	mutex_init(&g->lock);
 	mutex_init(&g->files_lock);
 	INIT_LIST_HEAD(&g->files);
+	spin_lock_init(&g->waiters_lock);
 	init_waitqueue_head(&g->fence_wq);
 	return g;
 }
