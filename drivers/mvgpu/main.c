@@ -9,10 +9,10 @@
 
 #include "mvgpu.h"
 
-unsigned int mvgpu_watchdog_ms = 500;
+unsigned int mvgpu_watchdog_ms = 400;
 module_param_named(watchdog_ms, mvgpu_watchdog_ms, uint, 0644);
 MODULE_PARM_DESC(watchdog_ms,
-		 "Engine time one command may use before the watchdog aborts it and fails its vGPU with MVGPU_ERR_TIMEOUT, in ms (default 500, minimum 10)");
+		 "Engine time one command may use before the watchdog aborts it and fails its vGPU with MVGPU_ERR_TIMEOUT, in ms (default 400, minimum 10)");
 
 struct class mvgpu_class = {
 	.name = MVGPU_NAME,

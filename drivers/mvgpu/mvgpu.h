@@ -42,6 +42,13 @@
 #define MVGPU_TIMESLICE_MAX_US	100000
 /* Caps are enforced over periods of this length. */
 #define MVGPU_CAP_PERIOD_NS	(20 * NSEC_PER_MSEC)
+/*
+ * A queue that wakes up may preempt the running one once that has had the
+ * engine this long, if it is behind in virtual runtime (sched.c).
+ */
+#define MVGPU_WAKEUP_GRAN_NS	(500 * NSEC_PER_USEC)
+/* The most one chunk counts towards the watchdog (queue.c). */
+#define MVGPU_CHUNK_CHARGE_MAX_NS	(10 * NSEC_PER_MSEC)
 
 extern unsigned int mvgpu_watchdog_ms;
 
@@ -98,6 +105,9 @@ struct mvgpu_vgpu;
  * @owner: the partitioned vGPU the engine is dedicated to, or NULL when it
  *	is in the shared pool (written under pgpu->lock and sched.lock).
  * @busy_ns: time spent running queues (sched.lock).
+ * @run_start: when @current_q got the engine (engine thread only).
+ * @seen_wakeups: sched.wakeups when this engine last looked for a queue
+ *	to preempt for (engine thread only).
  */
 struct mvgpu_engine {
 	struct mvgpu_pgpu *pgpu;
@@ -106,6 +116,8 @@ struct mvgpu_engine {
 	struct mvgpu_queue *current_q;
 	struct mvgpu_vgpu *owner;
 	u64 busy_ns;
+	u64 run_start;
+	u64 seen_wakeups;
 };
 
 /**
@@ -117,6 +129,8 @@ struct mvgpu_engine {
  * @min_vruntime: the smallest virtual runtime of any time-sliced vGPU with
  *	work; a vGPU whose queue wakes up starts no lower, so sleeping earns no credit.
  * @cap_timer: wakes the engines when a capped vGPU's period ends.
+ * @wakeups: time-sliced queues that woke up (went from idle to runnable)
+ *	so far; engines compare it with their @seen_wakeups without the lock.
  * @engines: the engines; pgpu->nr_engines of them are used.
  */
 struct mvgpu_sched {
@@ -126,6 +140,7 @@ struct mvgpu_sched {
 	wait_queue_head_t stop_wq;
 	u64 min_vruntime;
 	struct hrtimer cap_timer;
+	u64 wakeups;
 	struct mvgpu_engine engines[MVGPU_MAX_ENGINES];
 };
 

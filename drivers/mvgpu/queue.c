@@ -566,7 +566,10 @@ static int mvgpu_queue_next(struct mvgpu_queue *q)
  * scheduler wants the engine back, or the queue must stop.  A command in
  * progress stays in q->op and resumes next time.  The watchdog: a command
  * that has used more than watchdog_ms of engine time is dropped and its
- * vGPU fails with MVGPU_ERR_TIMEOUT.
+ * vGPU fails with MVGPU_ERR_TIMEOUT.  A chunk is charged at most
+ * MVGPU_CHUNK_CHARGE_MAX_NS: longer means the engine thread did not run
+ * (the host preempted it, or a VM stalled), which is not the command's
+ * doing.
  *
  * Return: why the engine comes back.
  */
@@ -604,7 +607,7 @@ enum mvgpu_run_result mvgpu_queue_run(struct mvgpu_engine *eng,
 
 		start = ktime_get_ns();
 		ret = pgpu->ops->exec(pgpu, eng->index, &q->op);
-		q->op_ns += ktime_get_ns() - start;
+		q->op_ns += min(ktime_get_ns() - start, MVGPU_CHUNK_CHARGE_MAX_NS);
 		if (ret == -EINPROGRESS) {
 			if (q->op_ns <= watchdog_ns)
 				continue;

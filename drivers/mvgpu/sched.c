@@ -15,6 +15,14 @@
  * An idle vGPU takes nothing, and on waking starts at the pool's minimum
  * so that sleeping earns no credit (work-conserving, fair).
  *
+ * Wakeup preemption: a time-sliced queue that wakes up does not wait for
+ * the running queue's timeslice to end if it is behind in virtual runtime:
+ * once the running queue has had the engine for MVGPU_WAKEUP_GRAN_NS, it
+ * is preempted at the next chunk boundary.  Interactive work (a guest that
+ * submits a little and waits for it) thus waits about half a millisecond
+ * behind a saturating neighbour instead of a whole timeslice, and since a
+ * woken vGPU is charged like any other, it gains no share by it.
+ *
  * Engines dedicated to a partitioned vGPU (engine->owner) run only that
  * vGPU's queues; the others form the shared pool for time-sliced vGPUs.
  *
@@ -96,7 +104,9 @@ static bool mvgpu_cap_throttled(struct mvgpu_sched *sched,
 
 /*
  * Charge the engine time @q used since it was last charged to its vGPU's
- * cap period.  sched.lock held.  Return: true if the cap is now reached.
+ * cap period.  Time that straddles the end of a period is charged to the
+ * next one in full, so none escapes the cap.  sched.lock held.  Return:
+ * true if the cap is now reached.
  */
 static bool mvgpu_cap_charge(struct mvgpu_sched *sched, struct mvgpu_queue *q,
 			     u64 now)
@@ -105,7 +115,7 @@ static bool mvgpu_cap_charge(struct mvgpu_sched *sched, struct mvgpu_queue *q,
 
 	if (now >= vgpu->cap_period_end) {
 		vgpu->cap_period_end = now + MVGPU_CAP_PERIOD_NS;
-		vgpu->cap_used_ns = 0;
+		vgpu->cap_used_ns = now - q->charged_at;
 	} else {
 		vgpu->cap_used_ns += now - q->charged_at;
 	}
@@ -189,9 +199,11 @@ void mvgpu_sched_kick(struct mvgpu_queue *q)
 
 	switch (q->state) {
 	case MVGPU_Q_IDLE:
-		if (mvgpu_is_timesliced(q))
+		if (mvgpu_is_timesliced(q)) {
 			q->vgpu->vruntime = max(q->vgpu->vruntime,
 						sched->min_vruntime);
+			WRITE_ONCE(sched->wakeups, sched->wakeups + 1);
+		}
 		mvgpu_sched_enqueue(sched, q);
 		break;
 	case MVGPU_Q_RUNNING:
@@ -266,6 +278,37 @@ static void mvgpu_sched_account(struct mvgpu_engine *eng,
 static void mvgpu_sched_update_min(struct mvgpu_pgpu *pgpu,
 				   struct mvgpu_queue *last);
 
+/*
+ * Has a time-sliced queue woken up since @eng last looked, while @q has
+ * had the engine for at least MVGPU_WAKEUP_GRAN_NS?  No lock: a wakeup
+ * missed here is seen at the next chunk boundary.
+ */
+static bool mvgpu_sched_wakeup_due(struct mvgpu_engine *eng,
+				   struct mvgpu_queue *q, u64 now)
+{
+	return READ_ONCE(eng->pgpu->sched.wakeups) != eng->seen_wakeups &&
+	       mvgpu_is_timesliced(q) &&
+	       now - eng->run_start >= MVGPU_WAKEUP_GRAN_NS;
+}
+
+/*
+ * Wakeup preemption: should @q give the engine to a queue that woke up?
+ * Only to one behind it in virtual runtime.  sched->lock held, @q's
+ * engine time accounted up to now.
+ */
+static bool mvgpu_sched_wakeup_preempt(struct mvgpu_engine *eng,
+				       struct mvgpu_queue *q)
+{
+	struct mvgpu_queue *best;
+
+	lockdep_assert_held(&eng->pgpu->sched.lock);
+
+	eng->seen_wakeups = eng->pgpu->sched.wakeups;
+	best = mvgpu_sched_best(eng);
+	return best && best->vgpu != q->vgpu &&
+	       best->vgpu->vruntime < q->vgpu->vruntime;
+}
+
 /**
  * mvgpu_sched_check() - the preemption point between two chunks
  * @eng: the engine, from its thread.
@@ -275,14 +318,15 @@ static void mvgpu_sched_update_min(struct mvgpu_pgpu *pgpu,
  *
  * Return: MVGPU_RUN_CONTINUE, MVGPU_RUN_STOP (the queue must stop or its
  * vGPU failed) or MVGPU_RUN_PREEMPT (the slice is over and another queue
- * waits for this engine, the vGPU reached its cap, or the engine was
- * dedicated to a partition).
+ * waits for this engine, a queue behind in virtual runtime woke up, the
+ * vGPU reached its cap, or the engine was dedicated to a partition).
  */
 enum mvgpu_run_result mvgpu_sched_check(struct mvgpu_engine *eng,
 					struct mvgpu_queue *q, u64 *slice_end)
 {
 	struct mvgpu_sched *sched = &eng->pgpu->sched;
 	enum mvgpu_run_result res = MVGPU_RUN_CONTINUE;
+	bool wakeup;
 	u64 now;
 
 	if (READ_ONCE(q->stopping) || READ_ONCE(q->vgpu->failed) ||
@@ -292,13 +336,14 @@ enum mvgpu_run_result mvgpu_sched_check(struct mvgpu_engine *eng,
 		return MVGPU_RUN_PREEMPT;
 
 	now = ktime_get_ns();
-	if (now < *slice_end && !mvgpu_vgpu_capped(q->vgpu)) {
+	wakeup = mvgpu_sched_wakeup_due(eng, q, now);
+	if (now < *slice_end && !mvgpu_vgpu_capped(q->vgpu) && !wakeup) {
 		cond_resched();
 		return MVGPU_RUN_CONTINUE;
 	}
 
 	spin_lock(&sched->lock);
-	if (now >= *slice_end) {
+	if (now >= *slice_end || wakeup) {
 		/*
 		 * A queue alone on its engine extends its slice and is not
 		 * put back while it has work: account as it goes, so that
@@ -311,6 +356,8 @@ enum mvgpu_run_result mvgpu_sched_check(struct mvgpu_engine *eng,
 	if (mvgpu_vgpu_capped(q->vgpu) && mvgpu_cap_charge(sched, q, now))
 		res = MVGPU_RUN_PREEMPT;
 	else if (now >= *slice_end && mvgpu_sched_best(eng))
+		res = MVGPU_RUN_PREEMPT;
+	else if (wakeup && mvgpu_sched_wakeup_preempt(eng, q))
 		res = MVGPU_RUN_PREEMPT;
 	spin_unlock(&sched->lock);
 	if (now < *slice_end)
@@ -400,6 +447,8 @@ static int mvgpu_engine_thread(void *data)
 			q->stats.wait_max_ns = max(q->stats.wait_max_ns,
 						   start - q->runnable_since);
 			eng->current_q = q;
+			eng->run_start = start;
+			eng->seen_wakeups = sched->wakeups;
 		}
 		spin_unlock(&sched->lock);
 		if (!q)
