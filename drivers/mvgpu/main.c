@@ -78,9 +78,13 @@ static int __init mvgpu_init(void)
 {
 	int ret;
 
-	ret = class_register(&mvgpu_class);
+	ret = mvgpu_dma_module_init();
 	if (ret)
 		return ret;
+
+	ret = class_register(&mvgpu_class);
+	if (ret)
+		goto err_dma_exit;
 
 	ret = mdev_register_driver(&mvgpu_mdev_driver);
 	if (ret)
@@ -90,6 +94,8 @@ static int __init mvgpu_init(void)
 
 err_unregister_class:
 	class_unregister(&mvgpu_class);
+err_dma_exit:
+	mvgpu_dma_module_exit();
 	return ret;
 }
 
@@ -97,6 +103,7 @@ static void __exit mvgpu_exit(void)
 {
 	mdev_unregister_driver(&mvgpu_mdev_driver);
 	class_unregister(&mvgpu_class);
+	mvgpu_dma_module_exit();
 }
 
 module_init(mvgpu_init);

@@ -106,7 +106,8 @@ static void mvgpu_queue_clear(struct mvgpu_queue *q)
  * mvgpu_queues_reset() - stop every queue and clear its registers
  * @vgpu: the vGPU, with ->lock held.
  *
- * Returns once no engine runs any of the vGPU's queues.
+ * Returns once no engine runs any of the vGPU's queues and no DMA request
+ * of theirs is in flight.
  */
 void mvgpu_queues_reset(struct mvgpu_vgpu *vgpu)
 {
@@ -116,6 +117,7 @@ void mvgpu_queues_reset(struct mvgpu_vgpu *vgpu)
 
 	for (i = 0; i < vgpu->nr_queues; i++) {
 		mvgpu_sched_stop(&vgpu->queues[i]);
+		mvgpu_dma_quiesce(&vgpu->queues[i]);
 		mvgpu_queue_clear(&vgpu->queues[i]);
 	}
 }
@@ -155,6 +157,7 @@ static void mvgpu_queue_enable(struct mvgpu_queue *q)
 static void mvgpu_queue_disable(struct mvgpu_queue *q)
 {
 	mvgpu_sched_stop(q);
+	mvgpu_dma_quiesce(q);
 	q->enabled = false;
 	q->op_active = false;
 }
@@ -546,7 +549,7 @@ static int mvgpu_queue_next(struct mvgpu_queue *q)
 		break;
 	}
 	default:
-		op.dma = &vgpu->dma;
+		op.dma = &q->dma;
 		q->op = op;
 		q->op_active = true;
 		q->op_ns = 0;

@@ -306,9 +306,10 @@ MVGPU_STAT(irqs_coalesced, MVGPU_STAT_VGPU, struct mvgpu_stats,
 	   irqs_coalesced);
 MVGPU_STAT(errors, MVGPU_STAT_VGPU, struct mvgpu_stats, errors);
 MVGPU_STAT(resets, MVGPU_STAT_VGPU, struct mvgpu_stats, resets);
-MVGPU_STAT(dma_pinned_pages, MVGPU_STAT_DMA, struct mvgpu_dma, nr_pinned);
-MVGPU_STAT(dma_pins, MVGPU_STAT_DMA, struct mvgpu_dma, pins);
-MVGPU_STAT(dma_unmaps, MVGPU_STAT_DMA, struct mvgpu_dma, unmaps);
+MVGPU_STAT(dma_pinned_pages, MVGPU_STAT_DMA, struct mvgpu_dma_cache,
+	   nr_pinned);
+MVGPU_STAT(dma_pins, MVGPU_STAT_DMA, struct mvgpu_dma_cache, pins);
+MVGPU_STAT(dma_unmaps, MVGPU_STAT_DMA, struct mvgpu_dma_cache, unmaps);
 
 static struct attribute *mvgpu_stats_attrs[] = {
 	&mvgpu_stat_submissions.attr.attr,

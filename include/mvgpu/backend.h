@@ -58,7 +58,7 @@ struct mvgpu_pgpu_info {
  * @n: GEMM columns of B and C.
  * @k: GEMM columns of A, rows of B.
  * @value: FILL pattern, AXPY multiplier, SPIN nanoseconds.
- * @dma: guest-memory accessor for _SYS sides (mvgpu_dma_rw()).
+ * @dma: the queue's guest-memory channel for _SYS sides (mvgpu_dma_rw()).
  * @progress: owned by the backend: how far execution got.  Zero when the
  *	op is first handed over; kept across preemption, so a later call
  *	resumes where the last one stopped.
@@ -98,7 +98,10 @@ struct mvgpu_op {
  *	so that the scheduler can preempt at chunk boundaries.  Called from
  *	the engine's thread, which may sleep.  Return: 0 when @op is
  *	complete, -EINPROGRESS when it needs more calls (progress saved in
- *	@op), or -EFAULT when guest memory could not be accessed.
+ *	@op), or -EFAULT when guest memory could not be accessed.  A chunk
+ *	that touches guest memory calls mvgpu_dma_rw() for at most a chunk's
+ *	bytes; when that returns -EINPROGRESS, exec() returns -EINPROGRESS
+ *	with no progress and repeats the same call next time.
  */
 struct mvgpu_pgpu_ops {
 	struct module *owner;

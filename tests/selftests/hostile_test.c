@@ -1,18 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Hostile guests: a corpus of invalid commands and ring states, a guest
- * rewriting its ring while the device reads it, and DMA unmapped under a
- * running copy.  Each offender must fail closed with the documented error
+ * rewriting its ring while the device reads it, DMA unmapped under a
+ * running copy, and a VMM that never supplies the guest memory a copy
+ * needs.  Each offender must fail closed with the documented error
  * (or finish harmlessly), recover by reset, and never disturb a second
  * vGPU, which keeps computing and checking its own results meanwhile.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <linux/userfaultfd.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
@@ -343,6 +347,85 @@ TEST_F(hostile, dma_unmap_mid_copy)
 			       err ? "failed with MVGPU_ERR_DMA" : "finished first");
 	}
 	munmap(buf, len);
+}
+
+/*
+ * A VMM that never supplies guest memory: the offender's COPY reads an
+ * IOVA whose pages fault into a userfaultfd nobody serves, so the access
+ * blocks for as long as the VMM likes.  With one engine for both vGPUs,
+ * the engine must not wait for it: the victim keeps computing, the
+ * offender fails with MVGPU_ERR_TIMEOUT, and once the VMM resolves the
+ * fault (here: closes the userfaultfd) the offender recovers by reset.
+ */
+TEST(dma_stalled_by_vmm)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
+	char ou[MVGPU_UUID_LEN], vu[MVGPU_UUID_LEN];
+	size_t len = 2 << 20;
+	struct mvgpu_cmd copy = {
+		.opcode = MVGPU_OP_COPY, .flags = MVGPU_CMD_F_SRC_SYS,
+		.args = { 0, 0x400000000ull, 8192 },
+	};
+	struct mvgpu_cmd fill = {
+		.opcode = MVGPU_OP_FILL, .args = { 0, 1 << 20, 0x5a5a5a5a },
+	};
+	struct mvgpu_ctx o, v;
+	uint64_t seq, fills = 0;
+	uint32_t info = 0;
+	uint8_t *buf;
+	int uffd, ret;
+
+	ASSERT_EQ(0, mvgpu_unload());
+	ASSERT_EQ(0, mvgpu_load("engines=1"));
+	mvgpu_uuid_gen(ou);
+	mvgpu_uuid_gen(vu);
+	ASSERT_EQ(0, mdev_create("mvgpu-ts-32m", ou));
+	ASSERT_EQ(0, mdev_create("mvgpu-ts-32m", vu));
+	ASSERT_EQ(0, mvgpu_ctx_open(ou, &o));
+	ASSERT_EQ(0, mvgpu_ctx_open(vu, &v));
+
+	uffd = syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	if (uffd < 0)
+		SKIP(goto out_close, "no userfaultfd: %s", strerror(errno));
+	ASSERT_EQ(0, ioctl(uffd, UFFDIO_API, &api));
+	buf = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, buf);
+	reg.range.start = (uintptr_t)buf;
+	reg.range.len = len;
+	ASSERT_EQ(0, ioctl(uffd, UFFDIO_REGISTER, &reg));
+	ASSERT_EQ(0, mvgpu_ctx_dma_map(&o, buf, len, 0x400000000ull));
+
+	ASSERT_EQ(0, mvgpu_ctx_submit(&o, &copy, 1));
+	seq = mvgpu_ctx_fence(&o, 0);
+	ASSERT_NE(0, seq);
+
+	/* The victim shares the only engine and keeps getting it. */
+	while (!mvgpu_ctx_error(&o, NULL) && fills < 2000) {
+		ASSERT_EQ(0, mvgpu_ctx_submit(&v, &fill, 1));
+		ASSERT_EQ(0, mvgpu_ctx_wait(&v, mvgpu_ctx_fence(&v, 0), 20000))
+			TH_LOG("victim stuck after %lu fills", (unsigned long)fills);
+		fills++;
+	}
+	ksft_print_msg("victim completed %lu fills meanwhile\n",
+		       (unsigned long)fills);
+	EXPECT_EQ(0x5a5a5a5a, *(uint32_t *)v.vram);
+	ret = mvgpu_ctx_wait(&o, seq, 30000);
+	EXPECT_EQ(-EIO, ret);
+	EXPECT_EQ(MVGPU_ERR_TIMEOUT, mvgpu_ctx_error(&o, &info));
+	EXPECT_EQ(0, mvgpu_ctx_error(&v, NULL));
+
+	/* The VMM lets go; the stuck access completes, reset recovers. */
+	close(uffd);
+	ASSERT_EQ(0, recover(&o));
+	EXPECT_EQ(0, mvgpu_ctx_wait(&o, mvgpu_ctx_fence(&o, 0), 20000));
+	ASSERT_EQ(0, mvgpu_ctx_dma_unmap(&o, len, 0x400000000ull));
+	munmap(buf, len);
+out_close:
+	mvgpu_ctx_close(&v);
+	mvgpu_ctx_close(&o);
+	EXPECT_EQ(0, mvgpu_unload());
 }
 
 TEST_HARNESS_MAIN
