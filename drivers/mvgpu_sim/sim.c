@@ -119,7 +119,7 @@ static void mvgpu_sim_vram_clear(struct mvgpu_pgpu *pgpu, u64 offset, u64 len)
  */
 static bool sim_vec_copy __read_mostly;
 static bool sim_avx2 __read_mostly;
-/* COPY and FILL commands at least this long use non-temporal stores. */
+/* COPY commands at least this long use non-temporal stores. */
 static u64 sim_nt_bytes __read_mostly;
 
 /* Vector loops only pay for their FPU section beyond this many bytes. */
@@ -133,16 +133,17 @@ static void __init mvgpu_sim_cpu_init(void)
 		   boot_cpu_has(X86_FEATURE_OSXSAVE);
 	sim_vec_copy = !boot_cpu_has(X86_FEATURE_ERMS);
 	/*
-	 * A command that writes more than the last-level cache holds evicts
-	 * its own destination before anyone reads it: stream it past the
-	 * cache, saving the read of each destination line.  Smaller ones
-	 * keep the result in cache for the next command.
+	 * A copy that writes more than the last-level cache holds evicts its
+	 * own destination before anyone reads it: stream it past the cache,
+	 * saving the read of each destination line.  Smaller ones keep the
+	 * result in cache for the next command.  (FILL never streams; see
+	 * sim_fill_avx2().)
 	 */
 	if (boot_cpu_data.x86_cache_size > 0)
 		sim_nt_bytes = (u64)boot_cpu_data.x86_cache_size * SZ_1K;
 	else
 		sim_nt_bytes = SZ_8M;
-	pr_debug("mvgpu_sim: copy/fill: %s%s, non-temporal from %llu bytes; gemm: %s\n",
+	pr_debug("mvgpu_sim: copy/fill: %s%s, non-temporal copies from %llu bytes; gemm: %s\n",
 		 sim_vec_copy ? "vector " : "string instructions",
 		 sim_vec_copy ? (sim_avx2 ? "AVX2" : "SSE2") : "", sim_nt_bytes,
 		 sim_avx2 ? "AVX2" : "scalar");
@@ -185,7 +186,7 @@ static void mvgpu_sim_memcpy(void *dst, const void *src, u64 n, bool nt)
 }
 
 /* FILL: @n bytes at @dst, both multiples of 4 (the core checks that). */
-static void mvgpu_sim_fill(void *dst, u32 value, u64 n, bool nt)
+static void mvgpu_sim_fill(void *dst, u32 value, u64 n)
 {
 	u64 head, body;
 
@@ -197,9 +198,9 @@ static void mvgpu_sim_fill(void *dst, u32 value, u64 n, bool nt)
 		body = round_down(n, SIM_VEC_BLOCK);
 		kernel_fpu_begin();
 		if (sim_avx2)
-			sim_fill_avx2(dst, value, body, nt);
+			sim_fill_avx2(dst, value, body);
 		else
-			sim_fill_sse2(dst, value, body, nt);
+			sim_fill_sse2(dst, value, body);
 		kernel_fpu_end();
 		dst += body;
 		n -= body;
@@ -232,7 +233,7 @@ static void mvgpu_sim_memcpy(void *dst, const void *src, u64 n, bool nt)
 	memcpy(dst, src, n);
 }
 
-static void mvgpu_sim_fill(void *dst, u32 value, u64 n, bool nt)
+static void mvgpu_sim_fill(void *dst, u32 value, u64 n)
 {
 	memset32(dst, value, n / 4);
 }
@@ -290,8 +291,7 @@ static int mvgpu_sim_exec(struct mvgpu_pgpu *pgpu, unsigned int engine,
 	case MVGPU_OP_FILL:
 		total = op->len;
 		n = min_t(u64, total - op->progress, SIM_CHUNK_BYTES);
-		mvgpu_sim_fill(vram + op->dst + op->progress, op->value, n,
-			       op->len >= sim_nt_bytes);
+		mvgpu_sim_fill(vram + op->dst + op->progress, op->value, n);
 		break;
 	case MVGPU_OP_COPY:
 		total = op->len;

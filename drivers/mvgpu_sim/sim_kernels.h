@@ -55,9 +55,9 @@ static inline __u32 sim_min_u32(__u32 a, __u32 b)
 #define SIM_VEC_ALIGN	32
 
 /*
- * The assembly text of the copy and fill loops, 128 bytes per iteration.
- * They come in two flavours that differ only in the store instruction @st
- * and @fence: plain aligned stores, or non-temporal ones (which bypass the
+ * The assembly text of the copy loops, 128 bytes per iteration.  They come
+ * in two flavours that differ only in the store instruction @st and
+ * @fence: plain aligned stores, or non-temporal ones (which bypass the
  * caches and skip reading the destination lines first; for data that will
  * not fit in the cache anyway) followed by the sfence that orders them
  * before whatever the caller publishes next.
@@ -132,64 +132,49 @@ static inline void sim_copy_sse2(void *dst, const void *src, __u64 n, int nt)
 			     : : SIM_VEC_CLOBBERS);
 }
 
-#define SIM_FILL_AVX2_LOOP(st, fence)					\
-	"vmovd %[val], %%xmm0\n\t"					\
-	"vpbroadcastd %%xmm0, %%ymm0\n\t"				\
-	"1:\n\t"							\
-	#st " %%ymm0, (%[dst])\n\t"					\
-	#st " %%ymm0, 32(%[dst])\n\t"					\
-	#st " %%ymm0, 64(%[dst])\n\t"					\
-	#st " %%ymm0, 96(%[dst])\n\t"					\
-	"add $128, %[dst]\n\t"						\
-	"sub $128, %[len]\n\t"						\
-	"jnz 1b\n\t"							\
-	fence								\
-	"vzeroupper"
-
-#define SIM_FILL_SSE2_LOOP(st, fence)					\
-	"movd %[val], %%xmm0\n\t"					\
-	"pshufd $0, %%xmm0, %%xmm0\n\t"					\
-	"1:\n\t"							\
-	#st " %%xmm0, (%[dst])\n\t"					\
-	#st " %%xmm0, 16(%[dst])\n\t"					\
-	#st " %%xmm0, 32(%[dst])\n\t"					\
-	#st " %%xmm0, 48(%[dst])\n\t"					\
-	#st " %%xmm0, 64(%[dst])\n\t"					\
-	#st " %%xmm0, 80(%[dst])\n\t"					\
-	#st " %%xmm0, 96(%[dst])\n\t"					\
-	#st " %%xmm0, 112(%[dst])\n\t"					\
-	"add $128, %[dst]\n\t"						\
-	"sub $128, %[len]\n\t"						\
-	"jnz 1b\n\t"							\
-	fence
-
 /*
  * Store the 32-bit pattern @v, in CPU byte order as memset32() does, over
  * @n bytes at @dst: @n a non-zero multiple of SIM_VEC_BLOCK, @dst
- * SIM_VEC_ALIGN aligned.  @nt: non-temporal stores.
+ * SIM_VEC_ALIGN aligned.  Plain stores only: streaming stores did not make
+ * a fill faster where measured (on an AMD EPYC host no faster for 32 MiB,
+ * under QEMU TCG slower), unlike a copy, which they made twice as fast on
+ * that host.
  */
-static inline void sim_fill_avx2(void *dst, __u32 v, __u64 n, int nt)
+static inline void sim_fill_avx2(void *dst, __u32 v, __u64 n)
 {
-	if (nt)
-		asm volatile(SIM_FILL_AVX2_LOOP(vmovntdq, "sfence\n\t")
-			     : [dst] "+r" (dst), [len] "+r" (n)
-			     : [val] "r" (v) : SIM_VEC_CLOBBERS);
-	else
-		asm volatile(SIM_FILL_AVX2_LOOP(vmovdqa, "")
-			     : [dst] "+r" (dst), [len] "+r" (n)
-			     : [val] "r" (v) : SIM_VEC_CLOBBERS);
+	asm volatile("vmovd %[val], %%xmm0\n\t"
+		     "vpbroadcastd %%xmm0, %%ymm0\n\t"
+		     "1:\n\t"
+		     "vmovdqa %%ymm0, (%[dst])\n\t"
+		     "vmovdqa %%ymm0, 32(%[dst])\n\t"
+		     "vmovdqa %%ymm0, 64(%[dst])\n\t"
+		     "vmovdqa %%ymm0, 96(%[dst])\n\t"
+		     "add $128, %[dst]\n\t"
+		     "sub $128, %[len]\n\t"
+		     "jnz 1b\n\t"
+		     "vzeroupper"
+		     : [dst] "+r" (dst), [len] "+r" (n)
+		     : [val] "r" (v) : SIM_VEC_CLOBBERS);
 }
 
-static inline void sim_fill_sse2(void *dst, __u32 v, __u64 n, int nt)
+static inline void sim_fill_sse2(void *dst, __u32 v, __u64 n)
 {
-	if (nt)
-		asm volatile(SIM_FILL_SSE2_LOOP(movntdq, "sfence\n\t")
-			     : [dst] "+r" (dst), [len] "+r" (n)
-			     : [val] "r" (v) : SIM_VEC_CLOBBERS);
-	else
-		asm volatile(SIM_FILL_SSE2_LOOP(movdqa, "")
-			     : [dst] "+r" (dst), [len] "+r" (n)
-			     : [val] "r" (v) : SIM_VEC_CLOBBERS);
+	asm volatile("movd %[val], %%xmm0\n\t"
+		     "pshufd $0, %%xmm0, %%xmm0\n\t"
+		     "1:\n\t"
+		     "movdqa %%xmm0, (%[dst])\n\t"
+		     "movdqa %%xmm0, 16(%[dst])\n\t"
+		     "movdqa %%xmm0, 32(%[dst])\n\t"
+		     "movdqa %%xmm0, 48(%[dst])\n\t"
+		     "movdqa %%xmm0, 64(%[dst])\n\t"
+		     "movdqa %%xmm0, 80(%[dst])\n\t"
+		     "movdqa %%xmm0, 96(%[dst])\n\t"
+		     "movdqa %%xmm0, 112(%[dst])\n\t"
+		     "add $128, %[dst]\n\t"
+		     "sub $128, %[len]\n\t"
+		     "jnz 1b"
+		     : [dst] "+r" (dst), [len] "+r" (n)
+		     : [val] "r" (v) : SIM_VEC_CLOBBERS);
 }
 
 /*

@@ -17,8 +17,9 @@
  *                 user: a loop of 8-byte moves, the code the kernel's
  *                 memcpy runs where it cannot use string instructions
  *                 well, i.e. what the engine ran before it had vector loops
- *   fill/memset   engine: FILL, the same choices as COPY (memset32() with
- *                 ERMS); user: glibc's memset()
+ *   fill/memset   engine: FILL, the same choice as COPY between a vector
+ *                 loop and memset32() (with ERMS), never non-temporal;
+ *                 user: glibc's memset()
  *   gemm/user     engine: GEMM_I32;
  *                 user: the very same blocked kernel, sim_gemm_i32() from
  *                 drivers/mvgpu_sim/sim_kernels.h: its AVX2 inline-assembly
