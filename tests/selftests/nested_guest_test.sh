@@ -7,7 +7,12 @@
 # Creates a vGPU of type mvgpu-ts-32m, boots a nested guest with it attached
 # through vfio-pci (-device vfio-pci,sysfsdev=...), and checks from the
 # guest's console what the guest saw: lspci -vv -nn (IDs, class, subsystem,
-# BARs, capabilities) and mvgpu-peek (registers and VRAM through the BARs).
+# BARs, capabilities), mvgpu-peek (registers and VRAM through the BARs) and
+# mvgpu-guest-test on the guest driver mvgpu_guest.ko: COPY and FILL through
+# /dev/mvgpu0, then the vGPU's PCI function removed in L2's sysfs while a
+# file is open, VRAM mapped and a fence waited for (ENODEV for the waiter
+# and every later ioctl, SIGBUS on the old mapping), a rescan that brings
+# /dev/mvgpu0 back, rmmod, and an L2 kernel log without splats.
 # Then checks that QEMU exited cleanly without complaining about the device,
 # and that the vGPU and both modules can be removed.  Output is TAP.
 #
@@ -20,7 +25,7 @@
 #   MVGPU_MODDIR           where mvgpu.ko and mvgpu_sim.ko are (/lib/mvgpu)
 #   MVGPU_NESTED_CONF      the build-extra config
 #                          (/usr/lib/mvgpu-nested/nested.conf)
-#   MVGPU_NESTED_TIMEOUT   seconds for the whole L2 run (600, but at most
+#   MVGPU_NESTED_TIMEOUT   seconds for the whole L2 run (780, but at most
 #                          MVGPU_TEST_TIMEOUT - 60 when the harness says
 #                          how long this test may take)
 #   MVGPU_NESTED_MEM       L2 memory in MiB (128)
@@ -39,7 +44,7 @@
 
 MODDIR=${MVGPU_MODDIR:-/lib/mvgpu}
 CONF=${MVGPU_NESTED_CONF:-/usr/lib/mvgpu-nested/nested.conf}
-L2_TIMEOUT=${MVGPU_NESTED_TIMEOUT:-600}
+L2_TIMEOUT=${MVGPU_NESTED_TIMEOUT:-780}
 # Fail with TAP output of our own rather than being killed by the harness.
 if [ -n "${MVGPU_TEST_TIMEOUT:-}" ] && [ "$L2_TIMEOUT" -gt $((MVGPU_TEST_TIMEOUT - 60)) ]; then
 	L2_TIMEOUT=$((MVGPU_TEST_TIMEOUT - 60))
@@ -70,7 +75,7 @@ CONSOLE=$LOGDIR/nested-l2-console.log
 QEMU_ERR=$LOGDIR/nested-l2-qemu.stderr
 CLEAN=$LOGDIR/nested-l2-console.txt
 
-NTESTS=21
+NTESTS=29
 n=0
 failed=0
 qemu_pid=""
@@ -245,7 +250,33 @@ if [ -s "$CLEAN" ] && section DMESG | grep -q .; then
 	section DMESG | diag
 fi
 
-# 19: QEMU said nothing about the device
+# 19-26: the guest driver and mvgpu-guest-test in L2
+section GUEST >"$LOGDIR/nested-l2-guest.txt"
+echo "# mvgpu_guest.ko and mvgpu-guest-test in L2 ($(awk '
+	/^### L2-GUEST-BEGIN/ { sub(/.*uptime=/, ""); t0 = $0 }
+	/^### L2-GUEST-END/ { sub(/.*uptime=/, ""); printf "%.0f s", $0 - t0 }' "$CLEAN")):"
+diag <"$LOGDIR/nested-l2-guest.txt"
+guest() {
+	for kv in "$@"; do
+		grep -q "^$kv\$" "$LOGDIR/nested-l2-guest.txt" || return 1
+	done
+}
+check "guest driver: insmod mvgpu_guest, MVGPU_IOC_INFO on /dev/mvgpu0" \
+	guest insmod=ok info=ok
+check "guest driver: COPY and FILL, results read back through the VRAM mapping" \
+	guest copy=ok fill=ok
+check "guest driver: PCI remove in sysfs wakes a fence waiter with ENODEV" \
+	guest remove_sysfs=ok remove_waiter=ok
+check "guest driver: after the removal every ioctl and mmap fails with ENODEV" \
+	guest remove_ioctls=ok remove_mmap=ok
+check "guest driver: the old VRAM mapping raises SIGBUS; munmap and close succeed" \
+	guest remove_mapping=ok remove_close=ok
+check "guest driver: PCI rescan brings /dev/mvgpu0 back; a fresh FILL works" \
+	guest rescan_fill=ok
+check "guest driver: rmmod mvgpu_guest with no file open" guest rmmod=ok
+check "guest driver: no BUG/WARNING/Oops/KASAN in L2's kernel log" guest dmesg=clean
+
+# 27: QEMU said nothing about the device
 if [ -s "$QEMU_ERR" ]; then
 	echo "# QEMU stderr:"
 	diag <"$QEMU_ERR"
@@ -254,7 +285,7 @@ fi
 check "QEMU: no 'Cannot reset device' / 'Could not enable error recovery'" \
 	eval '! grep -Eq "Cannot reset device|Could not enable error recovery" "$QEMU_ERR"'
 
-# 20-21: remove the vGPU, unload the modules
+# 28-29: remove the vGPU, unload the modules
 remove_mdev() {
 	[ -e "$MDEV" ] && echo 1 >"$MDEV/remove" && [ ! -e "$MDEV" ]
 }

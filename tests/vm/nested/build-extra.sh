@@ -19,9 +19,13 @@
 #                       from its vmlinuz and booted through its PVH entry
 #     initrd.cpio       the L2 initramfs (uncompressed): busybox-static,
 #                       lspci (pciutils) with its libraries and pci.ids,
-#                       mvgpu-peek (tests/guest/mvgpu-peek.c), and an /init
-#                       that prints the vGPU's lspci -vv, runs mvgpu-peek and
-#                       powers off
+#                       mvgpu-peek (tests/guest/mvgpu-peek.c), mvgpu_guest.ko
+#                       built for the L2 kernel with mvgpu-guest-test
+#                       (tests/guest/mvgpu-guest-test.c), and an /init that
+#                       prints the vGPU's lspci -vv, runs mvgpu-peek, loads
+#                       the driver, runs mvgpu-guest-test (which removes and
+#                       rescans the vGPU's PCI function), unloads the driver,
+#                       checks the kernel log and powers off
 #     nested.conf       shell variables for tests/selftests/nested_guest_test.sh
 #     inputs.sha256     the cache key
 #
@@ -31,15 +35,17 @@
 # PVH note (CONFIG_PVH=y in Debian's kernels), and the small initramfs is
 # not compressed either.
 #
-# The result is cached: the inputs (this script, the peek source, the uapi
-# header, and name/size/mtime of every file copied in) are hashed, and
-# nothing is rebuilt when the hash matches OUTDIR's.  --force rebuilds.
+# The result is cached: the inputs (this script, the sources of the L2
+# programs and of mvgpu_guest.ko with the headers they include, and
+# name/size/mtime of every file copied in) are hashed, and nothing is
+# rebuilt when the hash matches OUTDIR's.  --force rebuilds.
 #
 # Guest payload: when MVGPU_NESTED_PAYLOAD names a directory holding
 # mvgpu_guest.ko (built for the L2 kernel) and mvgpu-bench, they go into the
 # L2 initramfs under /payload, and an L2 booted with "mvgpu.run=bench" on
 # its command line loads the driver and runs the benchmark on /dev/mvgpu0,
-# printing its JSON lines between ### L2-BENCH-BEGIN/END (make demo).
+# printing its JSON lines between ### L2-BENCH-BEGIN/END (make demo); it
+# then skips mvgpu-guest-test.
 #
 # Environment: MVGPU_BUILD_DIR (as for run-vm.sh; the L2 kernel comes from
 # its kernels/ directory, fetched with scripts/fetch-kernel.sh if missing),
@@ -64,6 +70,11 @@ BUSYBOX=/bin/busybox
 LSPCI=/usr/bin/lspci
 PCI_IDS=/usr/share/misc/pci.ids
 PEEK_SRC="$ROOT/tests/guest/mvgpu-peek.c"
+GUEST_TEST_SRC="$ROOT/tests/guest/mvgpu-guest-test.c"
+# mvgpu_guest.ko is built from these, laid out as in the tree.
+GUEST_KO_SRCS=(drivers/mvgpu_guest/Kbuild drivers/mvgpu_guest/guest.c
+	drivers/mvgpu/compat.h drivers/mvgpu/compat.mk include/mvgpu/bufpool.h
+	include/mvgpu/submit.h include/uapi/linux/mvgpu.h)
 PAYLOAD=${MVGPU_NESTED_PAYLOAD:-}
 PAYLOAD_FILES=(mvgpu_guest.ko mvgpu-bench)
 UAPI="$ROOT/include/uapi/linux/mvgpu.h"
@@ -105,7 +116,9 @@ input_list() {
 cache_key() {
 	{
 		echo "flavour=$L2_FLAVOUR cc=$($CC -dumpfullversion 2>/dev/null) payload=$PAYLOAD"
-		sha256sum "$SELF" "$PEEK_SRC" "$UAPI"
+		sha256sum "$SELF" "$PEEK_SRC" "$GUEST_TEST_SRC" "$UAPI"
+		(cd "$ROOT" && sha256sum "${GUEST_KO_SRCS[@]}")
+		echo "l2-kdir=$L2_KDIR"
 		input_list | sort -u | xargs stat -L -c '%n %s %Y'
 	} | sha256sum | cut -d' ' -f1
 }
@@ -155,12 +168,52 @@ echo "### L2-DMESG-BEGIN"
 [ -z "$bdf" ] || dmesg | grep -F "$bdf"
 echo "### L2-DMESG-END"
 
+# The guest driver: load it, let mvgpu-guest-test remove the vGPU under an
+# open file and bring it back, unload it, and look for splats.
+if [ -f /guest/mvgpu_guest.ko ] && ! grep -q mvgpu.run= /proc/cmdline; then
+	read -r up _ </proc/uptime
+	echo "### L2-GUEST-BEGIN uptime=$up"
+	if insmod /guest/mvgpu_guest.ko; then echo insmod=ok; else echo insmod=failed; fi
+	read -r up _ </proc/uptime
+	echo "# insmod done: uptime=$up"
+	/bin/mvgpu-guest-test
+	rc=$?
+	read -r up _ </proc/uptime
+	echo "# mvgpu-guest-test done: uptime=$up"
+	if rmmod mvgpu_guest && [ ! -d /sys/module/mvgpu_guest ]; then
+		echo rmmod=ok
+	else
+		echo rmmod=failed
+	fi
+	read -r up _ </proc/uptime
+	echo "# rmmod done: uptime=$up"
+	dmesg >/tmp/dmesg.txt
+	grep -F mvgpu_guest /tmp/dmesg.txt | sed 's/^/# /'
+	splat='BUG:|WARNING:|Oops|KASAN|UBSAN|general protection|Call Trace|refcount_t:|list_(add|del) corruption'
+	if grep -Eq "$splat" /tmp/dmesg.txt; then
+		echo dmesg=splat
+		grep -E -A 12 "$splat" /tmp/dmesg.txt | head -n 60 | sed 's/^/# /'
+	else
+		echo dmesg=clean
+	fi
+	read -r up _ </proc/uptime
+	echo "### L2-GUEST-END rc=$rc uptime=$up"
+fi
+
 if grep -q mvgpu.run=bench /proc/cmdline && [ -f /payload/mvgpu_guest.ko ]; then
 	insmod /payload/mvgpu_guest.ko
 	dmesg | grep -F mvgpu_guest | tail -n 3
 	echo "### L2-BENCH-BEGIN"
 	/payload/mvgpu-bench --dev /dev/mvgpu0 --reps 3 --json
 	echo "### L2-BENCH-END rc=$?"
+fi
+
+# Interleaved with the host VM's own runs (tests/bench/hvg_bench.sh): one
+# repetition per "rep" line on the console.
+if grep -q mvgpu.run=serve /proc/cmdline && [ -f /payload/mvgpu_guest.ko ]; then
+	insmod /payload/mvgpu_guest.ko
+	/payload/mvgpu-bench --dev /dev/mvgpu0 --serve
+	echo "### L2-SERVE-END rc=$?"
 fi
 
 read -r up _ </proc/uptime
@@ -170,9 +223,36 @@ EOF
 	chmod 755 "$1"
 }
 
-# build_l2_initrd OUT PEEK -> uncompressed newc cpio for L2
+# build_guest_ko OUT -> mvgpu_guest.ko for the L2 kernel: the one `make
+# modules-<L2 flavour>` left in MVGPU_BUILD_DIR (make check has just built
+# it) if it is newer than every source, else built here in a copy of its
+# sources (kbuild writes next to them)
+build_guest_ko() {
+	local src=$TMP/guest-ko ko=$BUILD_DIR/ko/$L2_FLAVOUR/mvgpu_guest.ko f
+	if [[ -f $ko ]]; then
+		for f in "${GUEST_KO_SRCS[@]}"; do
+			[[ $ko -nt $ROOT/$f ]] || ko=""
+		done
+		if [[ -n $ko ]]; then
+			log "mvgpu_guest.ko: $ko"
+			strip --strip-debug -o "$1" "$ko"
+			return 0
+		fi
+	fi
+	mkdir -p "$src"
+	(cd "$ROOT" && cp --parents "${GUEST_KO_SRCS[@]}" "$src/")
+	make -s -C "$L2_KDIR" M="$src/drivers/mvgpu_guest" modules \
+		>"$TMP/guest-ko.log" 2>&1 || {
+		cat "$TMP/guest-ko.log" >&2
+		die "building mvgpu_guest.ko for $L2_KREL failed"
+	}
+	# Without its debug info the module loads faster under nested TCG.
+	strip --strip-debug -o "$1" "$src/drivers/mvgpu_guest/mvgpu_guest.ko"
+}
+
+# build_l2_initrd OUT PEEK GUEST_TEST GUEST_KO -> uncompressed newc cpio for L2
 build_l2_initrd() {
-	local out=$1 peek=$2 stage applet lib
+	local out=$1 peek=$2 guest_test=$3 guest_ko=$4 stage applet lib
 	stage=$(mktemp -d "$TMP/l2root.XXXXXX")
 	mkdir -p "$stage"/{bin,sbin,usr/bin,usr/sbin,dev,proc,sys,tmp}
 	cp "$BUSYBOX" "$stage/bin/busybox"
@@ -185,6 +265,9 @@ build_l2_initrd() {
 	copy_files "$stage" "$LSPCI" "${lib[@]}"
 	[[ ! -e $PCI_IDS ]] || copy_files "$stage" "$PCI_IDS"
 	cp "$peek" "$stage/bin/mvgpu-peek"
+	cp "$guest_test" "$stage/bin/mvgpu-guest-test"
+	mkdir -p "$stage/guest"
+	cp "$guest_ko" "$stage/guest/mvgpu_guest.ko"
 	if [[ -n $PAYLOAD ]]; then
 		mkdir -p "$stage/payload"
 		for f in "${PAYLOAD_FILES[@]}"; do
@@ -230,6 +313,8 @@ main() {
 		die "no $L2_FLAVOUR kernel (scripts/fetch-kernel.sh $L2_FLAVOUR)"
 	L2_VMLINUZ="$BUILD_DIR/kernels/$L2_KREL/vmlinuz"
 	[[ -f $L2_VMLINUZ ]] || die "missing $L2_VMLINUZ"
+	L2_KDIR=$("$ROOT/scripts/fetch-kernel.sh" --print-kdir "$L2_FLAVOUR") ||
+		die "no $L2_FLAVOUR kernel headers (scripts/fetch-kernel.sh)"
 
 	key=$(cache_key)
 	if ((!force)) && [[ -f $out/$NESTED/inputs.sha256 &&
@@ -253,8 +338,12 @@ main() {
 	# L2: kernel, peek program, initramfs.
 	extract_vmlinux "$L2_VMLINUZ" "$nd/vmlinux"
 	$CC -static -O2 -Wall -Werror -I "$ROOT/include/uapi" -o "$TMP/mvgpu-peek" "$PEEK_SRC"
-	strip "$TMP/mvgpu-peek"
-	build_l2_initrd "$nd/initrd.cpio" "$TMP/mvgpu-peek"
+	$CC -static -O2 -Wall -Werror -pthread -I "$ROOT/include/uapi" \
+		-o "$TMP/mvgpu-guest-test" "$GUEST_TEST_SRC"
+	strip "$TMP/mvgpu-peek" "$TMP/mvgpu-guest-test"
+	build_guest_ko "$TMP/mvgpu_guest.ko"
+	build_l2_initrd "$nd/initrd.cpio" "$TMP/mvgpu-peek" "$TMP/mvgpu-guest-test" \
+		"$TMP/mvgpu_guest.ko"
 
 	cat >"$nd/nested.conf" <<EOF
 # Generated by tests/vm/nested/build-extra.sh; paths inside L1.
