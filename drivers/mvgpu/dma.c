@@ -77,6 +77,11 @@
 #define MVGPU_DMA_PIN_MIN	SZ_16K
 /* Pages pinned by one vfio_pin_pages() call (type1 allows PAGE_SIZE / 8). */
 #define MVGPU_DMA_PIN_BATCH	64
+/*
+ * The cache indexes pages by IOVA page frame number in an unsigned long,
+ * which holds every IOVA only on 64-bit kernels; elsewhere it stays empty.
+ */
+#define MVGPU_DMA_CACHE		IS_ENABLED(CONFIG_64BIT)
 /* How long an engine waits for the worker before it moves on. */
 #define MVGPU_DMA_WAIT_JIFFIES	max(1UL, usecs_to_jiffies(2000))
 
@@ -341,7 +346,8 @@ static int mvgpu_dma_rw_blocking(struct mvgpu_dma_cache *cache, u64 iova,
 	struct vfio_device *vdev = &cache->vgpu->vdev;
 	size_t done = 0, n;
 
-	if (len >= MVGPU_DMA_PIN_MIN && READ_ONCE(dma_cache_mb))
+	if (MVGPU_DMA_CACHE && len >= MVGPU_DMA_PIN_MIN &&
+	    READ_ONCE(dma_cache_mb))
 		done = mvgpu_dma_rw_pinned(cache, iova, buf, len, write);
 
 	for (; done < len; done += n) {
