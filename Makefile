@@ -10,11 +10,15 @@
 #   make checkpatch      checkpatch --strict over every source file
 #   make sparse          the modules through sparse (C=2)
 #   make check           all of the above on 6.1 and 6.12 plus the VM tests
+#   make check-debug     the VM tests, a fail-nth walk and kmemleak on a debug
+#                        kernel (KASAN, lockdep, UBSAN) built from source
 #   make fuzz ITER=N     device-fd fuzzer, N operations per type, both kernels
 #   make bench           host path vs VFIO client (mvgpu-bench), in a VM
 #   make bench-engine    engine speed vs userspace, in a VM (KERNEL=6.1|6.12)
 #   make bench-sched     scheduler targets, in a VM (KERNEL=6.1|6.12;
 #                        BENCH_ENV=MVGPU_BENCH_QUICK=1 for a short run)
+#   make bench-hvg       host path, VFIO client and a QEMU guest, interleaved
+#                        (KERNEL=6.1|6.12, HVG_REPS=N)
 #   make deps            install what the build and the VMs need (apt-get)
 #   make demo            the whole story: host VM, vGPUs, a guest, benchmarks
 #
@@ -46,7 +50,8 @@ KSELFTEST_HDRS := kselftest.h kselftest_harness.h
 LINUX_SOURCE_TAR := /usr/src/linux-source-6.1.tar.xz
 
 .PHONY: all modules clean deps tests checkpatch sparse check check-vm \
-	modules-% help bench bench-% tools fuzz demo
+	modules-% help bench bench-% bench-hvg tools fuzz demo check-debug \
+	debug-tests
 
 all: modules
 
@@ -132,6 +137,22 @@ fuzz: tests
 			--env MVGPU_FUZZ_ITERS=$(ITER) --timeout 3600 \
 			--test-timeout 3500 || exit 1; \
 	done
+
+# make bench-hvg: host path, VFIO client and a QEMU guest (nested in the
+# VM), interleaved repetition by repetition (tests/bench/hvg_bench.sh).
+# The guest runs Debian 6.1 with mvgpu_guest.ko; HVG_REPS repetitions.
+HVG_REPS ?= 3
+bench-hvg: modules-6.1 modules-$(KERNEL) $(MVGPU_BENCH)
+	@rm -rf $(BUILD)/hvg/payload $(BUILD)/hvg/bin
+	@mkdir -p $(BUILD)/hvg/payload $(BUILD)/hvg/bin
+	@cp $(BUILD)/ko/6.1/mvgpu_guest.ko $(MVGPU_BENCH) $(BUILD)/hvg/payload/
+	MVGPU_BUILD_DIR=$(BUILD) MVGPU_NESTED_PAYLOAD=$(BUILD)/hvg/payload \
+		$(SRC)/tests/vm/nested/build-extra.sh $(BUILD)/hvg/extra
+	@cp $(MVGPU_BENCH) $(SRC)/tests/bench/hvg_bench.sh $(BUILD)/hvg/bin/
+	MVGPU_BUILD_DIR=$(BUILD) $(SRC)/tests/vm/run-vm.sh --kernel $(KERNEL) \
+		--modules $(BUILD)/ko/$(KERNEL) --bin $(BUILD)/hvg/bin \
+		--tests hvg_bench.sh --extra $(BUILD)/hvg/extra --mem 3072 \
+		--env MVGPU_HVG_REPS=$(HVG_REPS) --timeout 5400 --test-timeout 5300
 
 bench-%: modules-$(KERNEL) $(BUILD)/bench/%_bench
 	@rm -rf $(BUILD)/bench/run-$* && mkdir -p $(BUILD)/bench/run-$*

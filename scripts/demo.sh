@@ -5,9 +5,10 @@
 # Debian 12 machine.  Installs what is missing, builds the modules, the
 # tools and the guest driver, boots a host VM on Debian's 6.1 kernel with
 # mvgpu_sim, and inside it (tests/demo/demo_vm.sh) lists the profiles with
-# mvgpuctl, creates two vGPUs of different profiles, benchmarks the host
-# path, starts a QEMU guest with one vGPU that loads mvgpu_guest.ko and
-# runs the same benchmark, and prints the guest-vs-host table.
+# mvgpuctl, creates two vGPUs of different profiles, starts a QEMU guest
+# with one vGPU that loads mvgpu_guest.ko, runs the same benchmark in the
+# guest, on the host path and through a VFIO client, interleaved, and
+# prints the guest-vs-host table.
 #
 # Every long step prints a progress line.  Under TCG (no /dev/kvm) the
 # guest runs nested-emulated and takes several minutes.
@@ -37,8 +38,8 @@ mkdir -p "$BUILD/demo/bin" "$payload"
 cp "$BUILD/ko/6.1/mvgpu_guest.ko" "$BUILD/tools/mvgpu-bench" "$payload/"
 MVGPU_BUILD_DIR=$BUILD MVGPU_NESTED_PAYLOAD=$payload \
 	"$ROOT/tests/vm/nested/build-extra.sh" "$BUILD/demo/extra"
-cp "$ROOT/tests/demo/demo_vm.sh" "$BUILD/tests/mvgpuctl" \
-	"$BUILD/tools/mvgpu-bench" "$BUILD/demo/bin/"
+cp "$ROOT/tests/demo/demo_vm.sh" "$ROOT/tests/bench/hvg_bench.sh" \
+	"$BUILD/tests/mvgpuctl" "$BUILD/tools/mvgpu-bench" "$BUILD/demo/bin/"
 
 progress "booting the host VM (Debian 6.1, mvgpu_sim); its progress lines follow"
 # The VM's console streams with a "#| " prefix: show its progress lines as

@@ -13,6 +13,7 @@ echo "TAP version 13"
 echo "1..2"
 [ -d /sys/module/mvgpu ] || insmod "$moddir/mvgpu.ko"
 [ -d /sys/module/mvgpu_sim ] || insmod "$moddir/mvgpu_sim.ko"
+wd=$(cat /sys/module/mvgpu/parameters/watchdog_ms)
 echo 60000 > /sys/module/mvgpu/parameters/watchdog_ms
 types=/sys/class/mdev_bus/mvgpu0/mdev_supported_types
 if echo "$uuid" > "$types/mvgpu-ts-64m/create"; then
@@ -31,4 +32,4 @@ else
 	echo "not ok 2 host vs vfio"
 fi
 echo 1 > "/sys/bus/mdev/devices/$uuid/remove"
-echo 500 > /sys/module/mvgpu/parameters/watchdog_ms
+echo "$wd" > /sys/module/mvgpu/parameters/watchdog_ms

@@ -14,6 +14,12 @@
  * Output: a table, and with --json one JSON object per workload.  With
  * --compare DEV2 (or --compare-vfio UUID) two paths run interleaved,
  * REPS times each, and the table shows both medians, spreads and the ratio.
+ *
+ * --serve runs one repetition of every workload each time a line "rep"
+ * arrives on standard input, prints it as with --reps 1 --json followed by
+ * "### REP-DONE", and stops at "quit" or end of input.  A driver on the
+ * other side of a console (tests/bench/hvg_bench.sh) interleaves these
+ * repetitions in a guest with its own on the host.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -291,7 +297,8 @@ static void print_usage(FILE *f)
 		"  --vfio UUID        a vGPU through VFIO instead\n"
 		"  --compare ...      run a second path interleaved with the first\n"
 		"  --reps N           repetitions, median and spread reported (default 5)\n"
-		"  --workload NAME    gemm, copy, small or latency (default: all)\n");
+		"  --workload NAME    gemm, copy, small or latency (default: all)\n"
+		"  --serve            one repetition per \"rep\" line on stdin (implies --json)\n");
 }
 
 static int open_path(struct path *p, const char *dev, const char *uuid)
@@ -316,73 +323,15 @@ static void seed_vram(struct path *p)
 		w[i] = i * 2654435761u;
 }
 
-int main(int argc, char **argv)
+/*
+ * Every workload (or @only) on @npaths paths, interleaved @reps times;
+ * prints the table and, with @json, one JSON object per workload.
+ * Return: 0, or 1 when a workload failed.
+ */
+static int run_all(struct path *paths, int npaths, int reps, const char *only,
+		   bool json)
 {
-	static const struct option opts[] = {
-		{ "dev", required_argument, NULL, 'd' },
-		{ "vfio", required_argument, NULL, 'v' },
-		{ "compare", required_argument, NULL, 'c' },
-		{ "compare-vfio", required_argument, NULL, 'C' },
-		{ "reps", required_argument, NULL, 'r' },
-		{ "workload", required_argument, NULL, 'w' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ }
-	};
-	const char *dev = NULL, *uuid = NULL, *dev2 = NULL, *uuid2 = NULL;
-	const char *only = NULL;
-	struct path paths[2];
-	int reps = 5, npaths, opt, i, r, w, ret = 0;
-	bool json = false;
-
-	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'd':
-			dev = optarg;
-			break;
-		case 'v':
-			uuid = optarg;
-			break;
-		case 'c':
-			dev2 = optarg;
-			break;
-		case 'C':
-			uuid2 = optarg;
-			break;
-		case 'r':
-			reps = atoi(optarg);
-			break;
-		case 'w':
-			only = optarg;
-			break;
-		case 'j':
-			json = true;
-			break;
-		case 'h':
-			print_usage(stdout);
-			return 0;
-		default:
-			print_usage(stderr);
-			return 2;
-		}
-	}
-	if (reps < 1 || reps > MAX_REPS) {
-		fprintf(stderr, "mvgpu-bench: --reps must be 1-%d\n", MAX_REPS);
-		return 2;
-	}
-
-	npaths = (dev2 || uuid2) ? 2 : 1;
-	for (i = 0; i < npaths; i++) {
-		ret = i ? open_path(&paths[1], dev2, uuid2) :
-			  open_path(&paths[0], dev, uuid);
-		if (ret) {
-			fprintf(stderr, "mvgpu-bench: cannot open %s: %s\n",
-				i ? (dev2 ?: uuid2) : (dev ?: uuid ?: "a device"),
-				strerror(-ret));
-			return 1;
-		}
-		seed_vram(&paths[i]);
-	}
+	int i, r, w;
 
 	printf("%-8s %-8s %12s %22s", "workload", "unit", paths[0].name,
 	       "(min..max)");
@@ -441,6 +390,108 @@ int main(int argc, char **argv)
 		if (paths[i].vfio)
 			printf("# %s: %lu doorbells (traps) rung for all submissions\n",
 			       paths[i].name, (unsigned long)paths[i].ctx.doorbells);
+	return 0;
+}
+
+/* --serve: a repetition per "rep" line on stdin, until "quit" or EOF. */
+static int serve(struct path *p, const char *only)
+{
+	char line[64];
+
+	printf("### SERVE-READY\n");
+	fflush(stdout);
+	while (fgets(line, sizeof(line), stdin)) {
+		if (!strncmp(line, "quit", 4))
+			break;
+		if (strncmp(line, "rep", 3))
+			continue;
+		if (run_all(p, 1, 1, only, true))
+			return 1;
+		printf("### REP-DONE\n");
+		if (fflush(stdout))
+			return 1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "dev", required_argument, NULL, 'd' },
+		{ "vfio", required_argument, NULL, 'v' },
+		{ "compare", required_argument, NULL, 'c' },
+		{ "compare-vfio", required_argument, NULL, 'C' },
+		{ "reps", required_argument, NULL, 'r' },
+		{ "workload", required_argument, NULL, 'w' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "serve", no_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ }
+	};
+	const char *dev = NULL, *uuid = NULL, *dev2 = NULL, *uuid2 = NULL;
+	const char *only = NULL;
+	struct path paths[2];
+	int reps = 5, npaths, opt, i, ret = 0;
+	bool json = false, serving = false;
+
+	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'd':
+			dev = optarg;
+			break;
+		case 'v':
+			uuid = optarg;
+			break;
+		case 'c':
+			dev2 = optarg;
+			break;
+		case 'C':
+			uuid2 = optarg;
+			break;
+		case 'r':
+			reps = atoi(optarg);
+			break;
+		case 'w':
+			only = optarg;
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 's':
+			serving = true;
+			break;
+		case 'h':
+			print_usage(stdout);
+			return 0;
+		default:
+			print_usage(stderr);
+			return 2;
+		}
+	}
+	if (reps < 1 || reps > MAX_REPS) {
+		fprintf(stderr, "mvgpu-bench: --reps must be 1-%d\n", MAX_REPS);
+		return 2;
+	}
+
+	npaths = (dev2 || uuid2) ? 2 : 1;
+	for (i = 0; i < npaths; i++) {
+		ret = i ? open_path(&paths[1], dev2, uuid2) :
+			  open_path(&paths[0], dev, uuid);
+		if (ret) {
+			fprintf(stderr, "mvgpu-bench: cannot open %s: %s\n",
+				i ? (dev2 ?: uuid2) : (dev ?: uuid ?: "a device"),
+				strerror(-ret));
+			return 1;
+		}
+		seed_vram(&paths[i]);
+	}
+
+	if (serving)
+		ret = serve(&paths[0], only);
+	else
+		ret = run_all(paths, npaths, reps, only, json);
+	if (ret)
+		return ret;
 	if (fflush(stdout) || ferror(stdout))
 		return 1;
 	return 0;
