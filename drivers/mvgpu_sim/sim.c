@@ -133,11 +133,13 @@ static void __init mvgpu_sim_cpu_init(void)
 		   boot_cpu_has(X86_FEATURE_OSXSAVE);
 	sim_vec_copy = !boot_cpu_has(X86_FEATURE_ERMS);
 	/*
-	 * A copy that writes more than the last-level cache holds evicts its
-	 * own destination before anyone reads it: stream it past the cache,
+	 * A copy that writes more than the cache holds evicts its own
+	 * destination before anyone reads it: stream it past the cache,
 	 * saving the read of each destination line.  Smaller ones keep the
 	 * result in cache for the next command.  (FILL never streams; see
-	 * sim_fill_avx2().)
+	 * sim_fill_avx2().)  The size is the one /proc/cpuinfo shows: the
+	 * last-level cache on Intel, but L2 on AMD, where copies therefore
+	 * stream from a smaller size than the L3 would allow.
 	 */
 	if (boot_cpu_data.x86_cache_size > 0)
 		sim_nt_bytes = (u64)boot_cpu_data.x86_cache_size * SZ_1K;

@@ -8,8 +8,9 @@
  *   copy/memcpy   engine: COPY within VRAM, which on a CPU without ERMS
  *                 (as under TCG with -cpu max,-erms,-fsrm) is mvgpu_sim's
  *                 AVX2 loop (SSE2 without AVX2) with non-temporal stores
- *                 for commands larger than the last-level cache, and the
- *                 kernel's memcpy() (rep movsb) with ERMS;
+ *                 for commands larger than the CPU's reported cache size
+ *                 (512 KiB in the TCG VM), and the kernel's memcpy()
+ *                 (rep movsb) with ERMS;
  *                 user: glibc's memcpy() between the same two VRAM ranges
  *                 through the BAR2 mapping (its own SIMD and non-temporal
  *                 choices)
