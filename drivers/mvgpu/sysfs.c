@@ -10,6 +10,7 @@
  * the old one.  mdevctl sets them with --addattr=mvgpu/weight etc.
  */
 #include <linux/bitmap.h>
+#include <linux/math64.h>
 #include <linux/sysfs.h>
 
 #include "mvgpu.h"
@@ -150,96 +151,93 @@ static ssize_t engine_mask_show(struct device *dev,
 static DEVICE_ATTR_RO(engine_mask);
 
 /*
- * Parse a decimal unsigned int in [min, max] for a store callback; any bad
- * value, out-of-range numbers included, is -EINVAL.
+ * The runtime knobs: weight, cap and timeslice_us.  One show and one store
+ * serve all three; the table gives each its range.  Each takes effect at
+ * the scheduler's next decision (it reads them with READ_ONCE()).
  */
-static int mvgpu_parse_uint(const char *buf, unsigned int min,
-			    unsigned int max, unsigned int *val)
+enum mvgpu_knob { MVGPU_KNOB_WEIGHT, MVGPU_KNOB_CAP, MVGPU_KNOB_TIMESLICE_US };
+
+struct mvgpu_knob_attr {
+	struct device_attribute attr;
+	enum mvgpu_knob knob;
+	unsigned int min;
+	unsigned int max;
+};
+
+static unsigned int mvgpu_knob_get(struct mvgpu_vgpu *vgpu, enum mvgpu_knob k)
 {
-	if (kstrtouint(buf, 10, val) || *val < min || *val > max)
+	switch (k) {
+	case MVGPU_KNOB_WEIGHT:
+		return READ_ONCE(vgpu->weight);
+	case MVGPU_KNOB_CAP:
+		return READ_ONCE(vgpu->cap);
+	default:
+		return div_u64(READ_ONCE(vgpu->timeslice_ns), NSEC_PER_USEC);
+	}
+}
+
+static void mvgpu_knob_set(struct mvgpu_vgpu *vgpu, enum mvgpu_knob k,
+			   unsigned int val)
+{
+	switch (k) {
+	case MVGPU_KNOB_WEIGHT:
+		WRITE_ONCE(vgpu->weight, val);
+		break;
+	case MVGPU_KNOB_CAP:
+		WRITE_ONCE(vgpu->cap, val);
+		break;
+	default:
+		WRITE_ONCE(vgpu->timeslice_ns, (u64)val * NSEC_PER_USEC);
+		break;
+	}
+}
+
+static ssize_t mvgpu_knob_show(struct device *dev,
+			       struct device_attribute *attr, char *buf)
+{
+	struct mvgpu_knob_attr *ka = container_of(attr, struct mvgpu_knob_attr,
+						  attr);
+
+	return sysfs_emit(buf, "%u\n", mvgpu_knob_get(dev_get_drvdata(dev),
+						      ka->knob));
+}
+
+/* A decimal in [min, max]; anything else is -EINVAL, old value kept. */
+static ssize_t mvgpu_knob_store(struct device *dev,
+				struct device_attribute *attr, const char *buf,
+				size_t count)
+{
+	struct mvgpu_knob_attr *ka = container_of(attr, struct mvgpu_knob_attr,
+						  attr);
+	unsigned int val;
+
+	if (kstrtouint(buf, 10, &val) || val < ka->min || val > ka->max)
 		return -EINVAL;
-	return 0;
-}
-
-static ssize_t weight_show(struct device *dev, struct device_attribute *attr,
-			   char *buf)
-{
-	struct mvgpu_vgpu *vgpu = dev_get_drvdata(dev);
-
-	return sysfs_emit(buf, "%u\n", READ_ONCE(vgpu->weight));
-}
-
-static ssize_t weight_store(struct device *dev, struct device_attribute *attr,
-			    const char *buf, size_t count)
-{
-	struct mvgpu_vgpu *vgpu = dev_get_drvdata(dev);
-	unsigned int val;
-	int ret;
-
-	ret = mvgpu_parse_uint(buf, 1, MVGPU_WEIGHT_MAX, &val);
-	if (ret)
-		return ret;
-	WRITE_ONCE(vgpu->weight, val);
+	mvgpu_knob_set(dev_get_drvdata(dev), ka->knob, val);
 	return count;
 }
-static DEVICE_ATTR_RW(weight);
 
-static ssize_t cap_show(struct device *dev, struct device_attribute *attr,
-			char *buf)
-{
-	struct mvgpu_vgpu *vgpu = dev_get_drvdata(dev);
+#define MVGPU_KNOB(_name, _knob, _min, _max)				\
+	static struct mvgpu_knob_attr mvgpu_knob_##_name = {		\
+		.attr = __ATTR(_name, 0644, mvgpu_knob_show,		\
+			       mvgpu_knob_store),			\
+		.knob = _knob,						\
+		.min = _min,						\
+		.max = _max,						\
+	}
 
-	return sysfs_emit(buf, "%u\n", READ_ONCE(vgpu->cap));
-}
-
-static ssize_t cap_store(struct device *dev, struct device_attribute *attr,
-			 const char *buf, size_t count)
-{
-	struct mvgpu_vgpu *vgpu = dev_get_drvdata(dev);
-	unsigned int val;
-	int ret;
-
-	ret = mvgpu_parse_uint(buf, 0, 100, &val);
-	if (ret)
-		return ret;
-	WRITE_ONCE(vgpu->cap, val);
-	return count;
-}
-static DEVICE_ATTR_RW(cap);
-
-static ssize_t timeslice_us_show(struct device *dev,
-				 struct device_attribute *attr, char *buf)
-{
-	struct mvgpu_vgpu *vgpu = dev_get_drvdata(dev);
-
-	return sysfs_emit(buf, "%llu\n",
-			  READ_ONCE(vgpu->timeslice_ns) / NSEC_PER_USEC);
-}
-
-static ssize_t timeslice_us_store(struct device *dev,
-				  struct device_attribute *attr,
-				  const char *buf, size_t count)
-{
-	struct mvgpu_vgpu *vgpu = dev_get_drvdata(dev);
-	unsigned int val;
-	int ret;
-
-	ret = mvgpu_parse_uint(buf, MVGPU_TIMESLICE_MIN_US,
-			       MVGPU_TIMESLICE_MAX_US, &val);
-	if (ret)
-		return ret;
-	WRITE_ONCE(vgpu->timeslice_ns, (u64)val * NSEC_PER_USEC);
-	return count;
-}
-static DEVICE_ATTR_RW(timeslice_us);
+MVGPU_KNOB(weight, MVGPU_KNOB_WEIGHT, 1, MVGPU_WEIGHT_MAX);
+MVGPU_KNOB(cap, MVGPU_KNOB_CAP, 0, 100);
+MVGPU_KNOB(timeslice_us, MVGPU_KNOB_TIMESLICE_US, MVGPU_TIMESLICE_MIN_US,
+	   MVGPU_TIMESLICE_MAX_US);
 
 static struct attribute *mvgpu_vgpu_attrs[] = {
 	&dev_attr_profile.attr,
 	&dev_attr_vgpu_vram_bytes.attr,
 	&dev_attr_engine_mask.attr,
-	&dev_attr_weight.attr,
-	&dev_attr_cap.attr,
-	&dev_attr_timeslice_us.attr,
+	&mvgpu_knob_weight.attr.attr,
+	&mvgpu_knob_cap.attr.attr,
+	&mvgpu_knob_timeslice_us.attr.attr,
 	NULL,
 };
 
