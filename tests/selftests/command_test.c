@@ -128,6 +128,60 @@ TEST_F(cmd, copy_vram)
 	EXPECT_EQ(0, memcmp(v, v + (8 << 20), len));
 }
 
+/*
+ * The engines copy and fill with vector stores where the CPU has them:
+ * unaligned heads and tails, lengths around the vector and chunk sizes,
+ * and bytes just outside the range, which must stay untouched.  (VRAM
+ * ranges of one COPY may not overlap.)
+ */
+TEST_F(cmd, copy_fill_unaligned)
+{
+	static const struct { uint64_t dst, src, len; } copies[] = {
+		{ 1, 3, 1 }, { 5, 70, 31 }, { 33, 200, 63 },
+		{ 4099, 9001, 4097 }, { 65536 + 7, 400013, 262144 + 33 },
+		{ 1000001, 3000003, 1 << 20 },
+	};
+	static const struct { uint64_t dst, len; } fills[] = {
+		{ 4, 4 }, { 12, 28 }, { 36, 60 }, { 4100, 8188 },
+		{ 131076, 262144 + 12 },
+	};
+	uint8_t *v = self->c.vram;
+	size_t area = 6 << 20;
+	unsigned int i, t;
+	uint8_t *ref = malloc(area);
+
+	ASSERT_NE(NULL, ref);
+	for (t = 0; t < ARRAY_SIZE(copies); t++) {
+		for (i = 0; i < area; i++)
+			v[i] = i * 131 + t;
+		memcpy(ref, v, area);
+		memmove(ref + copies[t].dst, ref + copies[t].src, copies[t].len);
+		ASSERT_EQ(0, run1(&self->c, mkcmd(MVGPU_OP_COPY, 0,
+						  copies[t].dst, copies[t].src,
+						  copies[t].len, 0, 0, 0)));
+		EXPECT_EQ(0, memcmp(ref, v, area))
+			TH_LOG("COPY %llu <- %llu, %llu bytes",
+			       (unsigned long long)copies[t].dst,
+			       (unsigned long long)copies[t].src,
+			       (unsigned long long)copies[t].len);
+	}
+	for (t = 0; t < ARRAY_SIZE(fills); t++) {
+		uint32_t pat = 0x01020304u * (t + 1);
+
+		memset(v, 0xee, area);
+		memset(ref, 0xee, area);
+		for (i = 0; i < fills[t].len; i += 4)
+			memcpy(ref + fills[t].dst + i, &pat, 4);
+		ASSERT_EQ(0, run1(&self->c, mkcmd(MVGPU_OP_FILL, 0, fills[t].dst,
+						  fills[t].len, pat, 0, 0, 0)));
+		EXPECT_EQ(0, memcmp(ref, v, area))
+			TH_LOG("FILL at %llu, %llu bytes",
+			       (unsigned long long)fills[t].dst,
+			       (unsigned long long)fills[t].len);
+	}
+	free(ref);
+}
+
 static void gemm_ref(uint32_t *c, const uint32_t *a, const uint32_t *b,
 		     unsigned int m, unsigned int n, unsigned int k)
 {
