@@ -44,8 +44,10 @@
 # mvgpu_guest.ko (built for the L2 kernel) and mvgpu-bench, they go into the
 # L2 initramfs under /payload, and an L2 booted with "mvgpu.run=bench" on
 # its command line loads the driver and runs the benchmark on /dev/mvgpu0,
-# printing its JSON lines between ### L2-BENCH-BEGIN/END (make demo); it
-# then skips mvgpu-guest-test.
+# printing its JSON lines between ### L2-BENCH-BEGIN/END; with
+# "mvgpu.run=serve" it runs mvgpu-bench --serve on the console for
+# tests/bench/hvg_bench.sh.  An L2 booted with any mvgpu.run=... skips
+# mvgpu-guest-test, which would take the vGPU away from the payload.
 #
 # Environment: MVGPU_BUILD_DIR (as for run-vm.sh; the L2 kernel comes from
 # its kernels/ directory, fetched with scripts/fetch-kernel.sh if missing),
