@@ -223,12 +223,23 @@ out_unlock:
 }
 
 /**
+ * mvgpu_irq_init() - set up a new context's interrupt state
+ * @vgpu: the zeroed context.
+ */
+void mvgpu_irq_init(struct mvgpu_vgpu *vgpu)
+{
+	spin_lock_init(&vgpu->irq_lock);
+	vgpu->irq.type = VFIO_PCI_NUM_IRQS;
+	hrtimer_init(&vgpu->irq.moderation, CLOCK_MONOTONIC, HRTIMER_MODE_ABS);
+	vgpu->irq.moderation.function = mvgpu_irq_moderation_fn;
+}
+
+/**
  * mvgpu_irq_reset() - forget any deferred interrupt (device reset)
  * @vgpu: the vGPU, with ->lock held and its queues stopped.
  *
- * Also sets up the moderation timer the first time it is called, from
- * mvgpu_ctx_init() (the context is zeroed there).  Waits for a running
- * timer callback.  The caller resets IRQ_STATUS, so nothing is owed.
+ * Waits for a running timer callback.  The caller resets IRQ_STATUS, so
+ * nothing is owed.
  */
 void mvgpu_irq_reset(struct mvgpu_vgpu *vgpu)
 {
@@ -236,11 +247,6 @@ void mvgpu_irq_reset(struct mvgpu_vgpu *vgpu)
 
 	lockdep_assert_held(&vgpu->lock);
 
-	if (!vgpu->irq.moderation.function) {
-		hrtimer_init(&vgpu->irq.moderation, CLOCK_MONOTONIC,
-			     HRTIMER_MODE_ABS);
-		vgpu->irq.moderation.function = mvgpu_irq_moderation_fn;
-	}
 	/* Not under irq_lock: the callback takes it. */
 	hrtimer_cancel(&vgpu->irq.moderation);
 

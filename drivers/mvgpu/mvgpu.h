@@ -611,6 +611,7 @@ int mvgpu_irq_info(struct mvgpu_vgpu *vgpu, struct vfio_irq_info *info);
 int mvgpu_irq_set(struct mvgpu_vgpu *vgpu, struct vfio_irq_set *hdr,
 		  void *data);
 void mvgpu_irq_update(struct mvgpu_vgpu *vgpu);
+void mvgpu_irq_init(struct mvgpu_vgpu *vgpu);
 void mvgpu_irq_reset(struct mvgpu_vgpu *vgpu);
 void mvgpu_irq_raise(struct mvgpu_vgpu *vgpu, u32 bits);
 u32 mvgpu_irq_reg_read(struct mvgpu_vgpu *vgpu, unsigned int reg);

@@ -60,9 +60,8 @@ int mvgpu_ctx_init(struct mvgpu_vgpu *vgpu,
 	vgpu->pgpu = profile->pgpu;
 	vgpu->host = host;
 	mutex_init(&vgpu->lock);
-	spin_lock_init(&vgpu->irq_lock);
+	mvgpu_irq_init(vgpu);
 	init_waitqueue_head(&vgpu->fence_wq);
-	vgpu->irq.type = VFIO_PCI_NUM_IRQS;
 	vgpu->weight = MVGPU_WEIGHT_DEFAULT;
 	vgpu->timeslice_ns = MVGPU_TIMESLICE_NS;
 	mvgpu_queues_init(vgpu);
