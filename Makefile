@@ -59,7 +59,7 @@ modules:
 	$(MAKE) -C $(KDIR) M=$(SRC) modules
 
 help:
-	@sed -n '3,12p' $(SRC)/Makefile
+	@sed -n '3,14p' $(SRC)/Makefile
 
 deps:
 	$(SRC)/scripts/deps.sh
@@ -218,6 +218,24 @@ modules-6.1-sparse:
 
 check:
 	$(SRC)/scripts/check.sh
+
+# make check-debug: tests/debug/ holds what only the debug kernel runs.
+DEBUG_TEST_SRCS := $(wildcard $(SRC)/tests/debug/*_test.c)
+DEBUG_TEST_BINS := $(patsubst $(SRC)/tests/debug/%.c,$(BUILD)/debug-tests/%,$(DEBUG_TEST_SRCS))
+DEBUG_TEST_SCRIPTS := $(wildcard $(SRC)/tests/debug/*.sh)
+
+$(BUILD)/debug-tests/%: $(SRC)/tests/debug/%.c $(TEST_LIB) $(TEST_LIB_H) \
+			$(SRC)/include/uapi/linux/mvgpu.h \
+			$(BUILD)/kselftest/kselftest_harness.h
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) -o $@ $< $(TEST_LIB) $(TEST_LDFLAGS)
+
+debug-tests: $(DEBUG_TEST_BINS)
+	@mkdir -p $(BUILD)/debug-tests
+	@for s in $(DEBUG_TEST_SCRIPTS); do install -m 0755 $$s $(BUILD)/debug-tests/; done
+
+check-debug:
+	BUILD=$(BUILD) $(SRC)/scripts/check-debug.sh
 
 demo:
 	BUILD=$(BUILD) $(SRC)/scripts/demo.sh

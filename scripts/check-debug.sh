@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# check-debug.sh - what `make check-debug` runs.
+#
+#   1. build (or reuse) the debug kernel: linux-source-6.1 with KASAN,
+#      lockdep (PROVE_LOCKING), DEBUG_ATOMIC_SLEEP, kmemleak, failslab and
+#      UBSAN, vfio/mdev built in (scripts/build-debug-kernel.sh)
+#   2. build the modules against it and the test programs
+#   3. boot it in a VM and run: kmemleak_clear.sh, every test program of
+#      make check (stress and the device-fd fuzzer included; not the
+#      nested guest), the fail-nth walk (tests/debug/failnth_test.c) and
+#      kmemleak_test.sh, which scans for leaks last
+#
+# Any failed test, KASAN/UBSAN/lockdep report or other splat in the kernel
+# log (tests/vm/run-vm.sh) or kmemleak report fails the run.  The last line
+# is the total, as for make check:
+#   N passed, N failed
+#
+# Environment: MVGPU_VM_TESTS (default: as above), MVGPU_VM_TIMEOUT
+# (default 10800 s for the VM), MVGPU_TEST_TIMEOUT (default 3600 s per
+# test).
+
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD=${BUILD:-$ROOT/build}
+LOGS=$BUILD/check-debug
+VM_TIMEOUT=${MVGPU_VM_TIMEOUT:-10800}
+TEST_TIMEOUT=${MVGPU_TEST_TIMEOUT:-3600}
+
+passed=0
+failed=0
+mkdir -p "$LOGS"
+start=$SECONDS
+
+# step NAME COMMAND...: run a build step, count it, show its log on failure.
+step() {
+	local name=$1
+	shift
+	local t0=$SECONDS
+	if "$@" >"$LOGS/$name.log" 2>&1; then
+		passed=$((passed + 1))
+		echo "ok - $name ($((SECONDS - t0)) s)"
+	else
+		failed=$((failed + 1))
+		echo "not ok - $name ($((SECONDS - t0)) s); last lines of $LOGS/$name.log:"
+		tail -n 30 "$LOGS/$name.log" | sed 's/^/#   /'
+		return 1
+	fi
+}
+
+# modules NAME KDIR: the modules-% rule of the Makefile, for a kernel that
+# fetch-kernel.sh does not know: build in a copy of the sources.
+modules() {
+	local obj=$BUILD/obj/$1
+	rm -rf "$obj" "$BUILD/ko/$1"
+	mkdir -p "$obj" "$BUILD/ko/$1"
+	cp -r "$ROOT/Kbuild" "$ROOT/drivers" "$ROOT/include" "$obj/"
+	find "$obj" \( -name '*.o' -o -name '*.ko' -o -name '.*.cmd' \
+		-o -name '*.mod' -o -name '*.mod.c' -o -name modules.order \) -delete
+	nice -n 10 make -C "$2" M="$obj" modules
+	cp "$obj"/drivers/*/*.ko "$BUILD/ko/$1/"
+}
+
+# The tests, in the order they run.
+test_list() {
+	local t n list="kmemleak_clear.sh lifecycle_test"
+
+	for t in "$BUILD"/tests/*; do
+		n=$(basename "$t")
+		case $n in
+		lifecycle_test | mvgpuctl | nested_guest_test.sh) continue ;;
+		esac
+		[[ -x $t ]] && list+=" $n"
+	done
+	echo "$list failnth_test kmemleak_test.sh"
+}
+
+finish() {
+	echo "# make check-debug took $((SECONDS - start)) s"
+	echo "$passed passed, $failed failed"
+	[[ $failed -eq 0 ]]
+}
+
+echo "# mvgpu make check-debug"
+kdir=$(BUILD=$BUILD "$ROOT/scripts/build-debug-kernel.sh" --print-kdir)
+step debug-kernel env BUILD="$BUILD" "$ROOT/scripts/build-debug-kernel.sh" || { finish; exit 1; }
+sed -n 's/^build-debug-kernel: \(built .*\|cached.*\)/# debug kernel: \1/p' \
+	"$LOGS/debug-kernel.log"
+step build-debug modules debug "$kdir" || { finish; exit 1; }
+step tests-build make -C "$ROOT" BUILD="$BUILD" tests debug-tests || { finish; exit 1; }
+
+# Everything the VM runs in one directory: make check's programs (and the
+# mvgpuctl tool mvgpuctl_test.sh needs) plus ours.
+bin=$BUILD/check-debug/bin
+rm -rf "$bin"
+mkdir -p "$bin"
+cp "$BUILD"/tests/* "$BUILD"/debug-tests/* "$bin/"
+tests=${MVGPU_VM_TESTS:-$(test_list)}
+
+echo "# booting the debug kernel: $tests"
+t0=$SECONDS
+rc=0
+MVGPU_BUILD_DIR=$BUILD "$ROOT/tests/vm/run-vm.sh" --kernel debug \
+	--kernel-image "$kdir/arch/x86/boot/bzImage" \
+	--modules "$BUILD/ko/debug" --bin "$bin" --tests "$tests" \
+	--timeout "$VM_TIMEOUT" --test-timeout "$TEST_TIMEOUT" --mem 2048 \
+	--no-stream || rc=$?
+echo "# vm-debug: $((SECONDS - t0)) s, exit $rc"
+result=$BUILD/vm/debug/result
+if [[ -r $result ]]; then
+	# "passed=P failed=F skipped=S" (tests/vm/run-vm.sh)
+	p=0 f=0
+	for kv in $(<"$result"); do
+		case $kv in
+		passed=[0-9]*) p=${kv#passed=} ;;
+		failed=[0-9]*) f=${kv#failed=} ;;
+		esac
+	done
+	passed=$((passed + p))
+	failed=$((failed + f))
+	((rc == 0 || f > 0)) || failed=$((failed + 1))
+else
+	failed=$((failed + 1))
+fi
+finish
