@@ -28,7 +28,6 @@ struct mdev_driver mvgpu_mdev_driver = {
 		.name = MVGPU_NAME,
 		.owner = THIS_MODULE,
 		.mod_name = KBUILD_MODNAME,
-		.dev_groups = mvgpu_vgpu_groups,
 	},
 	.probe = mvgpu_mdev_probe,
 	.remove = mvgpu_mdev_remove,
@@ -41,6 +40,11 @@ struct mdev_driver mvgpu_mdev_driver = {
  * the profile's resources; a failure there (-ENOSPC when the pGPU is full)
  * makes the write to "create" fail with that errno and leaves nothing
  * behind.
+ *
+ * The vGPU's attribute groups (mvgpu/, mvgpu_stats/) are added here, not
+ * through the driver's dev_groups: when adding those fails, Linux 6.1's
+ * really_probe() removes groups it never added and WARNs (found by the
+ * fail-nth walk of make check-debug).
  */
 static int mvgpu_mdev_probe(struct mdev_device *mdev)
 {
@@ -52,11 +56,16 @@ static int mvgpu_mdev_probe(struct mdev_device *mdev)
 		return PTR_ERR(vgpu);
 
 	dev_set_drvdata(&mdev->dev, vgpu);
-	ret = vfio_register_emulated_iommu_dev(&vgpu->vdev);
+	ret = device_add_groups(&mdev->dev, mvgpu_vgpu_groups);
 	if (ret)
 		goto err_put_vdev;
+	ret = vfio_register_emulated_iommu_dev(&vgpu->vdev);
+	if (ret)
+		goto err_remove_groups;
 	return 0;
 
+err_remove_groups:
+	device_remove_groups(&mdev->dev, mvgpu_vgpu_groups);
 err_put_vdev:
 	vfio_put_device(&vgpu->vdev);
 	return ret;
@@ -71,6 +80,7 @@ static void mvgpu_mdev_remove(struct mdev_device *mdev)
 	struct mvgpu_vgpu *vgpu = dev_get_drvdata(&mdev->dev);
 
 	vfio_unregister_group_dev(&vgpu->vdev);
+	device_remove_groups(&mdev->dev, mvgpu_vgpu_groups);
 	vfio_put_device(&vgpu->vdev);
 }
 
