@@ -85,10 +85,21 @@
 /* How long an engine waits for the worker before it moves on. */
 #define MVGPU_DMA_WAIT_JIFFIES	max(1UL, usecs_to_jiffies(2000))
 
-static unsigned int dma_cache_mb = 64;
+/*
+ * Off by default.  vfio type1 (6.1 to at least 6.12) takes its
+ * device_list_lock under its iommu->lock when a device opens and when it
+ * notifies an unmap, but a dma_unmap callback that unpins, as every pinning
+ * driver must, takes iommu->lock under device_list_lock: lockdep reports
+ * the inversion on the first unmap of pinned memory, and a VMM that opens
+ * a device or unmaps concurrently with such an unmap can deadlock its own
+ * container.  The engines never wait on that (see above), so only that
+ * VMM's vGPU would stall; an administrator who trusts the VMMs may turn
+ * pinning on for the throughput.
+ */
+static unsigned int dma_cache_mb;
 module_param(dma_cache_mb, uint, 0644);
 MODULE_PARM_DESC(dma_cache_mb,
-		 "Guest memory each vGPU keeps pinned for large DMA transfers, in MiB (default 64; 0 = always use vfio_dma_rw)");
+		 "Guest memory each vGPU keeps pinned for large DMA transfers, in MiB (default 0: off, every access through vfio_dma_rw; see the administrator's guide before turning it on)");
 
 static struct workqueue_struct *mvgpu_dma_wq;
 

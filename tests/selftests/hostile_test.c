@@ -309,7 +309,8 @@ TEST_F(hostile, ring_rewritten_while_read)
 }
 
 /*
- * Unmapping guest memory under a running copy (16 MiB: the pinned path):
+ * Unmapping guest memory under a running copy (16 MiB: the pinned path,
+ * with pinning on):
  * the copy either finished first, or fails with MVGPU_ERR_DMA; nothing
  * stays pinned and the host stays clean.
  */
@@ -326,6 +327,7 @@ TEST_F(hostile, dma_unmap_mid_copy)
 	uint64_t seq;
 
 	ASSERT_NE(MAP_FAILED, buf);
+	mvgpu_pin_cache(64);
 	memset(buf, 0xab, len);
 	for (round = 0; round < 5; round++) {
 		ASSERT_EQ(0, mvgpu_ctx_dma_map(&self->c, buf, len,
@@ -346,6 +348,7 @@ TEST_F(hostile, dma_unmap_mid_copy)
 		ksft_print_msg("round %d: copy %s\n", round,
 			       err ? "failed with MVGPU_ERR_DMA" : "finished first");
 	}
+	mvgpu_pin_cache(0);
 	munmap(buf, len);
 }
 

@@ -127,6 +127,8 @@ TEST(lifecycle_stress)
 	ASSERT_EQ(0, mvgpu_type_available("mvgpu-ts-32m", &base_avail));
 	base_locked = locked_kb();
 	ASSERT_LE(0, base_locked);
+	/* Pinning on: the cycles exercise the pin cache's teardown too. */
+	mvgpu_pin_cache(64);
 	buf = mmap(NULL, BUFLEN, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, buf);
@@ -201,6 +203,7 @@ TEST(lifecycle_stress)
 	EXPECT_EQ(4, pgpu_attr("engines_shared"));
 	ASSERT_EQ(0, mvgpu_type_available("mvgpu-ts-32m", &avail));
 	EXPECT_EQ(base_avail, avail);
+	mvgpu_pin_cache(0);
 	ksft_print_msg("%d cycles, %lu sysfs reads meanwhile\n", cycles, reads);
 	munmap(buf, BUFLEN);
 }

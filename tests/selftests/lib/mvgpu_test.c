@@ -194,6 +194,18 @@ int mvgpu_type_available(const char *type, uint64_t *avail)
 	return ret ? ret : sysfs_read_u64(path, avail);
 }
 
+bool mvgpu_pin_cache(unsigned int mb)
+{
+	const char *env = getenv("MVGPU_TEST_PIN");
+	char val[16];
+
+	if (mb && env && !strcmp(env, "0"))
+		mb = 0;
+	snprintf(val, sizeof(val), "%u", mb);
+	return !sysfs_write_str("/sys/module/mvgpu/parameters/dma_cache_mb",
+				val) && mb;
+}
+
 uint64_t mvgpu_vgpu_u64(const char *uuid, const char *attr)
 {
 	char path[PATH_MAX];
