@@ -99,6 +99,16 @@ mkdir -p "$bin"
 cp "$BUILD"/tests/* "$BUILD"/debug-tests/* "$bin/"
 tests=${MVGPU_VM_TESTS:-$(test_list)}
 
+# Two things of Linux 6.1's own, not mvgpu's, that the run must not count:
+# - MVGPU_TEST_PIN=0: the tests leave guest-memory pinning off (as it is
+#   by default).  With it on, lockdep reports vfio type1's own lock order
+#   (device_list_lock and iommu->lock taken both ways; see dma_cache_mb in
+#   Documentation/admin-guide.rst); make check covers the pinned path.
+# - --known-splat: the fail-nth walk over mdev create makes
+#   vfio_register_emulated_iommu_dev() fail inside vfio_create_group(),
+#   whose error path puts a group that still holds its iommu_group and
+#   WARNs in vfio_group_release() (drivers/vfio/vfio_main.c:179).  The
+#   report is printed, marked as a known kernel bug; any other one fails.
 echo "# booting the debug kernel: $tests"
 t0=$SECONDS
 rc=0
@@ -106,6 +116,8 @@ MVGPU_BUILD_DIR=$BUILD "$ROOT/tests/vm/run-vm.sh" --kernel debug \
 	--kernel-image "$kdir/arch/x86/boot/bzImage" \
 	--modules "$BUILD/ko/debug" --bin "$bin" --tests "$tests" \
 	--timeout "$VM_TIMEOUT" --test-timeout "$TEST_TIMEOUT" --mem 2048 \
+	--env MVGPU_TEST_PIN=0 \
+	--known-splat 'at drivers/vfio/vfio_main\.c:[0-9]+ vfio_group_release' \
 	--no-stream || rc=$?
 echo "# vm-debug: $((SECONDS - t0)) s, exit $rc"
 result=$BUILD/vm/debug/result

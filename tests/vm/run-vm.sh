@@ -7,7 +7,7 @@
 #   tests/vm/run-vm.sh --kernel FLAVOUR --modules DIR --bin DIR --tests "T1 T2 ..."
 #                      [--timeout SECS] [--test-timeout SECS] [--mem MB]
 #                      [--log FILE] [--extra DIR] [--no-stream]
-#                      [--kernel-image FILE]
+#                      [--kernel-image FILE] [--known-splat ERE]
 #
 #   --kernel FLAVOUR    6.1 or 6.12 (see scripts/fetch-kernel.sh); with
 #                       --kernel-image, any name for the logs (e.g. debug)
@@ -26,6 +26,10 @@
 #   --extra DIR         copied verbatim into the initramfs root
 #   --env NAME=VALUE    exported to the tests (repeatable)
 #   --no-stream         do not echo the console while the VM runs
+#   --known-splat ERE   a splat whose first line matches ERE is a known bug
+#                       of the kernel under test, not of mvgpu: it is shown
+#                       as such and does not fail the run (repeatable; only
+#                       make check-debug uses it, for bugs it names)
 #
 # The guest loads the kernel's vfio stack (vfio, vfio_iommu_type1,
 # vfio_virqfd where it exists, mdev, and their dependencies such as
@@ -63,6 +67,7 @@ SPLAT_RE+='|unreferenced object|RCU stall|rcu: INFO|soft lockup'
 SPLAT_RE+='|INFO: trying to register non-static key|memory leak detector disabled'
 
 FLAVOUR="" MODULES_DIR="" BIN_DIR="" TESTS="" EXTRA_DIR="" LOG="" KERNEL_IMAGE=""
+KNOWN_RE=""
 GUEST_ENV=()
 TIMEOUT=600 TEST_TIMEOUT="" MEM=1024 STREAM=1
 qemu_pid="" stream_pid=""
@@ -92,6 +97,7 @@ parse_args() {
 		--extra) EXTRA_DIR=${2-} ;;
 		--env) GUEST_ENV+=("${2-}") ;;
 		--no-stream) STREAM=0 && shift && continue ;;
+		--known-splat) KNOWN_RE+="${KNOWN_RE:+|}${2-}" ;;
 		-h | --help) usage ;;
 		*) die "unknown argument '$1' (see --help)" ;;
 		esac
@@ -375,16 +381,25 @@ report() {
 	else
 		cp "$clean" "$splat_src"
 	fi
-	splats=$(awk -v re="$SPLAT_RE" -v flavour="$FLAVOUR" '
+	splats=$(awk -v re="$SPLAT_RE" -v known="$KNOWN_RE" -v flavour="$FLAVOUR" '
 		$0 ~ re {
 			if (left <= 0) {
-				n++
-				printf "# ======== %s: kernel splat #%d ========\n", flavour, n
+				if (known != "" && $0 ~ known) {
+					k++
+					printf "# ======== %s: known kernel bug #%d (not counted) ========\n", flavour, k
+				} else {
+					n++
+					printf "# ======== %s: kernel splat #%d ========\n", flavour, n
+				}
 			}
 			left = 41
 		}
 		left > 0 { print; if (--left == 0) printf "# ======== end of splat ========\n" }
-		END { if (left > 0) printf "# ======== end of splat ========\n"; printf "@@SPLATS %d\n", n }
+		END {
+			if (left > 0) printf "# ======== end of splat ========\n"
+			if (k) printf "# %s: %d report(s) of known kernel bugs (--known-splat)\n", flavour, k
+			printf "@@SPLATS %d\n", n
+		}
 		' "$splat_src")
 	grep -v '^@@SPLATS ' <<<"$splats" || true
 	splats=$(grep '^@@SPLATS ' <<<"$splats" | cut -d' ' -f2)
