@@ -111,10 +111,12 @@ ok=1
 r=1
 while [ "$r" -le "$reps" ]; do
 	progress "repetition $r of $reps: H (host path)"
-	"$bench" --dev /dev/mvgpu-host0 --reps 1 --json >"$log/h.out" 2>&1 || ok=
+	"$bench" --dev /dev/mvgpu-host0 --reps 1 --json >"$log/h.out" 2>&1 ||
+		{ ok=; sed 's/^/# H: /' "$log/h.out"; }
 	record H <"$log/h.out"
 	progress "repetition $r of $reps: V (VFIO client)"
-	"$bench" --vfio "$vuuid" --reps 1 --json >"$log/v.out" 2>&1 || ok=
+	"$bench" --vfio "$vuuid" --reps 1 --json >"$log/v.out" 2>&1 ||
+		{ ok=; sed 's/^/# V: /' "$log/v.out"; }
 	record V <"$log/v.out"
 	progress "repetition $r of $reps: G (the guest)"
 	echo rep >&3
