@@ -34,6 +34,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <linux/mvgpu.h>
@@ -238,9 +239,57 @@ static const char *check_vram(uint8_t *vram, size_t size)
 	return verdict("vram", ok);
 }
 
+/*
+ * Config-space fuzz from inside the guest: @iters random writes of 1, 2 or
+ * 4 bytes at random (aligned) offsets of the device's config space, through
+ * the guest kernel's sysfs "config" file, so through QEMU's vfio-pci and
+ * VFIO into the host's emulation.  Then the header (command, BARs) is put
+ * back and the device must still answer: MVGPU_REG_ID and the scratch
+ * register through BAR0.  Seeded: the seed is printed, so a run replays.
+ */
+static void fuzz_config(const char *dir, uint32_t *mmio, unsigned int iters,
+			unsigned int seed)
+{
+	uint8_t saved[64];
+	char path[PATH_MAX];
+	unsigned int i, writes = 0;
+	uint32_t id;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/config", dir);
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0 || pread(fd, saved, sizeof(saved), 0) != sizeof(saved)) {
+		printf("# cfgfuzz: %s: %s\n", path, strerror(errno));
+		verdict("cfgfuzz", false);
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	srand(seed);
+	for (i = 0; i < iters; i++) {
+		unsigned int size = 1u << (rand() % 3);
+		unsigned int off = (rand() % 4096) & ~(size - 1);
+		uint32_t val = (uint32_t)rand() ^ ((uint32_t)rand() << 16);
+
+		if (pwrite(fd, &val, size, off) == size)
+			writes++;
+	}
+	/* The BARs and BIST..cache line, then the command register. */
+	if (pwrite(fd, saved + 0x0c, 0x40 - 0x0c, 0x0c) != 0x40 - 0x0c ||
+	    pwrite(fd, saved + 0x04, 2, 0x04) != 2)
+		printf("# cfgfuzz: restoring the header: %s\n", strerror(errno));
+	close(fd);
+
+	id = reg_read(mmio, MVGPU_REG_ID);
+	printf("cfgfuzz: iters=%u seed=%u writes=%u id_after=0x%08x scratch_after=%s\n",
+	       iters, seed, writes, id, check_scratch(mmio));
+	verdict("cfgfuzz", id == MVGPU_ID_MAGIC);
+}
+
 int main(int argc, char **argv)
 {
 	const char *devices = argc > 1 ? argv[1] : PEEK_DEVICES;
+	const char *fuzz = getenv("MVGPU_PEEK_CFGFUZZ");
 	const char *scratch, *vram_ok;
 	char dir[PATH_MAX];
 	uint32_t *mmio;
@@ -295,6 +344,9 @@ int main(int argc, char **argv)
 
 	scratch = check_scratch(mmio);
 	vram_ok = check_vram(vram, vram_size);
+	if (fuzz)
+		fuzz_config(dir, mmio, strtoul(fuzz, NULL, 0),
+			    (unsigned int)time(NULL));
 
 	printf("mvgpu-peek: id=0x%08x version=0x%08x scratch=%s vram=%s result=%s\n",
 	       id, version, scratch, vram_ok, failures ? "FAIL" : "PASS");

@@ -75,7 +75,7 @@ CONSOLE=$LOGDIR/nested-l2-console.log
 QEMU_ERR=$LOGDIR/nested-l2-qemu.stderr
 CLEAN=$LOGDIR/nested-l2-console.txt
 
-NTESTS=29
+NTESTS=30
 n=0
 failed=0
 qemu_pid=""
@@ -243,6 +243,8 @@ check "mvgpu-peek: version=0x00010000" peek 'version=0x00010000'
 check "mvgpu-peek: scratch register" peek 'scratch=ok'
 check "mvgpu-peek: VRAM zero after open, write/read round trip" \
 	eval 'peek vram=ok && peek vram_zero=ok'
+check "config-space fuzz from L2 (2000 writes), then the device still answers" \
+	peek cfgfuzz=ok
 check "mvgpu-peek: all checks passed (exit 0)" \
 	grep -q '^### L2-PEEK-END rc=0' "$CLEAN"
 if [ -s "$CLEAN" ] && section DMESG | grep -q .; then
