@@ -34,21 +34,8 @@ failed=0
 mkdir -p "$LOGS"
 start=$SECONDS
 
-# step NAME COMMAND...: run a build step, count it, show its log on failure.
-step() {
-	local name=$1
-	shift
-	local t0=$SECONDS
-	if "$@" >"$LOGS/$name.log" 2>&1; then
-		passed=$((passed + 1))
-		echo "ok - $name ($((SECONDS - t0)) s)"
-	else
-		failed=$((failed + 1))
-		echo "not ok - $name ($((SECONDS - t0)) s); last lines of $LOGS/$name.log:"
-		tail -n 30 "$LOGS/$name.log" | sed 's/^/#   /'
-		return 1
-	fi
-}
+# shellcheck source=scripts/step.sh
+. "$ROOT/scripts/step.sh"
 
 # modules NAME KDIR: the modules-% rule of the Makefile, for a kernel that
 # fetch-kernel.sh does not know: build in a copy of the sources.

@@ -31,20 +31,8 @@ failed=0
 mkdir -p "$LOGS"
 start=$SECONDS
 
-# step NAME COMMAND...: run a static step, count it, show its log on failure.
-step() {
-	local name=$1
-	shift
-	local t0=$SECONDS
-	if "$@" >"$LOGS/$name.log" 2>&1; then
-		passed=$((passed + 1))
-		echo "ok - $name ($((SECONDS - t0)) s)"
-	else
-		failed=$((failed + 1))
-		echo "not ok - $name ($((SECONDS - t0)) s); last lines of $LOGS/$name.log:"
-		tail -n 30 "$LOGS/$name.log" | sed 's/^/#   /'
-	fi
-}
+# shellcheck source=scripts/step.sh
+. "$ROOT/scripts/step.sh"
 
 echo "# mvgpu make check: kernels $FLAVOURS"
 for fl in $FLAVOURS; do

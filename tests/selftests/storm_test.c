@@ -54,16 +54,8 @@ static uint64_t now_ns(void)
 	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
-static uint64_t vgpu_stat(const char *uuid, const char *name)
-{
-	char path[PATH_MAX];
-	uint64_t v = ~0ull;
-
-	snprintf(path, sizeof(path), "%s/%s/mvgpu_stats/%s", MDEV_BUS_DEVICES,
-		 uuid, name);
-	sysfs_read_u64(path, &v);
-	return v;
-}
+/* One of the vGPU's mvgpu_stats counters. */
+#define vgpu_stat(uuid, name) mvgpu_vgpu_u64(uuid, "mvgpu_stats/" name)
 
 static int set_moderation(unsigned int us)
 {
