@@ -338,6 +338,8 @@ enum mvgpu_queue_state {
  * @run_start: the current run's engine time is accounted up to here
  *	(sched.lock).
  * @charged_at: engine time up to here is charged to the cap (sched.lock).
+ * @slice_left: the rest of the timeslice a wakeup preempted, for the
+ *	queue's next run; 0 for a full one (sched.lock).
  * @op_ns: engine time the command in @op has used so far (engine).
  * @dma: the queue's guest-memory channel.
  * @stats: counters: the engine running the queue updates the command
@@ -370,6 +372,7 @@ struct mvgpu_queue {
 	u64 runnable_since;
 	u64 run_start;
 	u64 charged_at;
+	u64 slice_left;
 	u64 op_ns;
 	struct mvgpu_dma dma;
 	struct mvgpu_queue_stats stats;
@@ -557,7 +560,7 @@ enum mvgpu_run_result {
 };
 
 enum mvgpu_run_result mvgpu_queue_run(struct mvgpu_engine *eng,
-				      struct mvgpu_queue *q);
+				      struct mvgpu_queue *q, u64 slice_end);
 
 /* sched.c */
 int mvgpu_sched_init(struct mvgpu_pgpu *pgpu);

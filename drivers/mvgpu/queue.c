@@ -564,6 +564,7 @@ static int mvgpu_queue_next(struct mvgpu_queue *q)
  * mvgpu_queue_run() - run a queue on an engine
  * @eng: the engine, from its thread.
  * @q: a queue the scheduler gave it.
+ * @slice_end: when its timeslice ends (ktime_get_ns()).
  *
  * Executes commands, one chunk at a time, until the ring is empty, the
  * scheduler wants the engine back, or the queue must stop.  A command in
@@ -577,11 +578,10 @@ static int mvgpu_queue_next(struct mvgpu_queue *q)
  * Return: why the engine comes back.
  */
 enum mvgpu_run_result mvgpu_queue_run(struct mvgpu_engine *eng,
-				      struct mvgpu_queue *q)
+				      struct mvgpu_queue *q, u64 slice_end)
 {
 	struct mvgpu_vgpu *vgpu = q->vgpu;
 	struct mvgpu_pgpu *pgpu = vgpu->pgpu;
-	u64 slice_end = ktime_get_ns() + READ_ONCE(vgpu->timeslice_ns);
 	u64 watchdog_ns = max(READ_ONCE(mvgpu_watchdog_ms), 10U) * NSEC_PER_MSEC;
 	enum mvgpu_run_result res;
 	u64 start;

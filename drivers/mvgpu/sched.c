@@ -21,7 +21,11 @@
  * is preempted at the next chunk boundary.  Interactive work (a guest that
  * submits a little and waits for it) thus waits about half a millisecond
  * behind a saturating neighbour instead of a whole timeslice, and since a
- * woken vGPU is charged like any other, it gains no share by it.
+ * woken vGPU is charged like any other, it gains no share by it.  The
+ * preempted queue keeps the rest of its timeslice for its next run: were
+ * it handed a fresh one, it could hold the engine for a timeslice and a
+ * half in one stretch, and its neighbour would then need two slices in a
+ * row to catch up in virtual runtime -- the other vGPUs' wait would double.
  *
  * Engines dedicated to a partitioned vGPU (engine->owner) run only that
  * vGPU's queues; the others form the shared pool for time-sliced vGPUs.
@@ -171,15 +175,24 @@ static bool mvgpu_sched_has_work(struct mvgpu_engine *eng)
 	return work;
 }
 
-/* Put @q on the run list.  sched->lock held. */
+/*
+ * Put @q on the run list.  A queue that just woke up goes first: it
+ * starts at min_vruntime, level with the queue furthest behind, and among
+ * equals mvgpu_sched_best() takes the first, so a wakeup preemption hands
+ * the engine to the queue that woke rather than to a saturating one.
+ * sched->lock held.
+ */
 static void mvgpu_sched_enqueue(struct mvgpu_sched *sched,
-				struct mvgpu_queue *q)
+				struct mvgpu_queue *q, bool woken)
 {
 	lockdep_assert_held(&sched->lock);
 
 	q->state = MVGPU_Q_RUNNABLE;
 	q->runnable_since = ktime_get_ns();
-	list_add_tail(&q->node, &sched->runnable);
+	if (woken)
+		list_add(&q->node, &sched->runnable);
+	else
+		list_add_tail(&q->node, &sched->runnable);
 	wake_up_all(&sched->engine_wq);
 }
 
@@ -204,7 +217,7 @@ void mvgpu_sched_kick(struct mvgpu_queue *q)
 						sched->min_vruntime);
 			WRITE_ONCE(sched->wakeups, sched->wakeups + 1);
 		}
-		mvgpu_sched_enqueue(sched, q);
+		mvgpu_sched_enqueue(sched, q, true);
 		break;
 	case MVGPU_Q_RUNNING:
 		q->kicked = true;
@@ -353,12 +366,15 @@ enum mvgpu_run_result mvgpu_sched_check(struct mvgpu_engine *eng,
 		mvgpu_sched_account(eng, q, now);
 		mvgpu_sched_update_min(eng->pgpu, NULL);
 	}
-	if (mvgpu_vgpu_capped(q->vgpu) && mvgpu_cap_charge(sched, q, now))
+	if (mvgpu_vgpu_capped(q->vgpu) && mvgpu_cap_charge(sched, q, now)) {
 		res = MVGPU_RUN_PREEMPT;
-	else if (now >= *slice_end && mvgpu_sched_best(eng))
+	} else if (now >= *slice_end && mvgpu_sched_best(eng)) {
 		res = MVGPU_RUN_PREEMPT;
-	else if (wakeup && mvgpu_sched_wakeup_preempt(eng, q))
+	} else if (wakeup && mvgpu_sched_wakeup_preempt(eng, q) &&
+		   now < *slice_end) {
+		q->slice_left = *slice_end - now;
 		res = MVGPU_RUN_PREEMPT;
+	}
 	spin_unlock(&sched->lock);
 	if (now < *slice_end)
 		return res;
@@ -411,7 +427,7 @@ static void mvgpu_sched_put(struct mvgpu_engine *eng, struct mvgpu_queue *q,
 	} else if (res == MVGPU_RUN_PREEMPT || q->kicked) {
 		if (res == MVGPU_RUN_PREEMPT)
 			q->stats.preemptions++;
-		mvgpu_sched_enqueue(sched, q);
+		mvgpu_sched_enqueue(sched, q, false);
 	} else {
 		q->state = MVGPU_Q_IDLE;
 	}
@@ -428,7 +444,7 @@ static int mvgpu_engine_thread(void *data)
 	struct mvgpu_sched *sched = &eng->pgpu->sched;
 	enum mvgpu_run_result res;
 	struct mvgpu_queue *q;
-	u64 start;
+	u64 start, slice;
 
 	while (!kthread_should_stop()) {
 		wait_event_idle(sched->engine_wq,
@@ -449,12 +465,14 @@ static int mvgpu_engine_thread(void *data)
 			eng->current_q = q;
 			eng->run_start = start;
 			eng->seen_wakeups = sched->wakeups;
+			slice = q->slice_left ?: READ_ONCE(q->vgpu->timeslice_ns);
+			q->slice_left = 0;
 		}
 		spin_unlock(&sched->lock);
 		if (!q)
 			continue;
 
-		res = mvgpu_queue_run(eng, q);
+		res = mvgpu_queue_run(eng, q, start + slice);
 		mvgpu_sched_put(eng, q, res, ktime_get_ns());
 	}
 	return 0;
