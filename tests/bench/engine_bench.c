@@ -51,14 +51,6 @@
 #define COPY_BYTES	(32u << 20)
 #define GEMM_DIM	128
 
-static uint64_t now_ns(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec * 1000000000ull + t.tv_nsec;
-}
-
 static int cmp_u64(const void *a, const void *b)
 {
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
@@ -86,7 +78,7 @@ static int fence_wait_sleeping(struct mvgpu_ctx *c, uint64_t seq)
 {
 	const struct timespec nap = { .tv_nsec = 5000000 };
 	struct mvgpu_qsa *qsa = mvgpu_ctx_qsa(c);
-	uint64_t deadline = now_ns() + 120000000000ull;
+	uint64_t deadline = mvgpu_now_ns() + 120000000000ull;
 	unsigned int polls = 0;
 
 	while ((int64_t)(__atomic_load_n(&qsa->fence, __ATOMIC_ACQUIRE) -
@@ -94,7 +86,7 @@ static int fence_wait_sleeping(struct mvgpu_ctx *c, uint64_t seq)
 		if (!(++polls % 16)) {
 			if (mvgpu_ctx_error(c, NULL))
 				return -EIO;
-			if (now_ns() > deadline)
+			if (mvgpu_now_ns() > deadline)
 				return -ETIMEDOUT;
 		}
 		nanosleep(&nap, NULL);
@@ -233,19 +225,19 @@ int main(void)
 			return 1;
 		}
 
-		t = now_ns();
+		t = mvgpu_now_ns();
 		memcpy(c.vram + (64u << 20), c.vram, COPY_BYTES);
-		usr_copy.ns[i] = now_ns() - t;
-		t = now_ns();
+		usr_copy.ns[i] = mvgpu_now_ns() - t;
+		t = mvgpu_now_ns();
 		copy_scalar((uint64_t *)(c.vram + (64u << 20)),
 			    (uint64_t *)c.vram, COPY_BYTES / 8);
-		usr_scalar.ns[i] = now_ns() - t;
-		t = now_ns();
+		usr_scalar.ns[i] = mvgpu_now_ns() - t;
+		t = mvgpu_now_ns();
 		memset(c.vram + (64u << 20), 0x01, COPY_BYTES);
-		usr_fill.ns[i] = now_ns() - t;
-		t = now_ns();
+		usr_fill.ns[i] = mvgpu_now_ns() - t;
+		t = mvgpu_now_ns();
 		gemm_user(cg, a, b, n, avx2);
-		usr_gemm.ns[i] = now_ns() - t;
+		usr_gemm.ns[i] = mvgpu_now_ns() - t;
 	}
 
 	report(&test, "copy/memcpy", "GB/s", COPY_BYTES, &eng_copy, &usr_copy);

@@ -49,6 +49,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -76,6 +77,8 @@
 #define GEMM_C		0x200000ull
 #define FILL_DST	0x400000ull
 #define FILL_BYTES	(2ull << 20)
+#define STAMP_BASE	0x1000000ull	/* 16 MiB: a stamped victim's ring */
+#define STAMP_SLOTS	16384u
 #define TS_SLOT		0x1800000ull	/* 24 MiB: probe timestamps */
 
 #define GEMM_DIM	32
@@ -93,14 +96,6 @@ static struct {
 	.window_ns = 1000 * MS,
 	.settle_ns = 300 * MS,
 };
-
-static uint64_t now_ns(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec * 1000000000ull + t.tv_nsec;
-}
 
 static void sleep_ns(uint64_t ns)
 {
@@ -268,10 +263,12 @@ struct tenant {
 	struct mvgpu_cmd cmd;
 	unsigned int batch;		/* work commands per fence */
 	unsigned int max_batches;	/* batches in flight */
+	bool stamped;			/* a TIMESTAMP before each command */
 
 	/* Helper state (helper only). */
 	uint64_t seqs[MAX_BATCHES];
 	unsigned int head, n;
+	unsigned int stamps;		/* TIMESTAMPs submitted */
 
 	/* Shared with the main thread under @lock. */
 	pthread_t thread;
@@ -321,6 +318,15 @@ static struct mvgpu_cmd spin_cmd(uint64_t ns)
 	return (struct mvgpu_cmd){ .opcode = MVGPU_OP_SPIN, .args = { ns } };
 }
 
+/* TIMESTAMP into slot @n of a stamped tenant's ring of stamps. */
+static struct mvgpu_cmd stamp_cmd(unsigned int n)
+{
+	return (struct mvgpu_cmd){
+		.opcode = MVGPU_OP_TIMESTAMP,
+		.args = { STAMP_BASE + (n % STAMP_SLOTS) * sizeof(uint64_t) },
+	};
+}
+
 static struct mvgpu_cmd gemm_cmd(unsigned int d)
 {
 	return (struct mvgpu_cmd){
@@ -352,7 +358,7 @@ static bool fence_done(struct tenant *t, uint64_t seq)
 static int wait_fence(struct tenant *t, uint64_t seq, int timeout_ms)
 {
 	struct pollfd pfd = { .fd = t->efd, .events = POLLIN };
-	uint64_t deadline = now_ns() + (uint64_t)timeout_ms * MS, val;
+	uint64_t deadline = mvgpu_now_ns() + (uint64_t)timeout_ms * MS, val;
 	uint32_t st, info;
 	int64_t left;
 	int r;
@@ -360,7 +366,7 @@ static int wait_fence(struct tenant *t, uint64_t seq, int timeout_ms)
 	for (;;) {
 		if (fence_done(t, seq))
 			return 0;
-		left = (int64_t)(deadline - now_ns());
+		left = (int64_t)(deadline - mvgpu_now_ns());
 		if (left <= 0)
 			return -ETIMEDOUT;
 		r = poll(&pfd, 1, left / MS > 50 ? 50 : left / MS + 1);
@@ -374,7 +380,7 @@ static int wait_fence(struct tenant *t, uint64_t seq, int timeout_ms)
 			return -EIO;
 		if (st & MVGPU_IRQ_ERROR || (r == 0 && mvgpu_ctx_error(&t->c,
 								       NULL))) {
-			t->err_ns = now_ns();
+			t->err_ns = mvgpu_now_ns();
 			t->dev_err = mvgpu_ctx_error(&t->c, &info);
 			return -EIO;
 		}
@@ -402,13 +408,16 @@ static int tenant_irq_setup(struct tenant *t)
 static int submit_batch(struct tenant *t)
 {
 	struct mvgpu_cmd cmds[RING_BUDGET];
-	unsigned int i;
+	unsigned int i, k = 0;
 	uint64_t seq;
 	int ret;
 
-	for (i = 0; i < t->batch; i++)
-		cmds[i] = t->cmd;
-	ret = mvgpu_ctx_submit(&t->c, cmds, t->batch);
+	for (i = 0; i < t->batch; i++) {
+		if (t->stamped)
+			cmds[k++] = stamp_cmd(t->stamps++);
+		cmds[k++] = t->cmd;
+	}
+	ret = mvgpu_ctx_submit(&t->c, cmds, k);
 	if (ret)
 		return ret;
 	seq = mvgpu_ctx_fence(&t->c, MVGPU_CMD_F_IRQ);
@@ -431,7 +440,7 @@ static int probe_once(struct tenant *t)
 	/* 1.5-4.5 ms apart: the queue is idle (doorbell armed) each time. */
 	sleep_ns(1500 * US + (uint64_t)(rand() % 3000) * US);
 	__atomic_store_n(ts, 0, __ATOMIC_RELAXED);
-	sub = now_ns();
+	sub = mvgpu_now_ns();
 	ret = mvgpu_ctx_submit(&t->c, &cmd, 1);
 	if (ret)
 		return ret;
@@ -489,7 +498,7 @@ static void *helper(void *arg)
 		if (ret && !t->err) {
 			t->err = ret;
 			if (!t->err_ns)
-				t->err_ns = now_ns();
+				t->err_ns = mvgpu_now_ns();
 		}
 		if (t->err)
 			t->n = 0;	/* nothing will complete any more */
@@ -590,7 +599,7 @@ static int tenant_err(struct tenant *t)
 /* Wait until every tenant in @mask that should not run has drained. */
 static int tenants_settle(unsigned int mask)
 {
-	uint64_t deadline = now_ns() + 30000 * MS;
+	uint64_t deadline = mvgpu_now_ns() + 30000 * MS;
 	int i, err = 0;
 
 	for (i = 0; i < MAX_TENANTS + 1; i++) {
@@ -600,7 +609,7 @@ static int tenants_settle(unsigned int mask)
 			continue;
 		pthread_mutex_lock(&t->lock);
 		while (!t->want_run && !t->drained && !t->err &&
-		       now_ns() < deadline) {
+		       mvgpu_now_ns() < deadline) {
 			struct timespec ts;
 
 			clock_gettime(CLOCK_REALTIME, &ts);
@@ -644,12 +653,14 @@ static const char *tenants_error(unsigned int mask, char *buf, size_t len)
 /*
  * Set a saturating workload: batches of about 5 ms of work, @depth_ms of
  * work in flight, both bounded by the ring budget.  @cmd_ns: engine time
- * of one command (known for SPIN, calibrated otherwise).
+ * of one command (known for SPIN, calibrated otherwise).  A stamped
+ * tenant (set before) puts a TIMESTAMP before every command.
  */
 static void tenant_work(struct tenant *t, struct mvgpu_cmd cmd,
 			uint64_t cmd_ns, uint64_t depth_ms)
 {
 	uint64_t batch = (5 * MS + cmd_ns - 1) / cmd_ns, nb;
+	unsigned int per = t->stamped ? 2 : 1;
 
 	if (batch > 100)
 		batch = 100;
@@ -660,10 +671,10 @@ static void tenant_work(struct tenant *t, struct mvgpu_cmd cmd,
 		nb = 3;
 	if (nb > MAX_BATCHES)
 		nb = MAX_BATCHES;
-	while (nb * (batch + 1) > RING_BUDGET && nb > 2)
+	while (nb * (batch * per + 1) > RING_BUDGET && nb > 2)
 		nb--;
-	while (nb * (batch + 1) > RING_BUDGET)
-		batch = RING_BUDGET / nb - 1;
+	while (nb * (batch * per + 1) > RING_BUDGET)
+		batch = (RING_BUDGET / nb - 1) / per;
 	t->mode = MODE_WORK;
 	t->cmd = cmd;
 	t->batch = batch;
@@ -692,16 +703,18 @@ static struct {
 static int nr_stalls;		/* atomic; entries below it are complete */
 static bool stall_stop;
 static pthread_t stall_thread;
+static pid_t stall_tid;		/* the monitor's thread id */
 
 static void *stall_monitor(void *arg)
 {
 	uint64_t t, over;
 	int i;
 
+	__atomic_store_n(&stall_tid, gettid(), __ATOMIC_RELAXED);
 	while (!__atomic_load_n(&stall_stop, __ATOMIC_RELAXED)) {
-		t = now_ns();
+		t = mvgpu_now_ns();
 		sleep_ns(2 * MS);
-		over = now_ns() - t - 2 * MS;
+		over = mvgpu_now_ns() - t - 2 * MS;
 		if (over < STALL_MIN_NS)
 			continue;
 		i = __atomic_load_n(&nr_stalls, __ATOMIC_RELAXED);
@@ -777,7 +790,7 @@ static uint64_t engine_busy_sum(void)
 
 static void snapshot(unsigned int mask, struct snap *s)
 {
-	uint64_t t0 = now_ns();
+	uint64_t t0 = mvgpu_now_ns();
 	int i, c;
 
 	for (i = 0; i < MAX_TENANTS + 1; i++)
@@ -785,7 +798,7 @@ static void snapshot(unsigned int mask, struct snap *s)
 			for (c = 0; c < C_NR; c++)
 				s->v[i][c] = read_fd_u64(tenants[i].cfd[c]);
 	s->engine_busy = engine_busy_sum();
-	s->t = (t0 + now_ns()) / 2;
+	s->t = (t0 + mvgpu_now_ns()) / 2;
 }
 
 static void snap_delta(unsigned int mask, const struct snap *a,
@@ -833,12 +846,12 @@ static int window(unsigned int all, unsigned int run, struct delta *d)
 	if (window_tick) {
 		uint64_t end = a.t + cfg.window_ns;
 
-		while (now_ns() + 50 * MS < end) {
+		while (mvgpu_now_ns() + 50 * MS < end) {
 			sleep_ns(50 * MS);
 			window_tick();
 		}
-		if (now_ns() < end)
-			sleep_ns(end - now_ns());
+		if (mvgpu_now_ns() < end)
+			sleep_ns(end - mvgpu_now_ns());
 	} else {
 		sleep_ns(cfg.window_ns);
 	}
@@ -938,7 +951,7 @@ static uint64_t param_u64(const char *path, uint64_t def)
  */
 static uint64_t calibrate(int i, struct mvgpu_cmd cmd)
 {
-	uint64_t deadline = now_ns() + 20000 * MS;
+	uint64_t deadline = mvgpu_now_ns() + 20000 * MS;
 	struct tenant *t = &tenants[i];
 	struct snap a, b;
 	struct delta d;
@@ -955,7 +968,7 @@ static uint64_t calibrate(int i, struct mvgpu_cmd cmd)
 		snapshot(1u << i, &b);
 		snap_delta(1u << i, &a, &b, &d);
 	} while ((d.work[i] < 4 || d.wall < cfg.window_ns / 4e9) &&
-		 !tenant_err(t) && now_ns() < deadline);
+		 !tenant_err(t) && mvgpu_now_ns() < deadline);
 	stop_all(1u << i);
 	if (tenant_err(t) || d.work[i] < 1)
 		return 0;
@@ -1358,160 +1371,6 @@ static void target_noisy(void)
 }
 
 /*
- * 8-9: offender (tenant 0) submits one SPIN of MVGPU_SPIN_MAX_NS, past
- * the watchdog, while tenant 1 saturates with 1 ms SPINs and tenant 2
- * probes dispatch latency with a TIMESTAMP every 1.5-4.5 ms.  Every
- * episode uses fresh vGPUs, so the kernel's queue_wait_max_ns of the two
- * victims covers that episode only.
- *
- * Regain: the longest any victim waited for the engine while the
- * offender lived: the worst probe latency (submission to TIMESTAMP) and
- * both victims' queue_wait_max_ns.  Failed: from the offender's
- * submission until its vGPU reports MVGPU_ERR_TIMEOUT.
- */
-struct hostile_ep {
-	double regain, probe_max, probe_p99, wait_a, wait_p, failed, recover;
-	double stall, probe_corr, offender_share, run_len;
-	int probes;
-};
-
-static int hostile_episode(struct hostile_ep *h)
-{
-	struct tenant *o = &tenants[0], *v = &tenants[1], *p = &tenants[2];
-	struct mvgpu_cmd spin = spin_cmd(MVGPU_SPIN_MAX_NS);
-	static double lat[MAX_SAMPLES];
-	uint64_t t0, seq, tr, mx, sum, l, busy0, runs0, runs;
-	int i, n = 0, ns, ret;
-
-	for (i = 0; i < 3; i++) {
-		ret = tenant_create(&tenants[i], "mvgpu-ts-32m");
-		if (ret)
-			return ret;
-	}
-	tenant_work(v, spin_cmd(MS), MS, 40);
-	p->mode = MODE_PROBE;
-	tenant_run(v, true);
-	tenant_run(p, true);
-	sleep_ns(cfg.settle_ns);
-
-	__atomic_store_n(&p->nr_samples, 0, __ATOMIC_RELAXED);
-	busy0 = read_fd_u64(v->cfd[C_BUSY]) + read_fd_u64(o->cfd[C_BUSY]);
-	runs0 = read_fd_u64(v->cfd[C_RUNS]) + read_fd_u64(o->cfd[C_RUNS]);
-	t0 = now_ns();
-	ret = mvgpu_ctx_submit(&o->c, &spin, 1);
-	seq = ret ? 0 : mvgpu_ctx_fence(&o->c, MVGPU_CMD_F_IRQ);
-	if (!seq)
-		return ret ?: -EIO;
-	ret = wait_fence(o, seq, 10000);
-	if (ret != -EIO || o->dev_err != MVGPU_ERR_TIMEOUT) {
-		diag("hostile: offender ended with %d, vGPU error %u", ret,
-		     o->dev_err);
-		return ret ?: -EPROTO;
-	}
-	h->wait_a = read_fd_u64(v->cfd[C_WAIT_MAX]) / 1e9;
-	h->wait_p = read_fd_u64(p->cfd[C_WAIT_MAX]) / 1e9;
-	h->failed = (o->err_ns - t0) / 1e9;
-	h->offender_share = read_fd_u64(o->cfd[C_BUSY]) / 1e9 / h->failed;
-	/* Average run of the two saturating queues, in wall time. */
-	runs = read_fd_u64(v->cfd[C_RUNS]) + read_fd_u64(o->cfd[C_RUNS]) -
-	       runs0;
-	h->run_len = runs ? (read_fd_u64(v->cfd[C_BUSY]) +
-			     read_fd_u64(o->cfd[C_BUSY]) - busy0) / 1e9 / runs :
-			    0;
-	stall_in(t0, o->err_ns, &mx, &sum);
-	h->stall = mx / 1e9;
-
-	/* Probes submitted while the offender's command was alive. */
-	ns = __atomic_load_n(&p->nr_samples, __ATOMIC_RELAXED);
-	h->probe_corr = 0;
-	for (i = 0; i < ns && i < MAX_SAMPLES; i++) {
-		if (p->sample_t[i] < t0 || p->sample_t[i] >= o->err_ns)
-			continue;
-		lat[n++] = p->sample_lat[i] / 1e9;
-		/* The same wait less the VM stalls inside it. */
-		l = p->sample_lat[i] > 0 ? p->sample_lat[i] : 0;
-		stall_in(p->sample_t[i], p->sample_t[i] + l, &mx, &sum);
-		h->probe_corr = dmax(h->probe_corr, (l - sum) / 1e9);
-	}
-	if (!n)
-		return -ENODATA;
-	qsort(lat, n, sizeof(lat[0]), cmp_double);
-	h->probes = n;
-	h->probe_max = lat[n - 1];
-	h->probe_p99 = lat[(n * 99) / 100];
-	h->regain = dmax(h->probe_max, dmax(h->wait_a, h->wait_p));
-
-	/* Recovery: engine reset, queue back up, one fence. */
-	tr = now_ns();
-	ret = vfio_mmio_write32(o->c.vd.device, MVGPU_REG_CONTROL,
-				MVGPU_CONTROL_QUEUE_RESET);
-	ret = ret ?: mvgpu_ctx_queue_setup(&o->c, 0, o->c.ring,
-					   o->c.ring_size, o->c.qsa);
-	ret = ret ?: tenant_irq_setup(o);
-	if (ret)
-		return ret;
-	seq = mvgpu_ctx_fence(&o->c, MVGPU_CMD_F_IRQ);
-	ret = seq ? wait_fence(o, seq, 10000) : -EIO;
-	h->recover = (now_ns() - tr) / 1e9;
-	return ret ?: tenant_err(v) ?: tenant_err(p);
-}
-
-static void hostile_diag(int e, const struct hostile_ep *h)
-{
-	diag("  episode %d: offender failed after %.3f s with %.1f %% of the engine",
-	     e, h->failed, h->offender_share * 100);
-	diag("    %d probes: longest %.2f ms, p99 %.2f ms; less VM stalls %.2f ms",
-	     h->probes, h->probe_max * 1e3, h->probe_p99 * 1e3,
-	     h->probe_corr * 1e3);
-	diag("    queue_wait_max_ns: saturating victim %.2f ms, probe %.2f ms",
-	     h->wait_a * 1e3, h->wait_p * 1e3);
-	diag("    longest VM stall %.1f ms; runs of 2 ms slices took %.2f ms on average",
-	     h->stall * 1e3, h->run_len * 1e3);
-	diag("    offender recovered (engine reset, queue set up, a fence) in %.1f ms",
-	     h->recover * 1e3);
-}
-
-static void target_hostile(void)
-{
-	double regain[64], failed[64], wd_ms, bound_ms;
-	struct hostile_ep h;
-	char buf[96], bound[32];
-	int e, ret = 0, saved = cfg.reps;
-
-	wd_ms = param_u64("/sys/module/mvgpu/parameters/watchdog_ms", 500);
-	bound_ms = (2 * 2000 * US + SPIN_CHUNK_NS) / 1e6;
-	snprintf(bound, sizeof(bound), "<= %.1f ms", bound_ms);
-
-	for (e = 0; e < cfg.hostile_reps && !ret; e++) {
-		memset(&h, 0, sizeof(h));
-		ret = hostile_episode(&h);
-		if (ret) {
-			tenants_error(mask_n(3), buf, sizeof(buf));
-		} else {
-			regain[e] = h.regain;
-			failed[e] = h.failed;
-			hostile_diag(e, &h);
-		}
-		stop_all(mask_n(3));
-		destroy_all();
-	}
-	if (ret) {
-		report_failed(NAME_REGAIN, bound, "%s (%s)", strerror(-ret),
-			      buf);
-		report_failed(NAME_RESET, "<= 1 s", "%s", strerror(-ret));
-		return;
-	}
-	diag("hostile: watchdog_ms %.0f counts the command's own engine time,", wd_ms);
-	diag("  and the offender shares the engine with a saturating equal-weight victim");
-	cfg.reps = cfg.hostile_reps;
-	report(NAME_REGAIN, " ms", 1e3, stat3(regain, cfg.hostile_reps), true,
-	       bound_ms, bound, "%.2f");
-	report(NAME_RESET, " s", 1, stat3(failed, cfg.hostile_reps), true, 1.0,
-	       "<= 1 s", "%.3f");
-	cfg.reps = saved;
-}
-
-/*
  * Engine threads' placement on the guest CPUs: engines are kernel threads,
  * so a partition is only as isolated as the CPU its engine thread gets.
  */
@@ -1560,6 +1419,260 @@ static void find_engine_threads(void)
 	}
 	if (d)
 		closedir(d);
+}
+
+/*
+ * Stalls are per guest CPU: with tcg,thread=single QEMU runs one vCPU at a
+ * time, so while the monitor's CPU runs, the other one stands still, and
+ * the monitor sees nothing.  For the hostile target the engine thread and
+ * the monitor share CPU 1, so the stalls subtracted are the engine's own.
+ */
+static bool pin_to(pid_t tid, int cpu)
+{
+	cpu_set_t set;
+	int i;
+
+	CPU_ZERO(&set);
+	if (cpu >= 0)
+		CPU_SET(cpu, &set);
+	else
+		for (i = 0; i < CPU_SETSIZE; i++)
+			CPU_SET(i, &set);
+	return !sched_setaffinity(tid, sizeof(set), &set);
+}
+
+static bool pin_engine_and_monitor(bool on)
+{
+	int cpu = on ? 1 : -1;
+
+	if (!eng_pid[0] || sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		return false;
+	return pin_to(eng_pid[0], cpu) && pin_to(stall_tid, cpu);
+}
+
+/*
+ * 8-9: offender (tenant 0) submits one SPIN of MVGPU_SPIN_MAX_NS, past
+ * the watchdog, while tenant 1 saturates with one-chunk SPINs, each after
+ * a TIMESTAMP (a stamped tenant), and tenant 2 probes dispatch latency
+ * with a TIMESTAMP every 1.5-4.5 ms.  Every episode uses fresh vGPUs.
+ *
+ * Regain: the longest any victim waited for the engine while the
+ * offender lived, less the VM stalls inside that wait (time in which the
+ * emulator ran no guest CPU is no scheduler's doing): for the saturating
+ * victim the longest gap between two of its stamps less the SPIN between
+ * them, for the probe its submission-to-TIMESTAMP latency.  The raw
+ * waits, and the kernel's queue_wait_max_ns of both victims (wall time,
+ * stalls included, not correctable), are printed next to it.
+ * Failed: from the offender's submission until its vGPU reports
+ * MVGPU_ERR_TIMEOUT.
+ */
+struct hostile_ep {
+	double regain, probe_max, probe_p99, wait_a, wait_p, failed, recover;
+	double stall, probe_corr, offender_share, run_len;
+	double victim_max, victim_corr, victim_p99;
+	int probes, stamps;
+};
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * A stamped tenant's longest wait for the engine within [@a, @b): the
+ * longest gap between consecutive stamps less the command between them,
+ * as measured (@h->victim_max) and less the VM stalls inside the gap
+ * (@h->victim_corr, and its 99th percentile @h->victim_p99).  Returns the
+ * number of gaps looked at.
+ */
+static int stamped_waits(struct tenant *t, uint64_t cmd_ns, uint64_t a,
+			 uint64_t b, struct hostile_ep *h)
+{
+	uint64_t *slot = (uint64_t *)(t->c.vram + STAMP_BASE), v;
+	static uint64_t s[STAMP_SLOTS];
+	static double corr[STAMP_SLOTS];
+	uint64_t gap, mx, sum;
+	unsigned int i, n = 0;
+	int gaps = 0;
+
+	for (i = 0; i < STAMP_SLOTS; i++) {
+		v = __atomic_load_n(&slot[i], __ATOMIC_RELAXED);
+		if (v)
+			s[n++] = v;
+	}
+	qsort(s, n, sizeof(s[0]), cmp_u64);
+	h->victim_max = 0;
+	h->victim_corr = 0;
+	for (i = 0; i + 1 < n; i++) {
+		if (s[i + 1] <= a || s[i] >= b)
+			continue;
+		gap = s[i + 1] - s[i];
+		gap = gap > cmd_ns ? gap - cmd_ns : 0;
+		stall_in(s[i], s[i + 1], &mx, &sum);
+		h->victim_max = dmax(h->victim_max, gap / 1e9);
+		corr[gaps++] = (gap > sum ? gap - sum : 0) / 1e9;
+		h->victim_corr = dmax(h->victim_corr, corr[gaps - 1]);
+	}
+	if (gaps) {
+		qsort(corr, gaps, sizeof(corr[0]), cmp_double);
+		h->victim_p99 = corr[(gaps * 99) / 100];
+	}
+	return gaps;
+}
+
+static int hostile_episode(struct hostile_ep *h)
+{
+	struct tenant *o = &tenants[0], *v = &tenants[1], *p = &tenants[2];
+	struct mvgpu_cmd spin = spin_cmd(MVGPU_SPIN_MAX_NS);
+	static double lat[MAX_SAMPLES];
+	uint64_t t0, seq, tr, mx, sum, l, busy0, runs0, runs;
+	int i, n = 0, ns, ret;
+
+	for (i = 0; i < 3; i++) {
+		ret = tenant_create(&tenants[i], "mvgpu-ts-32m");
+		if (ret)
+			return ret;
+	}
+	v->stamped = true;
+	tenant_work(v, spin_cmd(SPIN_CHUNK_NS), SPIN_CHUNK_NS, 40);
+	p->mode = MODE_PROBE;
+	tenant_run(v, true);
+	tenant_run(p, true);
+	sleep_ns(cfg.settle_ns);
+
+	__atomic_store_n(&p->nr_samples, 0, __ATOMIC_RELAXED);
+	busy0 = read_fd_u64(v->cfd[C_BUSY]) + read_fd_u64(o->cfd[C_BUSY]);
+	runs0 = read_fd_u64(v->cfd[C_RUNS]) + read_fd_u64(o->cfd[C_RUNS]);
+	t0 = mvgpu_now_ns();
+	ret = mvgpu_ctx_submit(&o->c, &spin, 1);
+	seq = ret ? 0 : mvgpu_ctx_fence(&o->c, MVGPU_CMD_F_IRQ);
+	if (!seq)
+		return ret ?: -EIO;
+	ret = wait_fence(o, seq, 10000);
+	if (ret != -EIO || o->dev_err != MVGPU_ERR_TIMEOUT) {
+		diag("hostile: offender ended with %d, vGPU error %u", ret,
+		     o->dev_err);
+		return ret ?: -EPROTO;
+	}
+	h->wait_a = read_fd_u64(v->cfd[C_WAIT_MAX]) / 1e9;
+	h->wait_p = read_fd_u64(p->cfd[C_WAIT_MAX]) / 1e9;
+	h->failed = (o->err_ns - t0) / 1e9;
+	h->stamps = stamped_waits(v, SPIN_CHUNK_NS, t0, o->err_ns, h);
+	if (!h->stamps)
+		return -ENODATA;	/* the victim never ran */
+	h->offender_share = read_fd_u64(o->cfd[C_BUSY]) / 1e9 / h->failed;
+	/* Average run of the two saturating queues, in wall time. */
+	runs = read_fd_u64(v->cfd[C_RUNS]) + read_fd_u64(o->cfd[C_RUNS]) -
+	       runs0;
+	h->run_len = runs ? (read_fd_u64(v->cfd[C_BUSY]) +
+			     read_fd_u64(o->cfd[C_BUSY]) - busy0) / 1e9 / runs :
+			    0;
+	stall_in(t0, o->err_ns, &mx, &sum);
+	h->stall = mx / 1e9;
+
+	/* Probes submitted while the offender's command was alive. */
+	ns = __atomic_load_n(&p->nr_samples, __ATOMIC_RELAXED);
+	h->probe_corr = 0;
+	for (i = 0; i < ns && i < MAX_SAMPLES; i++) {
+		if (p->sample_t[i] < t0 || p->sample_t[i] >= o->err_ns)
+			continue;
+		lat[n++] = p->sample_lat[i] / 1e9;
+		/* The same wait less the VM stalls inside it. */
+		l = p->sample_lat[i] > 0 ? p->sample_lat[i] : 0;
+		stall_in(p->sample_t[i], p->sample_t[i] + l, &mx, &sum);
+		h->probe_corr = dmax(h->probe_corr, (l - sum) / 1e9);
+	}
+	if (!n)
+		return -ENODATA;
+	qsort(lat, n, sizeof(lat[0]), cmp_double);
+	h->probes = n;
+	h->probe_max = lat[n - 1];
+	h->probe_p99 = lat[(n * 99) / 100];
+	h->regain = dmax(h->probe_corr, h->victim_corr);
+
+	/* Recovery: engine reset, queue back up, one fence. */
+	tr = mvgpu_now_ns();
+	ret = vfio_mmio_write32(o->c.vd.device, MVGPU_REG_CONTROL,
+				MVGPU_CONTROL_QUEUE_RESET);
+	ret = ret ?: mvgpu_ctx_queue_setup(&o->c, 0, o->c.ring,
+					   o->c.ring_size, o->c.qsa);
+	ret = ret ?: tenant_irq_setup(o);
+	if (ret)
+		return ret;
+	seq = mvgpu_ctx_fence(&o->c, MVGPU_CMD_F_IRQ);
+	ret = seq ? wait_fence(o, seq, 10000) : -EIO;
+	h->recover = (mvgpu_now_ns() - tr) / 1e9;
+	return ret ?: tenant_err(v) ?: tenant_err(p);
+}
+
+static void hostile_diag(int e, const struct hostile_ep *h)
+{
+	diag("  episode %d: offender failed after %.3f s with %.1f %% of the engine",
+	     e, h->failed, h->offender_share * 100);
+	diag("    %d probes: longest %.2f ms, p99 %.2f ms; less VM stalls %.2f ms",
+	     h->probes, h->probe_max * 1e3, h->probe_p99 * 1e3,
+	     h->probe_corr * 1e3);
+	diag("    saturating victim, %d gaps between stamps: longest wait %.2f ms",
+	     h->stamps, h->victim_max * 1e3);
+	diag("      less VM stalls: longest %.2f ms, p99 %.2f ms",
+	     h->victim_corr * 1e3, h->victim_p99 * 1e3);
+	diag("    queue_wait_max_ns (stalls included): saturating victim %.2f ms, probe %.2f ms",
+	     h->wait_a * 1e3, h->wait_p * 1e3);
+	diag("    longest VM stall %.1f ms; runs of 2 ms slices took %.2f ms on average",
+	     h->stall * 1e3, h->run_len * 1e3);
+	diag("    offender recovered (engine reset, queue set up, a fence) in %.1f ms",
+	     h->recover * 1e3);
+}
+
+static void target_hostile(void)
+{
+	double regain[64], failed[64], wd_ms, bound_ms;
+	struct hostile_ep h;
+	char buf[96], bound[32];
+	int e, ret = 0, saved = cfg.reps;
+	bool pinned;
+
+	wd_ms = param_u64("/sys/module/mvgpu/parameters/watchdog_ms", 500);
+	bound_ms = (2 * 2000 * US + SPIN_CHUNK_NS) / 1e6;
+	snprintf(bound, sizeof(bound), "<= %.1f ms", bound_ms);
+	find_engine_threads();
+	pinned = pin_engine_and_monitor(true);
+
+	for (e = 0; e < cfg.hostile_reps && !ret; e++) {
+		memset(&h, 0, sizeof(h));
+		ret = hostile_episode(&h);
+		if (ret) {
+			tenants_error(mask_n(3), buf, sizeof(buf));
+		} else {
+			regain[e] = h.regain;
+			failed[e] = h.failed;
+			hostile_diag(e, &h);
+		}
+		stop_all(mask_n(3));
+		destroy_all();
+	}
+	if (pinned)
+		pin_engine_and_monitor(false);
+	if (ret) {
+		report_failed(NAME_REGAIN, bound, "%s (%s)", strerror(-ret),
+			      buf);
+		report_failed(NAME_RESET, "<= 1 s", "%s", strerror(-ret));
+		return;
+	}
+	diag("hostile: regain = the longest victim wait less the VM stalls inside it");
+	diag("hostile: stalls seen from %s",
+	     pinned ? "CPU 1, where the engine thread was pinned" :
+		      "any CPU (engine thread not pinned)");
+	diag("hostile: watchdog_ms %.0f counts the command's own engine time,", wd_ms);
+	diag("  and the offender shares the engine with a saturating equal-weight victim");
+	cfg.reps = cfg.hostile_reps;
+	report(NAME_REGAIN, " ms", 1e3, stat3(regain, cfg.hostile_reps), true,
+	       bound_ms, bound, "%.2f");
+	report(NAME_RESET, " s", 1, stat3(failed, cfg.hostile_reps), true, 1.0,
+	       "<= 1 s", "%.3f");
+	cfg.reps = saved;
 }
 
 static void coloc_tick(void)

@@ -242,14 +242,6 @@ TEST_F(sched, partition_engines)
 	mvgpu_ctx_close(&p);
 }
 
-static uint64_t now_ns(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec * 1000000000ull + t.tv_nsec;
-}
-
 /*
  * A cap is a ceiling even on an idle pool: cap 5 on a 4-engine pool
  * allows 0.2 engine of time, so a saturating single queue (which could
@@ -271,13 +263,13 @@ TEST_F(sched, cap_is_a_ceiling)
 	ASSERT_EQ(0, mvgpu_ctx_open(self->uuid, &c));
 
 	busy0 = mvgpu_vgpu_u64(self->uuid, "mvgpu_stats/busy_ns");
-	t0 = now_ns();
+	t0 = mvgpu_now_ns();
 	for (i = 0; i < 6; i++) {
 		ASSERT_EQ(0, mvgpu_ctx_submit(&c, spins, ARRAY_SIZE(spins)));
 		seq = mvgpu_ctx_fence(&c, 0);
 	}
 	ASSERT_EQ(0, mvgpu_ctx_wait(&c, seq, 60000));
-	t1 = now_ns();
+	t1 = mvgpu_now_ns();
 	busy1 = mvgpu_vgpu_u64(self->uuid, "mvgpu_stats/busy_ns");
 
 	TH_LOG("capped at 5%%: busy %.1f ms over %.1f ms wall",

@@ -46,14 +46,6 @@
 #define FENCE		MVGPU_IRQ_FENCE
 #define REG_DOORBELL(q)	(MVGPU_QUEUE_BASE(q) + MVGPU_QREG_DOORBELL)
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
-}
-
 /* One of the vGPU's mvgpu_stats counters. */
 #define vgpu_stat(uuid, name) mvgpu_vgpu_u64(uuid, "mvgpu_stats/" name)
 
@@ -250,13 +242,13 @@ static bool defer_one(struct __test_metadata *_metadata, int fd,
 	EXPECT_EQ(0, set_moderation(MAX_US));
 	usleep((BURST + 2) * MAX_US);
 	mmio_wr(_metadata, fd, MVGPU_REG_IRQ_STATUS, MVGPU_IRQ_ALL);
-	*t_first = now_ns();
+	*t_first = mvgpu_now_ns();
 	for (i = 0; i < 12; i++) {
 		mmio_wr(_metadata, fd, MVGPU_REG_IRQ_RAISE, SOFT);
 		if (i < 11)
 			mmio_wr(_metadata, fd, MVGPU_REG_IRQ_STATUS, SOFT);
 	}
-	return now_ns() - *t_first < MAX_US * 1000ull;
+	return mvgpu_now_ns() - *t_first < MAX_US * 1000ull;
 }
 
 /*
@@ -276,13 +268,13 @@ static void close_deferred(struct __test_metadata *_metadata,
 	mmio_wr(_metadata, c->vd.device, MVGPU_REG_IRQ_MASK, SOFT);
 	sure = defer_one(_metadata, c->vd.device, &t_first);
 	/* The release tears interrupts down first, before the slow parts. */
-	t_close = now_ns() - t_first;
+	t_close = mvgpu_now_ns() - t_first;
 	mvgpu_ctx_close(c);
 	*open = false;
 	EXPECT_EQ(0, mdev_remove(uuid));
 	TH_LOG("closed %s a deferred interrupt was pending; removed %.1f ms after it was deferred",
 	       sure && t_close < MAX_US * 1000ull ? "while" :
-	       "(TCG too slow to be sure)", (now_ns() - t_first) / 1e6);
+	       "(TCG too slow to be sure)", (mvgpu_now_ns() - t_first) / 1e6);
 	usleep(3 * MAX_US);
 }
 
@@ -313,13 +305,13 @@ TEST_F(storm, soft_irq_storm)
 		irqs = vgpu_stat(self->uuid, "irqs");
 		co = vgpu_stat(self->uuid, "irqs_coalesced");
 
-		t0 = now_ns();
+		t0 = mvgpu_now_ns();
 		ASSERT_EQ(0, storm_start(&s, STORM_SOFT, self->fd));
 		usleep(STORM_MS * 1000);
 		storm_stop(&s);
 		ASSERT_EQ(0, s.err);
 		usleep(2 * us + 20000);	/* a deferred one goes out */
-		t1 = now_ns();
+		t1 = mvgpu_now_ns();
 		n = eventfd_wait(self->efd, 0);
 		irqs = vgpu_stat(self->uuid, "irqs") - irqs;
 		co = vgpu_stat(self->uuid, "irqs_coalesced") - co;
@@ -379,7 +371,7 @@ TEST_F(storm, deferred_not_lost)
 	irqs = vgpu_stat(self->uuid, "irqs");
 	sure = defer_one(_metadata, self->fd, &t_first);
 	mmio_wr(_metadata, self->fd, MVGPU_REG_IRQ_STATUS, SOFT);
-	sure = sure && now_ns() - t_first < MAX_US * 1000ull;
+	sure = sure && mvgpu_now_ns() - t_first < MAX_US * 1000ull;
 	usleep(3 * MAX_US);
 	if (sure) {
 		EXPECT_EQ(BURST, eventfd_wait(self->efd, 1000));
@@ -392,7 +384,7 @@ TEST_F(storm, deferred_not_lost)
 	irqs = vgpu_stat(self->uuid, "irqs");
 	sure = defer_one(_metadata, self->fd, &t_first);
 	ASSERT_EQ(0, ioctl(self->fd, VFIO_DEVICE_RESET));
-	sure = sure && now_ns() - t_first < MAX_US * 1000ull;
+	sure = sure && mvgpu_now_ns() - t_first < MAX_US * 1000ull;
 	usleep(3 * MAX_US);
 	EXPECT_EQ(0U, mmio_rd(_metadata, self->fd, MVGPU_REG_IRQ_STATUS));
 	if (sure) {
@@ -424,7 +416,7 @@ TEST_F(storm, fence_irq_storm)
 	irqs = vgpu_stat(self->uuid, "irqs");
 	fences = vgpu_stat(self->uuid, "fences");
 
-	t0 = now_ns();
+	t0 = mvgpu_now_ns();
 	ASSERT_EQ(0, storm_start(&s, STORM_CLEAR, self->fd));
 	for (i = 0; i < NR; i += CHUNK) {
 		for (j = 0; j < CHUNK; j++)
@@ -439,7 +431,7 @@ TEST_F(storm, fence_irq_storm)
 	storm_stop(&s);
 	ASSERT_EQ(0, s.err);
 	usleep(2 * STORM_US + 20000);
-	t1 = now_ns();
+	t1 = mvgpu_now_ns();
 	n = eventfd_wait(self->efd, 0);
 	irqs = vgpu_stat(self->uuid, "irqs") - irqs;
 
@@ -474,14 +466,14 @@ TEST_F(storm, intx_unmask_storm)
 	mmio_wr(_metadata, self->fd, MVGPU_REG_IRQ_MASK, SOFT);
 	irqs = vgpu_stat(self->uuid, "irqs");
 
-	t0 = now_ns();
+	t0 = mvgpu_now_ns();
 	mmio_wr(_metadata, self->fd, MVGPU_REG_IRQ_RAISE, SOFT);
 	ASSERT_EQ(0, storm_start(&s, STORM_UNMASK, self->fd));
 	usleep(STORM_MS * 1000);
 	storm_stop(&s);
 	ASSERT_EQ(0, s.err);
 	usleep(2 * STORM_US + 20000);
-	t1 = now_ns();
+	t1 = mvgpu_now_ns();
 	n = eventfd_wait(self->efd, 0);
 	irqs = vgpu_stat(self->uuid, "irqs") - irqs;
 
@@ -504,11 +496,11 @@ TEST_F(storm, intx_unmask_storm)
 	self->c.vram = NULL;
 	ASSERT_EQ(0, set_moderation(MAX_US));
 	usleep((BURST + 2) * MAX_US);
-	t_first = now_ns();
+	t_first = mvgpu_now_ns();
 	for (i = 0; i < 12; i++)
 		ASSERT_EQ(0, vfio_set_irq_action(self->fd, INTX,
 						 VFIO_IRQ_SET_ACTION_UNMASK));
-	t_first = now_ns() - t_first;
+	t_first = mvgpu_now_ns() - t_first;
 	mvgpu_ctx_close(&self->c);
 	self->c_open = false;
 	EXPECT_EQ(0, mdev_remove(self->uuid));
@@ -572,12 +564,12 @@ TEST_F(storm, doorbell_storm_victim)
 		arm = r % NR_ARMS;
 		__atomic_store_n(&s.active, arm, __ATOMIC_RELAXED);
 		usleep(2000);	/* let the stormer switch arms */
-		t0 = now_ns();
+		t0 = mvgpu_now_ns();
 		ASSERT_EQ(0, mvgpu_ctx_submit(&self->v, cmds, 2));
 		seq = mvgpu_ctx_fence(&self->v, 0);
 		ASSERT_NE(0, seq);
 		ASSERT_EQ(0, mvgpu_ctx_wait(&self->v, seq, 30000));
-		lat[arm][r / NR_ARMS] = now_ns() - t0;
+		lat[arm][r / NR_ARMS] = mvgpu_now_ns() - t0;
 
 		for (k = 0, bad = 0; k < LEN / 4; k++)
 			bad += dst[k] != pat;

@@ -58,14 +58,6 @@ struct path {
 	uint64_t doorbells;
 };
 
-static uint64_t now_ns(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec * 1000000000ull + t.tv_nsec;
-}
-
 static int path_open_dev(struct path *p, const char *dev)
 {
 	struct mvgpu_ioc_info info;
@@ -140,10 +132,10 @@ static bool vfio_done(struct path *p, uint64_t fence)
 static int vfio_wait(struct path *p, uint64_t fence)
 {
 	struct mvgpu_qsa *qsa = mvgpu_ctx_qsa(&p->ctx);
-	uint64_t start = now_ns();
+	uint64_t start = mvgpu_now_ns();
 	int ret = 0;
 
-	while (now_ns() - start < 20000)
+	while (mvgpu_now_ns() - start < 20000)
 		if (vfio_done(p, fence))
 			return 0;
 	__atomic_store_n(&qsa->irq_wanted, 1, __ATOMIC_SEQ_CST);
@@ -155,7 +147,7 @@ static int vfio_wait(struct path *p, uint64_t fence)
 		if (eventfd_wait(p->efd, 100))
 			vfio_mmio_write32(p->ctx.vd.device, MVGPU_REG_IRQ_STATUS,
 					  MVGPU_IRQ_FENCE);
-		if (now_ns() - start > 60000000000ull) {
+		if (mvgpu_now_ns() - start > 60000000000ull) {
 			ret = -ETIMEDOUT;
 			break;
 		}
@@ -175,11 +167,11 @@ static int path_wait(struct path *p, uint64_t fence)
 
 static int run1(struct path *p, struct mvgpu_cmd cmd, uint64_t *ns)
 {
-	uint64_t t = now_ns(), f = path_submit(p, &cmd, 1);
+	uint64_t t = mvgpu_now_ns(), f = path_submit(p, &cmd, 1);
 
 	if (!f || path_wait(p, f))
 		return -EIO;
-	*ns = now_ns() - t;
+	*ns = mvgpu_now_ns() - t;
 	return 0;
 }
 
@@ -220,7 +212,7 @@ static int wl_small(struct path *p, double *val)
 	struct mvgpu_cmd c = {
 		.opcode = MVGPU_OP_FILL, .args = { 0, 4096, 1 },
 	};
-	uint64_t t = now_ns(), f = 0;
+	uint64_t t = mvgpu_now_ns(), f = 0;
 	unsigned int i;
 
 	for (i = 0; i < subs; i++) {
@@ -231,7 +223,7 @@ static int wl_small(struct path *p, double *val)
 	}
 	if (path_wait(p, f))
 		return -EIO;
-	*val = subs / ((now_ns() - t) / 1e9);	/* submissions/s */
+	*val = subs / ((mvgpu_now_ns() - t) / 1e9);	/* submissions/s */
 	return 0;
 }
 

@@ -20,6 +20,14 @@
 
 #include "mvgpu_test.h"
 
+uint64_t mvgpu_now_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1000000000ull + t.tv_nsec;
+}
+
 static const char *moddir(void)
 {
 	const char *dir = getenv("MVGPU_MODDIR");

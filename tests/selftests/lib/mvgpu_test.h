@@ -22,6 +22,9 @@
 #define MVGPU_UUID_LEN		37	/* 36 characters and NUL */
 #define MVGPU_REGION_OFFSET(i)	((uint64_t)(i) << 40)
 
+/* CLOCK_MONOTONIC in ns, the clock of MVGPU_OP_TIMESTAMP. */
+uint64_t mvgpu_now_ns(void);
+
 /* Modules: $MVGPU_MODDIR (default /lib/mvgpu) holds mvgpu*.ko. */
 int mvgpu_insmod(const char *name, const char *params);
 int mvgpu_rmmod(const char *name);
