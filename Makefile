@@ -13,6 +13,8 @@
 #   make check-debug     the VM tests, a fail-nth walk and kmemleak on a debug
 #                        kernel (KASAN, lockdep, UBSAN) built from source
 #   make fuzz ITER=N     device-fd fuzzer, N operations per type, both kernels
+#   make stress CYCLES=N lifecycle stress, N cycles, both kernels
+#                        (either: KERNELS=6.1 for one)
 #   make bench           host path vs VFIO client (mvgpu-bench), in a VM
 #   make bench-engine    engine speed vs userspace, in a VM (KERNEL=6.1|6.12)
 #   make bench-sched     scheduler targets, in a VM (KERNEL=6.1|6.12;
@@ -50,7 +52,7 @@ KSELFTEST_HDRS := kselftest.h kselftest_harness.h
 LINUX_SOURCE_TAR := /usr/src/linux-source-6.1.tar.xz
 
 .PHONY: all modules clean deps tests checkpatch sparse check check-vm \
-	modules-% help bench bench-% bench-hvg tools fuzz demo check-debug \
+	modules-% help bench bench-% bench-hvg tools fuzz stress demo check-debug \
 	debug-tests
 
 all: modules
@@ -127,16 +129,30 @@ bench: modules-$(KERNEL) $(MVGPU_BENCH)
 
 # make fuzz ITER=N: the device-fd fuzzer, N operations per vGPU type, on
 # both kernels (make check runs it with the default 20000).
+# make stress CYCLES=N: the lifecycle stress test, N cycles (a fifth of
+# them of each kind: close, remove while open, rmmod while open, reset,
+# DMA unmap mid-job; make check runs 40).
+# The VM's time limits allow 10 ms an operation and 2 s a cycle.
 ITER ?= 100000
-fuzz: tests
-	@for k in $(FLAVOURS); do \
+CYCLES ?= 1000
+KERNELS ?= $(FLAVOURS)
+# long-run TEST ENV SECONDS: TEST with ENV on each of KERNELS.
+define long-run
+	@for k in $(KERNELS); do \
 		$(MAKE) -s modules-$$k && \
 		MVGPU_BUILD_DIR=$(BUILD) $(SRC)/tests/vm/run-vm.sh --kernel $$k \
 			--modules $(BUILD)/ko/$$k --bin $(BUILD)/tests \
-			--tests device_test --env MVGPU_TEST_ONLY=fuzz \
-			--env MVGPU_FUZZ_ITERS=$(ITER) --timeout 3600 \
-			--test-timeout 3500 || exit 1; \
+			--tests $(1) $(foreach e,$(2),--env $(e)) \
+			--timeout $$((600 + $(3))) \
+			--test-timeout $$((300 + $(3))) || exit 1; \
 	done
+endef
+
+fuzz: tests
+	$(call long-run,device_test,MVGPU_TEST_ONLY=fuzz MVGPU_FUZZ_ITERS=$(ITER),$(ITER) * 3 / 100)
+
+stress: tests
+	$(call long-run,stress_test,MVGPU_STRESS_CYCLES=$(CYCLES),$(CYCLES) * 2)
 
 # make bench-hvg: host path, VFIO client and a QEMU guest (nested in the
 # VM), interleaved repetition by repetition (tests/bench/hvg_bench.sh).

@@ -19,7 +19,9 @@
 #
 # Environment: MVGPU_VM_TESTS (default: as above), MVGPU_VM_TIMEOUT
 # (default 10800 s for the VM), MVGPU_TEST_TIMEOUT (default 3600 s per
-# test).
+# test); MVGPU_STRESS_CYCLES and MVGPU_FUZZ_ITERS are handed to the tests
+# (long runs: MVGPU_VM_TESTS="kmemleak_clear.sh stress_test
+# kmemleak_test.sh" MVGPU_STRESS_CYCLES=10000).
 
 set -euo pipefail
 
@@ -85,6 +87,10 @@ rm -rf "$bin"
 mkdir -p "$bin"
 cp "$BUILD"/tests/* "$BUILD"/debug-tests/* "$bin/"
 tests=${MVGPU_VM_TESTS:-$(test_list)}
+env_args=()
+for v in MVGPU_STRESS_CYCLES MVGPU_FUZZ_ITERS; do
+	[[ -z ${!v:-} ]] || env_args+=(--env "$v=${!v}")
+done
 
 # Two things of Linux 6.1's own, not mvgpu's, that the run must not count:
 # - MVGPU_TEST_PIN=0: the tests leave guest-memory pinning off (as it is
@@ -103,7 +109,7 @@ MVGPU_BUILD_DIR=$BUILD "$ROOT/tests/vm/run-vm.sh" --kernel debug \
 	--kernel-image "$kdir/arch/x86/boot/bzImage" \
 	--modules "$BUILD/ko/debug" --bin "$bin" --tests "$tests" \
 	--timeout "$VM_TIMEOUT" --test-timeout "$TEST_TIMEOUT" --mem 2048 \
-	--env MVGPU_TEST_PIN=0 \
+	--env MVGPU_TEST_PIN=0 "${env_args[@]}" \
 	--known-splat 'at drivers/vfio/vfio_main\.c:[0-9]+ vfio_group_release' \
 	--no-stream || rc=$?
 echo "# vm-debug: $((SECONDS - t0)) s, exit $rc"
