@@ -268,6 +268,7 @@ void mvgpu_sched_stop(struct mvgpu_queue *q)
 	spin_lock(&sched->lock);
 	WRITE_ONCE(q->stopping, false);
 	q->kicked = false;
+	q->slice_left = 0;
 	spin_unlock(&sched->lock);
 }
 
