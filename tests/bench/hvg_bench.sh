@@ -16,6 +16,14 @@
 # path's median and spread and the ratios V/H and G/H as TAP diagnostics;
 # reports, never fails on, speed.
 #
+# Then tenants side by side: the guest's vGPU, V's and three more VFIO
+# clients' (mvgpu-ts-32m) all saturate the shared engines with GEMMs
+# (mvgpu-bench --saturate) -- five tenants on four engines -- first with
+# equal weights, then with the guest's weight half the others'.  Each
+# tenant's share of the engine time over a common window comes from its
+# mvgpu_stats/busy_ns; printed with the Jain index of share/entitlement
+# and the largest share error.  Reported, not judged.
+#
 # Needs the nested-guest files built with the payload (mvgpu_guest.ko and
 # mvgpu-bench for the guest): tests/vm/nested/build-extra.sh with
 # MVGPU_NESTED_PAYLOAD (the Makefile's bench-hvg and scripts/demo.sh do
@@ -30,22 +38,27 @@ types=/sys/class/mdev_bus/mvgpu0/mdev_supported_types
 wdp=/sys/module/mvgpu/parameters/watchdog_ms
 log=/tmp/hvg
 vuuid=3a7c1e52-6f0d-4b8e-9c21-5d4f0e7a9b13
+# The extra tenants of the side-by-side runs.
+tuuids="5d2e8c41-7a3b-4f6e-9d10-2b8c4e6f1a01 5d2e8c41-7a3b-4f6e-9d10-2b8c4e6f1a02 5d2e8c41-7a3b-4f6e-9d10-2b8c4e6f1a03"
 guuid=${MVGPU_HVG_G:-}
 made_g=
 qpid=
 
 echo "TAP version 13"
-echo "1..2"
+echo "1..3"
 bail() {
 	echo "not ok 1 setup: $*"
 	echo "not ok 2 interleaved H/V/G # SKIP setup failed"
+	echo "not ok 3 tenants side by side # SKIP setup failed"
 	cleanup
 	exit 1
 }
 cleanup() {
 	[ -z "$qpid" ] || kill -9 "$qpid" 2>/dev/null
 	[ -z "$wd" ] || echo "$wd" >"$wdp"
-	echo 1 >"/sys/bus/mdev/devices/$vuuid/remove" 2>/dev/null
+	for u in $vuuid $tuuids; do
+		echo 1 >"/sys/bus/mdev/devices/$u/remove" 2>/dev/null
+	done
 	[ -z "$made_g" ] || echo 1 >"/sys/bus/mdev/devices/$guuid/remove" 2>/dev/null
 }
 ts() { cut -d' ' -f1 /proc/uptime; }
@@ -125,6 +138,80 @@ while [ "$r" -le "$reps" ]; do
 	tail -n +"$((mark + 1))" "$log/guest.log" | record G
 	r=$((r + 1))
 done
+
+# busy_ns of every tenant, in the order G V T1 T2 T3, on one line.
+busy() {
+	for u in $guuid $vuuid $tuuids; do
+		cat "/sys/bus/mdev/devices/$u/mvgpu_stats/busy_ns"
+	done | tr '\n' ' '
+}
+# tenants LABEL GWEIGHT WEIGHT: all five saturate; shares over a 10 s
+# window that starts 3 s after the guest has started.
+tenants() {
+	echo "$2" >"/sys/bus/mdev/devices/$guuid/mvgpu/weight" || return 1
+	for u in $vuuid $tuuids; do
+		echo "$3" >"/sys/bus/mdev/devices/$u/mvgpu/weight" || return 1
+	done
+	pids=
+	for u in $vuuid $tuuids; do
+		"$bench" --vfio "$u" --saturate 60 >"$log/sat.$u" 2>&1 &
+		pids="$pids $!"
+	done
+	echo "saturate 25" >&3
+	wait_for "### SAT-START" 300 || return 1
+	sleep 3
+	b0=$(busy)
+	t0=$(ts)
+	sleep 10
+	b1=$(busy)
+	t1=$(ts)
+	wait_for "### SAT-DONE" 600 || return 1
+	# Every client must have saturated to the end of the window.
+	for p in $pids; do
+		kill -0 "$p" 2>/dev/null || return 1
+	done
+	# shellcheck disable=SC2086 # a list of pids
+	kill $pids 2>/dev/null
+	# shellcheck disable=SC2086
+	wait $pids 2>/dev/null
+	echo "$b0 | $b1 | $t0 $t1 $2 $3" | awk -v label="$1" '
+	{
+		n = 5; split("G V T1 T2 T3", name, " ")
+		for (i = 1; i <= n; i++) {
+			d[i] = $(n + 1 + i) - $i; sum += d[i]
+			w[i] = i == 1 ? $(2 * n + 5) : $(2 * n + 6); wsum += w[i]
+		}
+		secs = $(2 * n + 4) - $(2 * n + 3)
+		line = ""
+		for (i = 1; i <= n; i++) {
+			sh[i] = d[i] / sum; ent = w[i] / wsum
+			x = sh[i] / ent; err = x - 1; if (err < 0) err = -err
+			if (err > maxerr) maxerr = err
+			s1 += x; s2 += x * x
+			line = line sprintf(" %s %.3f", name[i], sh[i])
+		}
+		printf "# tenants, %s: engine shares%s (entitled: G %.3f, others %.3f each)\n",
+			label, line, w[1] / wsum, w[2] / wsum
+		printf "#   %.2f engines busy over %.1f s; Jain index of share/entitled %.4f; largest share error %.1f %%\n",
+			sum / 1e9 / secs, secs, s1 * s1 / (n * s2), maxerr * 100
+	}' >>"$log/tenants.out"
+}
+tok=
+if [ -n "$ok" ]; then
+	progress "tenants side by side: G, V and three more VFIO clients"
+	echo "# tenants: G (the guest), V and T1-T3 (VFIO clients) saturate the 4 engines with GEMMs;" >"$log/tenants.out"
+	echo "#   shares of the engine time the scheduler charged them in a common 10 s window" >>"$log/tenants.out"
+	tok=1
+	for u in $tuuids; do
+		echo "$u" >"$types/mvgpu-ts-32m/create" || tok=
+	done
+	if [ -n "$tok" ]; then
+		tenants "equal weights" 100 100 || tok=
+	fi
+	if [ -n "$tok" ]; then
+		tenants "guest at half weight" 100 200 || tok=
+	fi
+fi
 echo quit >&3
 wait_for "### L2-DONE" 300
 wait "$qpid"
@@ -156,11 +243,20 @@ echo "# latency is us p50: lower is better, so ratios above 1 are a cost there"
 echo "# accel: host VM ${MVGPU_ACCEL:-unknown}; the guest runs nested under TCG inside it:"
 echo "#   G/H of submission-bound work (small, latency) measures the emulator, not mvgpu"
 echo "# traps: V rang $(cat "/sys/bus/mdev/devices/$vuuid/mvgpu_stats/doorbells") doorbells, G $(cat "/sys/bus/mdev/devices/$guuid/mvgpu_stats/doorbells") (mvgpu_stats/doorbells) for $(cat "/sys/bus/mdev/devices/$guuid/mvgpu_stats/submissions") G submissions"
+[ -z "$tok" ] || cat "$log/tenants.out"
 if [ -n "$ok" ]; then
 	echo "ok 2 interleaved H/V/G, $reps repetitions"
 else
 	echo "not ok 2 interleaved H/V/G"
 	tail -n 30 "$log/guest.log" | sed 's/^/# guest: /'
 fi
+if [ -n "$tok" ]; then
+	echo "ok 3 tenants side by side: the guest and four VFIO clients on four engines"
+else
+	echo "not ok 3 tenants side by side"
+	for u in $tuuids $vuuid; do
+		[ -s "$log/sat.$u" ] && sed "s/^/# $u: /" "$log/sat.$u"
+	done
+fi
 cleanup
-[ -n "$ok" ]
+[ -n "$ok" ] && [ -n "$tok" ]

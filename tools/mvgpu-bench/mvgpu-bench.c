@@ -20,6 +20,13 @@
  * "### REP-DONE", and stops at "quit" or end of input.  A driver on the
  * other side of a console (tests/bench/hvg_bench.sh) interleaves these
  * repetitions in a guest with its own on the host.
+ *
+ * --saturate SECONDS keeps the engine busy that long (128x128x128 GEMMs,
+ * two batches in flight, so that the queue never runs dry while the
+ * program waits) and prints the commands it completed; a served line
+ * "saturate SECONDS" does the same between "### SAT-START" and
+ * "### SAT-DONE".  hvg_bench.sh runs tenants side by side this way and
+ * reads their engine shares from sysfs.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -43,6 +50,7 @@
 
 #define MAX_REPS	32
 #define LAT_SAMPLES	200
+#define SAT_BATCH	16	/* GEMMs per fence in --saturate */
 
 struct path {
 	const char *name;
@@ -175,20 +183,26 @@ static int run1(struct path *p, struct mvgpu_cmd cmd, uint64_t *ns)
 	return 0;
 }
 
+#define GEMM_N	128
+
+/* C (at 2 MiB) = A (at 0) x B (at 1 MiB), GEMM_N cubed. */
+static struct mvgpu_cmd gemm_cmd(void)
+{
+	return (struct mvgpu_cmd){
+		.opcode = MVGPU_OP_GEMM_I32,
+		.args = { 2u << 20, 0, 1u << 20, GEMM_N, GEMM_N, GEMM_N },
+	};
+}
+
 /* Workloads return their figure of merit (higher is better) in *val. */
 
 static int wl_gemm(struct path *p, double *val)
 {
-	const unsigned int n = 128;
-	struct mvgpu_cmd c = {
-		.opcode = MVGPU_OP_GEMM_I32,
-		.args = { 2u << 20, 0, 1u << 20, n, n, n },
-	};
 	uint64_t ns;
 
-	if (run1(p, c, &ns))
+	if (run1(p, gemm_cmd(), &ns))
 		return -EIO;
-	*val = (double)n * n * n / ns;		/* GMAC/s */
+	*val = (double)GEMM_N * GEMM_N * GEMM_N / ns;	/* GMAC/s */
 	return 0;
 }
 
@@ -290,7 +304,8 @@ static void print_usage(FILE *f)
 		"  --compare ...      run a second path interleaved with the first\n"
 		"  --reps N           repetitions, median and spread reported (default 5)\n"
 		"  --workload NAME    gemm, copy, small or latency (default: all)\n"
-		"  --serve            one repetition per \"rep\" line on stdin (implies --json)\n");
+		"  --serve            one repetition per \"rep\" line on stdin (implies --json)\n"
+		"  --saturate SECS    keep the engine busy with GEMMs for SECS, print the count\n");
 }
 
 static int open_path(struct path *p, const char *dev, const char *uuid)
@@ -385,21 +400,59 @@ static int run_all(struct path *paths, int npaths, int reps, const char *only,
 	return 0;
 }
 
-/* --serve: a repetition per "rep" line on stdin, until "quit" or EOF. */
+/*
+ * --saturate: GEMM batches for @secs, the next batch submitted before
+ * waiting for the previous one; one JSON line with what completed.
+ */
+static int saturate(struct path *p, double secs)
+{
+	struct mvgpu_cmd cmds[SAT_BATCH];
+	uint64_t t0 = mvgpu_now_ns(), prev, next, done = 0;
+	unsigned int i;
+
+	for (i = 0; i < SAT_BATCH; i++)
+		cmds[i] = gemm_cmd();
+	prev = path_submit(p, cmds, SAT_BATCH);
+	while (prev && mvgpu_now_ns() - t0 < secs * 1e9) {
+		next = path_submit(p, cmds, SAT_BATCH);
+		if (!next || path_wait(p, prev))
+			return 1;
+		done += SAT_BATCH;
+		prev = next;
+	}
+	if (!prev || path_wait(p, prev))
+		return 1;
+	done += SAT_BATCH;
+	printf("{\"workload\":\"saturate\",\"commands\":%llu,\"seconds\":%.3f}\n",
+	       (unsigned long long)done, (mvgpu_now_ns() - t0) / 1e9);
+	return 0;
+}
+
+/*
+ * --serve: a repetition per "rep" line on stdin, "saturate SECONDS" runs
+ * --saturate; until "quit" or EOF.
+ */
 static int serve(struct path *p, const char *only)
 {
 	char line[64];
+	double secs;
 
 	printf("### SERVE-READY\n");
 	fflush(stdout);
 	while (fgets(line, sizeof(line), stdin)) {
 		if (!strncmp(line, "quit", 4))
 			break;
-		if (strncmp(line, "rep", 3))
-			continue;
-		if (run_all(p, 1, 1, only, true))
-			return 1;
-		printf("### REP-DONE\n");
+		if (sscanf(line, "saturate %lf", &secs) == 1) {
+			printf("### SAT-START\n");
+			fflush(stdout);
+			if (saturate(p, secs))
+				return 1;
+			printf("### SAT-DONE\n");
+		} else if (!strncmp(line, "rep", 3)) {
+			if (run_all(p, 1, 1, only, true))
+				return 1;
+			printf("### REP-DONE\n");
+		}
 		if (fflush(stdout))
 			return 1;
 	}
@@ -417,6 +470,7 @@ int main(int argc, char **argv)
 		{ "workload", required_argument, NULL, 'w' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "serve", no_argument, NULL, 's' },
+		{ "saturate", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ }
 	};
@@ -425,6 +479,7 @@ int main(int argc, char **argv)
 	struct path paths[2];
 	int reps = 5, npaths, opt, i, ret = 0;
 	bool json = false, serving = false;
+	double sat_secs = 0;
 
 	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (opt) {
@@ -451,6 +506,13 @@ int main(int argc, char **argv)
 			break;
 		case 's':
 			serving = true;
+			break;
+		case 'S':
+			sat_secs = atof(optarg);
+			if (sat_secs <= 0) {
+				fprintf(stderr, "mvgpu-bench: --saturate needs seconds > 0\n");
+				return 2;
+			}
 			break;
 		case 'h':
 			print_usage(stdout);
@@ -480,6 +542,8 @@ int main(int argc, char **argv)
 
 	if (serving)
 		ret = serve(&paths[0], only);
+	else if (sat_secs)
+		ret = saturate(&paths[0], sat_secs);
 	else
 		ret = run_all(paths, npaths, reps, only, json);
 	if (ret)
