@@ -139,10 +139,12 @@ while [ "$r" -le "$reps" ]; do
 	r=$((r + 1))
 done
 
-# busy_ns of every tenant, in the order G V T1 T2 T3, on one line.
+# busy_ns and queue_wait_ns of every tenant, in the order G V T1 T2 T3,
+# on one line.
 busy() {
 	for u in $guuid $vuuid $tuuids; do
-		cat "/sys/bus/mdev/devices/$u/mvgpu_stats/busy_ns"
+		cat "/sys/bus/mdev/devices/$u/mvgpu_stats/busy_ns" \
+		    "/sys/bus/mdev/devices/$u/mvgpu_stats/queue_wait_ns"
 	done | tr '\n' ' '
 }
 # tenants LABEL GWEIGHT WEIGHT: all five saturate; shares over a 10 s
@@ -177,23 +179,26 @@ tenants() {
 	echo "$b0 | $b1 | $t0 $t1 $2 $3" | awk -v label="$1" '
 	{
 		n = 5; split("G V T1 T2 T3", name, " ")
+		secs = $(4 * n + 4) - $(4 * n + 3)
 		for (i = 1; i <= n; i++) {
-			d[i] = $(n + 1 + i) - $i; sum += d[i]
-			w[i] = i == 1 ? $(2 * n + 5) : $(2 * n + 6); wsum += w[i]
+			d[i] = $(2 * n + 2 * i) - $(2 * i - 1); sum += d[i]
+			ready[i] = (d[i] + $(2 * n + 2 * i + 1) - $(2 * i)) / 1e9 / secs
+			w[i] = i == 1 ? $(4 * n + 5) : $(4 * n + 6); wsum += w[i]
 		}
-		secs = $(2 * n + 4) - $(2 * n + 3)
-		line = ""
+		line = ""; rl = ""
 		for (i = 1; i <= n; i++) {
 			sh[i] = d[i] / sum; ent = w[i] / wsum
 			x = sh[i] / ent; err = x - 1; if (err < 0) err = -err
 			if (err > maxerr) maxerr = err
 			s1 += x; s2 += x * x
 			line = line sprintf(" %s %.3f", name[i], sh[i])
+			rl = rl sprintf(" %s %.0f %%", name[i], ready[i] * 100)
 		}
 		printf "# tenants, %s: engine shares%s (entitled: G %.3f, others %.3f each)\n",
 			label, line, w[1] / wsum, w[2] / wsum
 		printf "#   %.2f engines busy over %.1f s; Jain index of share/entitled %.4f; largest share error %.1f %%\n",
 			sum / 1e9 / secs, secs, s1 * s1 / (n * s2), maxerr * 100
+		printf "#   had work queued (busy or waiting; files read in turn, +-1 %%):%s\n", rl
 	}' >>"$log/tenants.out"
 }
 tok=

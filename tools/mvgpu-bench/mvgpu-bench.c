@@ -50,7 +50,7 @@
 
 #define MAX_REPS	32
 #define LAT_SAMPLES	200
-#define SAT_BATCH	16	/* GEMMs per fence in --saturate */
+#define SAT_BATCH	32	/* GEMMs per fence in --saturate */
 
 struct path {
 	const char *name;
