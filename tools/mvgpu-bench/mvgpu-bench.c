@@ -404,7 +404,7 @@ static int run_all(struct path *paths, int npaths, int reps, const char *only,
  * --saturate: GEMM batches for @secs, the next batch submitted before
  * waiting for the previous one; one JSON line with what completed.
  */
-static int saturate(struct path *p, double secs)
+static int run_saturate(struct path *p, double secs)
 {
 	struct mvgpu_cmd cmds[SAT_BATCH];
 	uint64_t t0 = mvgpu_now_ns(), prev, next, done = 0;
@@ -445,7 +445,7 @@ static int serve(struct path *p, const char *only)
 		if (sscanf(line, "saturate %lf", &secs) == 1) {
 			printf("### SAT-START\n");
 			fflush(stdout);
-			if (saturate(p, secs))
+			if (run_saturate(p, secs))
 				return 1;
 			printf("### SAT-DONE\n");
 		} else if (!strncmp(line, "rep", 3)) {
@@ -543,7 +543,7 @@ int main(int argc, char **argv)
 	if (serving)
 		ret = serve(&paths[0], only);
 	else if (sat_secs)
-		ret = saturate(&paths[0], sat_secs);
+		ret = run_saturate(&paths[0], sat_secs);
 	else
 		ret = run_all(paths, npaths, reps, only, json);
 	if (ret)
