@@ -71,6 +71,35 @@ int mv_err_no_pgpu(const struct mv_pgpu *pgpus, size_t nr, const char *name)
 	return MV_ENOTFOUND;
 }
 
+/*
+ * Every pGPU, as mv_load_or_fail(), and the range [*first, *last) of them
+ * that a command with --parent PARENT acts on: that one, or all of them if
+ * PARENT is NULL.
+ * Return: 0, or an exit code after a message (with nothing to free).
+ */
+int mv_load_parent(struct mv_pgpu **pgpus, size_t *nr, bool with_vgpus,
+		   const char *parent, size_t *first, size_t *last)
+{
+	int ret, i;
+
+	ret = mv_load_or_fail(pgpus, nr, with_vgpus);
+	if (ret)
+		return ret;
+	*first = 0;
+	*last = *nr;
+	if (!parent)
+		return MV_OK;
+	i = mv_find_pgpu(*pgpus, *nr, parent);
+	if (i < 0) {
+		ret = mv_err_no_pgpu(*pgpus, *nr, parent);
+		mv_free_pgpus(*pgpus, *nr);
+		return ret;
+	}
+	*first = i;
+	*last = i + 1;
+	return MV_OK;
+}
+
 static uint64_t mv_now_ns(void)
 {
 	struct timespec ts;
@@ -114,6 +143,87 @@ static const char *mv_ns(char *buf, size_t len, uint64_t ns)
 	return buf;
 }
 
+/* The options of list, types and stats: each takes those in its table. */
+struct mv_read_args {
+	bool help;			/* --help: answered, nothing to do */
+	bool json;
+	bool sample;			/* list: not --no-sample */
+	unsigned int interval_ms;	/* list --interval */
+	const char *parent;		/* list, types --parent */
+	const char *uuid;		/* stats [UUID] */
+	bool watch;			/* stats --watch [SECS] */
+	double secs;
+	unsigned int count;		/* stats --count; 0: no end */
+};
+
+static int mv_parse_secs(const char *s, double *secs)
+{
+	char *end;
+
+	errno = 0;
+	*secs = strtod(s, &end);
+	if (errno || end == s || *end || !(*secs >= 0.1 && *secs <= 3600)) {
+		mv_err("stats: invalid value '%s' for --watch: it must be a number of seconds from 0.1 to 3600",
+		       s);
+		return MV_EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * The options OPTS of read command argv[0] into A, with the defaults of
+ * those not given, and its UUID argument if WITH_UUID.
+ * Return: 0, or an exit code after a message or after --help (a->help).
+ */
+static int mv_read_args(int argc, char **argv, const struct mv_opt *opts,
+			bool with_uuid, struct mv_read_args *a)
+{
+	static const struct mv_read_args defaults = {
+		.sample = true,
+		.interval_ms = 250,
+		.secs = 1.0,
+	};
+	struct mv_parser p;
+	const char *val;
+	int opt, ret = 0;
+
+	*a = defaults;
+	mv_parser_init(&p, argv[0], argc, argv, opts,
+		       with_uuid ? &a->uuid : NULL);
+	while ((opt = mv_parser_next(&p, &val)) != MV_OPT_END) {
+		switch (opt) {
+		case OPT_JSON:
+			a->json = true;
+			break;
+		case OPT_NO_SAMPLE:
+			a->sample = false;
+			break;
+		case OPT_INTERVAL:
+			ret = mv_parse_uint(argv[0], "--interval", val, 1, 60000,
+					    &a->interval_ms);
+			break;
+		case OPT_PARENT:
+			a->parent = val;
+			break;
+		case OPT_WATCH:
+			a->watch = true;
+			if (val)
+				ret = mv_parse_secs(val, &a->secs);
+			break;
+		case OPT_COUNT:
+			ret = mv_parse_uint(argv[0], "--count", val, 1, 1000000,
+					    &a->count);
+			break;
+		default:
+			a->help = opt == MV_OPT_HELP;
+			return mv_parser_exit(&p, opt);
+		}
+		if (ret)
+			return ret;
+	}
+	return MV_OK;
+}
+
 /* list ------------------------------------------------------------------ */
 
 struct mv_util {
@@ -121,6 +231,64 @@ struct mv_util {
 	uint64_t busy_ns[MV_MAX_ENGINES];	/* cumulative, or over the sample */
 	double percent[MV_MAX_ENGINES];
 };
+
+/* What list or types shows. */
+struct mv_show {
+	struct mv_read_args a;
+	struct mv_pgpu *pgpus;
+	size_t nr;
+	size_t first, last;		/* the ones shown: all, or --parent */
+	struct mv_util *util;		/* list: their utilisation */
+};
+
+/* How list or types shows the pGPUs. */
+struct mv_show_ops {
+	const struct mv_opt *opts;
+	bool with_vgpus;
+	/* What SHOW needs besides the pGPUs: 0, or an exit code. */
+	int (*prepare)(struct mv_show *s);
+	/* pGPU I, as JSON into J, or as text if J is NULL. */
+	void (*show)(struct mv_json *j, const struct mv_show *s, size_t i);
+};
+
+/* list or types with OPS: the pGPUs, as JSON or text. */
+static int mv_show_command(int argc, char **argv,
+			   const struct mv_show_ops *ops)
+{
+	struct mv_show s = { 0 };
+	struct mv_json j;
+	size_t i;
+	int ret;
+
+	ret = mv_read_args(argc, argv, ops->opts, false, &s.a);
+	if (ret || s.a.help)
+		return ret;
+	ret = mv_load_parent(&s.pgpus, &s.nr, ops->with_vgpus, s.a.parent,
+			     &s.first, &s.last);
+	if (ret)
+		return ret;
+	if (ops->prepare) {
+		ret = ops->prepare(&s);
+		if (ret)
+			goto out;
+	}
+	if (s.a.json) {
+		json_doc_begin(&j, "pgpus");
+		for (i = s.first; i < s.last; i++)
+			ops->show(&j, &s, i);
+		json_doc_end(&j);
+	} else {
+		for (i = s.first; i < s.last; i++) {
+			if (i > s.first)
+				printf("\n");
+			ops->show(NULL, &s, i);
+		}
+	}
+out:
+	free(s.util);
+	mv_free_pgpus(s.pgpus, s.nr);
+	return ret;
+}
 
 static void mv_list_sample(struct mv_pgpu *p, size_t nr, struct mv_util *u,
 			   unsigned int interval_ms, bool sample)
@@ -349,6 +517,29 @@ static void mv_list_json(struct mv_json *j, const struct mv_pgpu *p,
 	json_obj_end(j);
 }
 
+/* Sample the utilisation of the pGPUs list shows, or copy the totals. */
+static int mv_list_prepare(struct mv_show *s)
+{
+	s->util = calloc(s->nr, sizeof(*s->util));
+	if (!s->util) {
+		mv_err("out of memory");
+		return MV_EFAIL;
+	}
+	mv_list_sample(s->pgpus + s->first, s->last - s->first,
+		       s->util + s->first, s->a.interval_ms, s->a.sample);
+	return MV_OK;
+}
+
+static void mv_list_one(struct mv_json *j, const struct mv_show *s, size_t i)
+{
+	if (j)
+		mv_list_json(j, &s->pgpus[i], &s->util[i], s->a.sample,
+			     s->a.interval_ms);
+	else
+		mv_list_text(&s->pgpus[i], &s->util[i], s->a.sample,
+			     s->a.interval_ms);
+}
+
 int cmd_list(int argc, char **argv)
 {
 	static const struct mv_opt opts[] = {
@@ -358,85 +549,14 @@ int cmd_list(int argc, char **argv)
 		{ "parent", 'p', MV_ARG_REQUIRED, OPT_PARENT },
 		{ NULL, 0, MV_ARG_NONE, 0 },
 	};
-	unsigned int interval_ms = 250;
-	const char *val, *parent = NULL;
-	bool json = false, sample = true;
-	struct mv_pgpu *pgpus;
-	struct mv_util *util;
-	struct mv_parser p;
-	struct mv_json j;
-	size_t nr, i, first = 0, last;
-	int opt, ret, idx;
+	static const struct mv_show_ops ops = {
+		.opts = opts,
+		.with_vgpus = true,
+		.prepare = mv_list_prepare,
+		.show = mv_list_one,
+	};
 
-	mv_parser_init(&p, argv[0], argc, argv, opts);
-	while ((opt = mv_parser_next(&p, &val)) != MV_OPT_END) {
-		switch (opt) {
-		case OPT_JSON:
-			json = true;
-			break;
-		case OPT_NO_SAMPLE:
-			sample = false;
-			break;
-		case OPT_INTERVAL:
-			ret = mv_parse_uint(argv[0], "--interval", val, 1, 60000,
-					    &interval_ms);
-			if (ret)
-				return ret;
-			break;
-		case OPT_PARENT:
-			parent = val;
-			break;
-		case MV_OPT_HELP:
-			return mv_help(argv[0]);
-		case MV_OPT_ARG:
-			return mv_usage_error(argv[0], "unexpected argument '%s'", val);
-		default:
-			return MV_EUSAGE;
-		}
-	}
-
-	ret = mv_load_or_fail(&pgpus, &nr, true);
-	if (ret)
-		return ret;
-	last = nr;
-	if (parent) {
-		idx = mv_find_pgpu(pgpus, nr, parent);
-		if (idx < 0) {
-			ret = mv_err_no_pgpu(pgpus, nr, parent);
-			mv_free_pgpus(pgpus, nr);
-			return ret;
-		}
-		first = idx;
-		last = idx + 1;
-	}
-	util = calloc(nr, sizeof(*util));
-	if (!util) {
-		mv_free_pgpus(pgpus, nr);
-		mv_err("out of memory");
-		return MV_EFAIL;
-	}
-	mv_list_sample(pgpus + first, last - first, util + first, interval_ms,
-		       sample);
-
-	if (json) {
-		json_init(&j, stdout, true);
-		json_obj_begin(&j, NULL);
-		json_arr_begin(&j, "pgpus");
-		for (i = first; i < last; i++)
-			mv_list_json(&j, &pgpus[i], &util[i], sample, interval_ms);
-		json_arr_end(&j);
-		json_obj_end(&j);
-		json_finish(&j);
-	} else {
-		for (i = first; i < last; i++) {
-			if (i > first)
-				printf("\n");
-			mv_list_text(&pgpus[i], &util[i], sample, interval_ms);
-		}
-	}
-	free(util);
-	mv_free_pgpus(pgpus, nr);
-	return MV_OK;
+	return mv_show_command(argc, argv, &ops);
 }
 
 /* types ----------------------------------------------------------------- */
@@ -513,6 +633,15 @@ static void mv_types_json(struct mv_json *j, const struct mv_pgpu *p)
 	json_obj_end(j);
 }
 
+static void mv_types_one(struct mv_json *j, const struct mv_show *s,
+			 size_t i)
+{
+	if (j)
+		mv_types_json(j, &s->pgpus[i]);
+	else
+		mv_types_text(&s->pgpus[i]);
+}
+
 int cmd_types(int argc, char **argv)
 {
 	static const struct mv_opt opts[] = {
@@ -520,63 +649,12 @@ int cmd_types(int argc, char **argv)
 		{ "parent", 'p', MV_ARG_REQUIRED, OPT_PARENT },
 		{ NULL, 0, MV_ARG_NONE, 0 },
 	};
-	const char *val, *parent = NULL;
-	struct mv_pgpu *pgpus;
-	struct mv_parser p;
-	struct mv_json j;
-	bool json = false;
-	size_t nr, i;
-	int opt, ret;
+	static const struct mv_show_ops ops = {
+		.opts = opts,
+		.show = mv_types_one,
+	};
 
-	mv_parser_init(&p, argv[0], argc, argv, opts);
-	while ((opt = mv_parser_next(&p, &val)) != MV_OPT_END) {
-		switch (opt) {
-		case OPT_JSON:
-			json = true;
-			break;
-		case OPT_PARENT:
-			parent = val;
-			break;
-		case MV_OPT_HELP:
-			return mv_help(argv[0]);
-		case MV_OPT_ARG:
-			return mv_usage_error(argv[0], "unexpected argument '%s'", val);
-		default:
-			return MV_EUSAGE;
-		}
-	}
-
-	ret = mv_load_or_fail(&pgpus, &nr, false);
-	if (ret)
-		return ret;
-	if (parent && mv_find_pgpu(pgpus, nr, parent) < 0) {
-		ret = mv_err_no_pgpu(pgpus, nr, parent);
-		mv_free_pgpus(pgpus, nr);
-		return ret;
-	}
-	if (json) {
-		json_init(&j, stdout, true);
-		json_obj_begin(&j, NULL);
-		json_arr_begin(&j, "pgpus");
-	}
-	for (i = 0; i < nr; i++) {
-		if (parent && strcmp(parent, pgpus[i].name))
-			continue;
-		if (json) {
-			mv_types_json(&j, &pgpus[i]);
-		} else {
-			if (i && !parent)
-				printf("\n");
-			mv_types_text(&pgpus[i]);
-		}
-	}
-	if (json) {
-		json_arr_end(&j);
-		json_obj_end(&j);
-		json_finish(&j);
-	}
-	mv_free_pgpus(pgpus, nr);
-	return MV_OK;
+	return mv_show_command(argc, argv, &ops);
 }
 
 /* stats ----------------------------------------------------------------- */
@@ -865,20 +943,6 @@ static void mv_stats_watch_text(const struct mv_frame *f,
 		printf("\n");
 }
 
-static int mv_parse_secs(const char *s, double *secs)
-{
-	char *end;
-
-	errno = 0;
-	*secs = strtod(s, &end);
-	if (errno || end == s || *end || !(*secs >= 0.1 && *secs <= 3600)) {
-		mv_err("stats: invalid value '%s' for --watch: it must be a number of seconds from 0.1 to 3600",
-		       s);
-		return MV_EINVAL;
-	}
-	return 0;
-}
-
 int cmd_stats(int argc, char **argv)
 {
 	static const struct mv_opt opts[] = {
@@ -887,62 +951,29 @@ int cmd_stats(int argc, char **argv)
 		{ "count", 'n', MV_ARG_REQUIRED, OPT_COUNT },
 		{ NULL, 0, MV_ARG_NONE, 0 },
 	};
-	bool json = false, watch = false, tty;
-	const char *val, *uuid = NULL;
 	struct mv_frame cur, prev;
-	unsigned int count = 0, n;
-	struct mv_parser p;
+	struct mv_read_args a;
 	struct mv_json j;
-	double secs = 1.0;
-	int opt, ret;
+	unsigned int n;
+	bool tty;
+	int ret;
 	size_t i;
 
-	mv_parser_init(&p, argv[0], argc, argv, opts);
-	while ((opt = mv_parser_next(&p, &val)) != MV_OPT_END) {
-		switch (opt) {
-		case OPT_JSON:
-			json = true;
-			break;
-		case OPT_WATCH:
-			watch = true;
-			if (val) {
-				ret = mv_parse_secs(val, &secs);
-				if (ret)
-					return ret;
-			}
-			break;
-		case OPT_COUNT:
-			ret = mv_parse_uint(argv[0], "--count", val, 1, 1000000, &count);
-			if (ret)
-				return ret;
-			break;
-		case MV_OPT_HELP:
-			return mv_help(argv[0]);
-		case MV_OPT_ARG:
-			if (uuid)
-				return mv_usage_error(argv[0], "unexpected argument '%s'", val);
-			uuid = val;
-			break;
-		default:
-			return MV_EUSAGE;
-		}
-	}
-	if (count && !watch)
+	ret = mv_read_args(argc, argv, opts, true, &a);
+	if (ret || a.help)
+		return ret;
+	if (a.count && !a.watch)
 		return mv_usage_error(argv[0], "--count needs --watch");
 
-	ret = mv_frame_collect(uuid, &cur);
+	ret = mv_frame_collect(a.uuid, &cur);
 	if (ret)
 		return ret;
-	if (!watch) {
-		if (json) {
-			json_init(&j, stdout, true);
-			json_obj_begin(&j, NULL);
-			json_arr_begin(&j, "vgpus");
+	if (!a.watch) {
+		if (a.json) {
+			json_doc_begin(&j, "vgpus");
 			for (i = 0; i < cur.nr; i++)
 				mv_stats_json_vgpu(&j, &cur.vgpus[i], NULL);
-			json_arr_end(&j);
-			json_obj_end(&j);
-			json_finish(&j);
+			json_doc_end(&j);
 		} else {
 			mv_stats_text_once(&cur);
 		}
@@ -950,19 +981,19 @@ int cmd_stats(int argc, char **argv)
 		return MV_OK;
 	}
 
-	tty = !json && isatty(STDOUT_FILENO);
-	for (n = 0; !count || n < count; n++) {
+	tty = !a.json && isatty(STDOUT_FILENO);
+	for (n = 0; !a.count || n < a.count; n++) {
 		prev = cur;
-		mv_sleep_ns((uint64_t)(secs * 1e9));
-		ret = mv_frame_collect(uuid, &cur);
+		mv_sleep_ns((uint64_t)(a.secs * 1e9));
+		ret = mv_frame_collect(a.uuid, &cur);
 		if (ret) {
 			mv_frame_free(&prev);
 			return ret;
 		}
-		if (json)
+		if (a.json)
 			mv_stats_watch_json(&cur, &prev);
 		else
-			mv_stats_watch_text(&cur, &prev, secs, tty);
+			mv_stats_watch_text(&cur, &prev, a.secs, tty);
 		mv_frame_free(&prev);
 		if (fflush(stdout) || ferror(stdout))
 			break;	/* reported by mv_finish_output() */

@@ -153,8 +153,13 @@ int mv_usage_error(const char *cmd, const char *fmt, ...)
 	return MV_EUSAGE;
 }
 
+/*
+ * Parse ARGV, the ARGC arguments of command CMD (argv[0]), for its options
+ * OPTS.  ARG is where its one positional argument goes: NULL if it takes
+ * none, else *arg is NULL until mv_parser_next() finds it.
+ */
 void mv_parser_init(struct mv_parser *p, const char *cmd, int argc,
-		    char **argv, const struct mv_opt *opts)
+		    char **argv, const struct mv_opt *opts, const char **arg)
 {
 	memset(p, 0, sizeof(*p));
 	p->cmd = cmd;
@@ -162,6 +167,9 @@ void mv_parser_init(struct mv_parser *p, const char *cmd, int argc,
 	p->argv = argv;
 	p->i = 1;		/* argv[0] is the command */
 	p->opts = opts;
+	p->arg = arg;
+	if (arg)
+		*arg = NULL;
 }
 
 /* A plain number (for an optional option argument): digits and a dot. */
@@ -179,9 +187,9 @@ static bool mv_is_number(const char *s)
 }
 
 /*
- * The next option (its id, *val its argument or NULL), positional argument
- * (MV_OPT_ARG, *val), MV_OPT_HELP, MV_OPT_END, or MV_OPT_ERROR after
- * printing a usage error.
+ * The next option (its id, *val its argument or NULL), MV_OPT_HELP,
+ * MV_OPT_END, or MV_OPT_ERROR after printing a usage error.  The positional
+ * argument goes where mv_parser_init() was told; another one is an error.
  */
 int mv_parser_next(struct mv_parser *p, const char **val)
 {
@@ -194,8 +202,12 @@ int mv_parser_next(struct mv_parser *p, const char **val)
 		return MV_OPT_END;
 	a = p->argv[p->i++];
 	if (p->no_more_opts || a[0] != '-' || !a[1]) {
-		*val = a;
-		return MV_OPT_ARG;
+		if (!p->arg || *p->arg) {
+			mv_usage_error(p->cmd, "unexpected argument '%s'", a);
+			return MV_OPT_ERROR;
+		}
+		*p->arg = a;
+		return mv_parser_next(p, val);
 	}
 	if (!strcmp(a, "--")) {
 		p->no_more_opts = true;
@@ -246,6 +258,16 @@ int mv_parser_next(struct mv_parser *p, const char **val)
 		break;
 	}
 	return o->id;
+}
+
+/*
+ * What a command returns when mv_parser_next() gives OPT, which is none of
+ * its options: after --help, mv_help()'s exit code; after an error, the
+ * usage error's.
+ */
+int mv_parser_exit(const struct mv_parser *p, int opt)
+{
+	return opt == MV_OPT_HELP ? mv_help(p->cmd) : MV_EUSAGE;
 }
 
 /*

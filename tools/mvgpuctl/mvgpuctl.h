@@ -203,6 +203,8 @@ void json_double(struct mv_json *j, const char *key, double val);
 void json_bool(struct mv_json *j, const char *key, bool val);
 void json_null(struct mv_json *j, const char *key);
 void json_finish(struct mv_json *j);
+void json_doc_begin(struct mv_json *j, const char *key);
+void json_doc_end(struct mv_json *j);
 
 /* Command-line parsing (main.c), shared by the commands. */
 enum mv_arg { MV_ARG_NONE, MV_ARG_REQUIRED, MV_ARG_OPTIONAL_NUM };
@@ -221,17 +223,18 @@ struct mv_parser {
 	int i;
 	bool no_more_opts;
 	const struct mv_opt *opts;
+	const char **arg;	/* the positional argument; NULL: none */
 	char short_buf[3];
 };
 
 #define MV_OPT_END	-1	/* no more arguments */
 #define MV_OPT_ERROR	-2	/* message printed: exit MV_EUSAGE */
-#define MV_OPT_ARG	-3	/* a positional argument in *val */
 #define MV_OPT_HELP	-4	/* --help or -h */
 
 void mv_parser_init(struct mv_parser *p, const char *cmd, int argc,
-		    char **argv, const struct mv_opt *opts);
+		    char **argv, const struct mv_opt *opts, const char **arg);
 int mv_parser_next(struct mv_parser *p, const char **val);
+int mv_parser_exit(const struct mv_parser *p, int opt);
 int mv_usage_error(const char *cmd, const char *fmt, ...)
 	__printf(2, 3);
 int mv_help(const char *cmd);
@@ -242,6 +245,8 @@ int mv_parse_uint(const char *cmd, const char *opt, const char *s,
 int mv_load_or_fail(struct mv_pgpu **pgpus, size_t *nr, bool with_vgpus);
 int mv_find_pgpu(const struct mv_pgpu *pgpus, size_t nr, const char *name);
 int mv_err_no_pgpu(const struct mv_pgpu *pgpus, size_t nr, const char *name);
+int mv_load_parent(struct mv_pgpu **pgpus, size_t *nr, bool with_vgpus,
+		   const char *parent, size_t *first, size_t *last);
 
 /* The commands; argv[0] is the command name. */
 int cmd_list(int argc, char **argv);

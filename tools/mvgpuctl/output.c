@@ -295,3 +295,22 @@ void json_finish(struct mv_json *j)
 	j->depth = 0;
 	j->first[0] = true;
 }
+
+/*
+ * Begin a pretty-printed document on stdout that is one object with one
+ * array, KEY: the values written next are the array's.
+ */
+void json_doc_begin(struct mv_json *j, const char *key)
+{
+	json_init(j, stdout, true);
+	json_obj_begin(j, NULL);
+	json_arr_begin(j, key);
+}
+
+/* End a document that json_doc_begin() began. */
+void json_doc_end(struct mv_json *j)
+{
+	json_arr_end(j);
+	json_obj_end(j);
+	json_finish(j);
+}

@@ -43,7 +43,7 @@ struct mv_settings {
 	unsigned int val[MV_NR_CONTROLS];
 };
 
-static const struct mv_opt mv_control_opts[] = {
+static const struct mv_opt mv_create_opts[] = {
 	{ "weight", 'w', MV_ARG_REQUIRED, OPT_WEIGHT },
 	{ "cap", 'c', MV_ARG_REQUIRED, OPT_CAP },
 	{ "timeslice-us", 't', MV_ARG_REQUIRED, OPT_TIMESLICE },
@@ -101,6 +101,101 @@ static int mv_settings_apply(const char *uuid, const struct mv_settings *s)
 	return MV_OK;
 }
 
+/* The options and argument of a command on one vGPU. */
+struct mv_vgpu_args {
+	const char *arg;		/* TYPE or UUID; NULL after --help */
+	const char *parent;		/* create --parent */
+	const char *uuid;		/* create --uuid */
+	struct mv_settings set;		/* the controls given */
+};
+
+/*
+ * The one argument of a command on one vGPU, WHAT (named if it is missing),
+ * and its options OPTS (NULL: none) into A.
+ * Return: 0 or an exit code after a message; a->arg is NULL after --help.
+ */
+static int mv_vgpu_args(int argc, char **argv, const struct mv_opt *opts,
+			const char *what, struct mv_vgpu_args *a)
+{
+	struct mv_parser p;
+	const char *val;
+	int opt, ret;
+
+	memset(a, 0, sizeof(*a));
+	mv_parser_init(&p, argv[0], argc, argv, opts, &a->arg);
+	while ((opt = mv_parser_next(&p, &val)) != MV_OPT_END) {
+		switch (opt) {
+		case OPT_PARENT:
+			a->parent = val;
+			break;
+		case OPT_UUID:
+			a->uuid = val;
+			break;
+		case OPT_WEIGHT:
+		case OPT_CAP:
+		case OPT_TIMESLICE:
+			ret = mv_settings_parse(argv[0], &a->set, opt, val);
+			if (ret)
+				return ret;
+			break;
+		default:
+			a->arg = NULL;
+			return mv_parser_exit(&p, opt);
+		}
+	}
+	if (!a->arg)
+		return mv_usage_error(argv[0], "missing %s", what);
+	return MV_OK;
+}
+
+/* The argument of the commands on an existing vGPU. */
+static const char mv_uuid_arg[] = "UUID (see 'mvgpuctl list')";
+
+/* Look up vGPU UUID; exit code after a message. */
+static int mv_get_vgpu(const char *uuid, struct mv_vgpu *v)
+{
+	int ret;
+
+	if (mv_check_loaded() && mv_uuid_valid(uuid))
+		return mv_err_module();
+	ret = mv_load_vgpu(uuid, v);
+	return ret ? mv_err_no_vgpu(uuid, ret) : MV_OK;
+}
+
+/*
+ * A command on the existing vGPU that its one argument names.  OPTS are the
+ * controls it takes, and needs one of (NULL: none); they are written to
+ * the vGPU, then ACT (if not NULL) does the rest.
+ * Return: the exit code, after a message if it is not 0.
+ */
+static int mv_on_vgpu(int argc, char **argv, const struct mv_opt *opts,
+		      int (*act)(const struct mv_vgpu *v))
+{
+	struct mv_vgpu_args a;
+	struct mv_vgpu v;
+	unsigned int i;
+	int ret;
+
+	ret = mv_vgpu_args(argc, argv, opts, mv_uuid_arg, &a);
+	if (ret || !a.arg)
+		return ret;
+	for (i = 0; i < MV_NR_CONTROLS && !a.set.given[i]; i++)
+		;
+	if (opts && i == MV_NR_CONTROLS)
+		return mv_usage_error(argv[0], "nothing to set: give %s",
+				      "--weight, --cap or --timeslice-us");
+	ret = mv_get_vgpu(a.arg, &v);
+	if (!ret)
+		ret = mv_settings_apply(a.arg, &a.set);
+	if (!ret && act)
+		ret = act(&v);
+	return ret;
+}
+
+/*
+ * No TYPE on PGPUS[0..NR), the pGPUs searched (PARENT, if --parent named
+ * it): say so, and which types they have.
+ */
 static void mv_err_no_type(const struct mv_pgpu *pgpus, size_t nr,
 			   const char *parent, const char *type)
 {
@@ -109,8 +204,6 @@ static void mv_err_no_type(const struct mv_pgpu *pgpus, size_t nr,
 
 	list[0] = '\0';
 	for (i = 0; i < nr; i++) {
-		if (parent && strcmp(parent, pgpus[i].name))
-			continue;
 		for (k = 0; k < pgpus[i].nr_types && n < sizeof(list); k++) {
 			/* The same types on several pGPUs: name each once. */
 			if (strstr(list, pgpus[i].types[k].name))
@@ -144,47 +237,22 @@ static int mv_err_no_instances(const char *type, const char *pgpu)
 
 int cmd_create(int argc, char **argv)
 {
-	const char *val, *type = NULL, *parent = NULL, *uuid_arg = NULL;
 	char uuid[MV_UUID_LEN], full[MV_NAME_LEN], path[MV_PATH_LEN];
 	const struct mv_pgpu *chosen = NULL, *with_type = NULL;
 	const struct mv_type *t, *chosen_type = NULL;
-	struct mv_settings set = { 0 };
+	size_t nr, first, last, i, k;
+	struct mv_vgpu_args a;
 	struct mv_pgpu *pgpus;
-	struct mv_parser p;
-	size_t nr, i, k;
-	int opt, ret;
+	const char *type;
+	int ret;
 
-	mv_parser_init(&p, argv[0], argc, argv, mv_control_opts);
-	while ((opt = mv_parser_next(&p, &val)) != MV_OPT_END) {
-		switch (opt) {
-		case OPT_PARENT:
-			parent = val;
-			break;
-		case OPT_UUID:
-			uuid_arg = val;
-			break;
-		case OPT_WEIGHT:
-		case OPT_CAP:
-		case OPT_TIMESLICE:
-			ret = mv_settings_parse(argv[0], &set, opt, val);
-			if (ret)
-				return ret;
-			break;
-		case MV_OPT_HELP:
-			return mv_help(argv[0]);
-		case MV_OPT_ARG:
-			if (type)
-				return mv_usage_error(argv[0], "unexpected argument '%s'", val);
-			type = val;
-			break;
-		default:
-			return MV_EUSAGE;
-		}
-	}
-	if (!type)
-		return mv_usage_error(argv[0], "missing TYPE (see 'mvgpuctl types')");
-	if (uuid_arg && !mv_uuid_valid(uuid_arg))
-		return mv_err_no_vgpu(uuid_arg, -EINVAL);
+	ret = mv_vgpu_args(argc, argv, mv_create_opts,
+			   "TYPE (see 'mvgpuctl types')", &a);
+	if (ret || !a.arg)
+		return ret;
+	type = a.arg;
+	if (a.uuid && !mv_uuid_valid(a.uuid))
+		return mv_err_no_vgpu(a.uuid, -EINVAL);
 	if (strlen(type) + 7 > sizeof(full)) {
 		mv_err("no such type: %s", type);
 		return MV_ENOTFOUND;
@@ -192,16 +260,10 @@ int cmd_create(int argc, char **argv)
 	snprintf(full, sizeof(full), "%s%s", strncmp(type, "mvgpu-", 6) ? "mvgpu-" : "",
 		 type);
 
-	ret = mv_load_or_fail(&pgpus, &nr, false);
+	ret = mv_load_parent(&pgpus, &nr, false, a.parent, &first, &last);
 	if (ret)
 		return ret;
-	if (parent && mv_find_pgpu(pgpus, nr, parent) < 0) {
-		ret = mv_err_no_pgpu(pgpus, nr, parent);
-		goto out;
-	}
-	for (i = 0; i < nr && !chosen; i++) {
-		if (parent && strcmp(parent, pgpus[i].name))
-			continue;
+	for (i = first; i < last && !chosen; i++) {
 		for (k = 0; k < pgpus[i].nr_types; k++) {
 			t = &pgpus[i].types[k];
 			if (strcmp(t->name, full))
@@ -218,7 +280,7 @@ int cmd_create(int argc, char **argv)
 		}
 	}
 	if (!with_type) {
-		mv_err_no_type(pgpus, nr, parent, type);
+		mv_err_no_type(pgpus + first, last - first, a.parent, type);
 		ret = MV_ENOTFOUND;
 		goto out;
 	}
@@ -227,8 +289,8 @@ int cmd_create(int argc, char **argv)
 		goto out;
 	}
 
-	if (uuid_arg) {
-		mv_strscpy(uuid, uuid_arg, sizeof(uuid));
+	if (a.uuid) {
+		mv_strscpy(uuid, a.uuid, sizeof(uuid));
 		ret = mv_path(path, sizeof(path), "bus/mdev/devices/%s", uuid);
 		if (!ret && mv_exists(path)) {
 			ret = mv_err_exists(uuid);
@@ -265,7 +327,7 @@ int cmd_create(int argc, char **argv)
 		goto out;
 	}
 
-	ret = mv_settings_apply(uuid, &set);
+	ret = mv_settings_apply(uuid, &a.set);
 	if (ret) {
 		/* Do not leave a vGPU configured other than asked. */
 		if (!mv_path(path, sizeof(path), "bus/mdev/devices/%s/remove", uuid) &&
@@ -282,138 +344,59 @@ out:
 	return ret;
 }
 
-/*
- * The one UUID argument of a command, and its options OPTS (NULL: none),
- * which can only be controls, into SET.  *uuid is NULL after --help.
- * Return: 0 or an exit code after a message.
- */
-static int mv_uuid_command(int argc, char **argv, const struct mv_opt *opts,
-			   struct mv_settings *set, const char **uuid)
-{
-	struct mv_parser p;
-	const char *val;
-	int opt, ret;
-
-	*uuid = NULL;
-	mv_parser_init(&p, argv[0], argc, argv, opts);
-	while ((opt = mv_parser_next(&p, &val)) != MV_OPT_END) {
-		switch (opt) {
-		case OPT_WEIGHT:
-		case OPT_CAP:
-		case OPT_TIMESLICE:
-			ret = mv_settings_parse(argv[0], set, opt, val);
-			if (ret)
-				return ret;
-			break;
-		case MV_OPT_HELP:
-			*uuid = NULL;
-			return mv_help(argv[0]);
-		case MV_OPT_ARG:
-			if (*uuid)
-				return mv_usage_error(argv[0], "unexpected argument '%s'", val);
-			*uuid = val;
-			break;
-		default:
-			return MV_EUSAGE;
-		}
-	}
-	if (!*uuid)
-		return mv_usage_error(argv[0], "missing UUID (see 'mvgpuctl list')");
-	return MV_OK;
-}
-
-/* Look up vGPU UUID; exit code after a message. */
-static int mv_get_vgpu(const char *uuid, struct mv_vgpu *v)
-{
-	int ret;
-
-	if (mv_check_loaded() && mv_uuid_valid(uuid))
-		return mv_err_module();
-	ret = mv_load_vgpu(uuid, v);
-	return ret ? mv_err_no_vgpu(uuid, ret) : MV_OK;
-}
-
-int cmd_destroy(int argc, char **argv)
+static int mv_destroy(const struct mv_vgpu *v)
 {
 	char path[MV_PATH_LEN];
-	const char *uuid;
-	struct mv_vgpu v;
 	int ret;
 
-	ret = mv_uuid_command(argc, argv, NULL, NULL, &uuid);
-	if (ret || !uuid)
-		return ret;
-	ret = mv_get_vgpu(uuid, &v);
-	if (ret)
-		return ret;
-	ret = mv_path(path, sizeof(path), "bus/mdev/devices/%s/remove", uuid);
+	ret = mv_path(path, sizeof(path), "bus/mdev/devices/%s/remove", v->uuid);
 	if (!ret)
 		ret = mv_write_str(path, "1");
 	if (ret == -ENOENT)
-		return mv_err_no_vgpu(uuid, ret);	/* removed meanwhile */
+		return mv_err_no_vgpu(v->uuid, ret);	/* removed meanwhile */
 	if (ret)
 		return mv_err_errno(ret, "destroying the vGPU", path);
 	return MV_OK;
 }
 
+int cmd_destroy(int argc, char **argv)
+{
+	return mv_on_vgpu(argc, argv, NULL, mv_destroy);
+}
+
 int cmd_set(int argc, char **argv)
 {
-	struct mv_settings set = { 0 };
-	const char *uuid;
-	struct mv_vgpu v;
-	unsigned int i;
+	return mv_on_vgpu(argc, argv, mv_set_opts, NULL);
+}
+
+static int mv_qemu_args(const struct mv_vgpu *v)
+{
+	char path[MV_PATH_LEN];
 	int ret;
 
-	ret = mv_uuid_command(argc, argv, mv_set_opts, &set, &uuid);
-	if (ret || !uuid)
-		return ret;
-	for (i = 0; i < MV_NR_CONTROLS && !set.given[i]; i++)
-		;
-	if (i == MV_NR_CONTROLS)
-		return mv_usage_error(argv[0], "nothing to set: give %s",
-				      "--weight, --cap or --timeslice-us");
-	ret = mv_get_vgpu(uuid, &v);
+	ret = mv_path(path, sizeof(path), "bus/mdev/devices/%s", v->uuid);
 	if (ret)
-		return ret;
-	return mv_settings_apply(uuid, &set);
+		return mv_err_errno(ret, "building the path", v->uuid);
+	printf("-device vfio-pci,sysfsdev=%s\n", path);
+	return MV_OK;
 }
 
 int cmd_qemu_args(int argc, char **argv)
 {
-	char path[MV_PATH_LEN];
-	const char *uuid;
-	struct mv_vgpu v;
-	int ret;
+	return mv_on_vgpu(argc, argv, NULL, mv_qemu_args);
+}
 
-	ret = mv_uuid_command(argc, argv, NULL, NULL, &uuid);
-	if (ret || !uuid)
-		return ret;
-	ret = mv_get_vgpu(uuid, &v);
-	if (ret)
-		return ret;
-	ret = mv_path(path, sizeof(path), "bus/mdev/devices/%s", v.uuid);
-	if (ret)
-		return mv_err_errno(ret, "building the path", v.uuid);
-	printf("-device vfio-pci,sysfsdev=%s\n", path);
+static int mv_libvirt_xml(const struct mv_vgpu *v)
+{
+	printf("<hostdev mode='subsystem' type='mdev' model='vfio-pci'>\n"
+	       "  <source>\n"
+	       "    <address uuid='%s'/>\n"
+	       "  </source>\n"
+	       "</hostdev>\n", v->uuid);
 	return MV_OK;
 }
 
 int cmd_libvirt_xml(int argc, char **argv)
 {
-	const char *uuid;
-	struct mv_vgpu v;
-	int ret;
-
-	ret = mv_uuid_command(argc, argv, NULL, NULL, &uuid);
-	if (ret || !uuid)
-		return ret;
-	ret = mv_get_vgpu(uuid, &v);
-	if (ret)
-		return ret;
-	printf("<hostdev mode='subsystem' type='mdev' model='vfio-pci'>\n"
-	       "  <source>\n"
-	       "    <address uuid='%s'/>\n"
-	       "  </source>\n"
-	       "</hostdev>\n", v.uuid);
-	return MV_OK;
+	return mv_on_vgpu(argc, argv, NULL, mv_libvirt_xml);
 }
