@@ -195,10 +195,33 @@ export MVGPU_MODDIR=/lib/mvgpu MVGPU_KERNEL_FLAVOUR="$FLAVOUR" MVGPU_ACCEL="$ACC
 	MVGPU_TEST_TIMEOUT="$TEST_TIMEOUT"
 [ ! -f /etc/mvgpu-env ] || . /etc/mvgpu-env
 
+# run_test NAME: run /tests/NAME and return its exit status.  At the time
+# limit every process but init gets SIGTERM, then SIGKILL 10 s later, and
+# whatever is left when the test ends is killed as well: a kselftest
+# harness runs each test in a child in a process group of its own, so
+# killing the harness alone left that child running into the next test (a
+# stress loop outlived its limit and churned vGPUs through the scans of
+# kmemleak_test.sh).  Nothing but the tests runs in this VM, and init is
+# exempt from kill(-1).
+run_test() {
+	local pid dog rc
+
+	"/tests/$1" </dev/null 2>&1 &
+	pid=$!
+	sh -c 'sleep "$1"; kill -TERM -1; sleep 10; kill -KILL -1' \
+		watchdog "$TEST_TIMEOUT" >/dev/null 2>&1 &
+	dog=$!
+	wait "$pid"
+	rc=$?
+	kill -KILL -1 2>/dev/null
+	wait "$dog" 2>/dev/null
+	return "$rc"
+}
+
 for t in $TESTS; do
 	echo "### MVGPU-TEST-BEGIN $t"
 	cd /tests
-	timeout "$TEST_TIMEOUT" "/tests/$t" </dev/null 2>&1
+	run_test "$t"
 	rc=$?
 	cd /
 	echo

@@ -10,7 +10,9 @@
 #      prints "ok" but writes "WARNING: fake" to /dev/kmsg (a fake kernel
 #      splat), a test exiting 1 without TAP, and a test that hangs past the
 #      in-guest timeout: run-vm.sh must exit non-zero with
-#      passed=2 failed=4 skipped=1;
+#      passed=3 failed=4 skipped=1; the failing and the hanging test each
+#      leave a process behind (in a session of its own) that would touch a
+#      file later, and a last test checks that neither outlived its test;
 #   3. a crash: a test that panics the guest through sysrq, followed by a
 #      test that therefore never starts: run-vm.sh must exit non-zero and
 #      count at least 2 failures.
@@ -55,15 +57,20 @@ mktest tap_ok 'echo "TAP version 13"; echo "1..2"; echo "ok 1 one"; echo "ok 2 t
 mktest skip_rc4 'echo "# nothing to test"; exit 4'
 mktest tap_mixed 'echo "TAP version 13"; echo "1..3"; echo "ok 1 a"; echo "ok 2 b # SKIP"; echo "not ok 3 c"; exit 1'
 mktest fake_warning 'echo "1..1"; echo "WARNING: fake" >/dev/kmsg; echo "ok 1 wrote a fake splat"'
-mktest exit_fail 'echo "# failing without TAP"; exit 1'
-mktest hang 'echo "# sleeping past the in-guest timeout"; sleep 60'
+mktest exit_fail 'setsid sh -c "sleep 5; touch /tmp/left" &
+echo "# failing without TAP"; exit 1'
+mktest hang 'setsid sh -c "sleep 15; touch /tmp/orphan" &
+echo "# sleeping past the in-guest timeout"; sleep 60'
+mktest no_orphans 'sleep 8; echo "1..1"
+if [ -e /tmp/left ] || [ -e /tmp/orphan ]; then echo "not ok 1 a process outlived its test"
+else echo "ok 1 no process outlived its test"; fi'
 mktest crash 'echo "1..1"; echo c >/proc/sysrq-trigger; echo "ok 1 survived?"'
 
 expect "clean run passes" pass '^passed=1 failed=0 skipped=2$' -- \
 	--tests "tap_ok skip_rc4"
-expect "failures, fake splat and in-guest timeout are counted" fail \
-	'^passed=2 failed=4 skipped=1$' -- \
-	--tests "tap_mixed fake_warning exit_fail hang" --test-timeout 10
+expect "failures, fake splat and in-guest timeout are counted, no leftovers" fail \
+	'^passed=3 failed=4 skipped=1$' -- \
+	--tests "tap_mixed fake_warning exit_fail hang no_orphans" --test-timeout 10
 expect "guest crash fails the run" fail '^passed=0 failed=([2-9]|[1-9][0-9]+) ' -- \
 	--tests "crash tap_ok" --timeout 120
 
