@@ -19,7 +19,8 @@
 #
 # Environment: MVGPU_VM_TESTS (default: as above), MVGPU_VM_TIMEOUT
 # (default 10800 s for the VM), MVGPU_TEST_TIMEOUT (default 3600 s per
-# test); MVGPU_STRESS_CYCLES and MVGPU_FUZZ_ITERS are handed to the tests
+# test; both grow with MVGPU_STRESS_CYCLES, see below);
+# MVGPU_STRESS_CYCLES and MVGPU_FUZZ_ITERS are handed to the tests
 # (long runs: MVGPU_VM_TESTS="kmemleak_clear.sh stress_test
 # kmemleak_test.sh" MVGPU_STRESS_CYCLES=10000).
 
@@ -28,8 +29,13 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=${BUILD:-$ROOT/build}
 LOGS=$BUILD/check-debug
-VM_TIMEOUT=${MVGPU_VM_TIMEOUT:-10800}
-TEST_TIMEOUT=${MVGPU_TEST_TIMEOUT:-3600}
+# Limits: an hour per test and three for the VM, raised with the stress
+# cycles asked for (the debug kernel runs 0.3-0.4 s a cycle under TCG;
+# allow 1 s) so that a long run is not cut short by its own limit.
+cycles=${MVGPU_STRESS_CYCLES:-0}
+[[ $cycles =~ ^[0-9]+$ ]] || cycles=0
+TEST_TIMEOUT=${MVGPU_TEST_TIMEOUT:-$((cycles + 600 > 3600 ? cycles + 600 : 3600))}
+VM_TIMEOUT=${MVGPU_VM_TIMEOUT:-$((TEST_TIMEOUT + 3600 > 10800 ? TEST_TIMEOUT + 3600 : 10800))}
 
 passed=0
 failed=0
