@@ -155,6 +155,23 @@ static void storm_stop(struct storm *s)
 	pthread_join(s->thread, NULL);
 }
 
+/*
+ * The end of an interrupt storm: stop the thread, wait two moderation
+ * intervals of US microseconds (and 20 ms) so that a deferred message
+ * goes out, and return how many messages the eventfd EFD counted since
+ * it was last read.  *T1 is when the wait ended.
+ */
+static uint64_t storm_drain(struct __test_metadata *_metadata,
+			    struct storm *s, int efd, unsigned int us,
+			    uint64_t *t1)
+{
+	storm_stop(s);
+	ASSERT_EQ(0, s->err);
+	usleep(2 * us + 20000);
+	*t1 = mvgpu_now_ns();
+	return eventfd_wait(efd, 0);
+}
+
 /* ---------------------------------------------------------------------- */
 /* Fixture: a vGPU opened for submission, optionally a victim              */
 /* ---------------------------------------------------------------------- */
@@ -308,11 +325,7 @@ TEST_F(storm, soft_irq_storm)
 		t0 = mvgpu_now_ns();
 		ASSERT_EQ(0, storm_start(&s, STORM_SOFT, self->fd));
 		usleep(STORM_MS * 1000);
-		storm_stop(&s);
-		ASSERT_EQ(0, s.err);
-		usleep(2 * us + 20000);	/* a deferred one goes out */
-		t1 = mvgpu_now_ns();
-		n = eventfd_wait(self->efd, 0);
+		n = storm_drain(_metadata, &s, self->efd, us, &t1);
 		irqs = vgpu_stat(self->uuid, "irqs") - irqs;
 		co = vgpu_stat(self->uuid, "irqs_coalesced") - co;
 
@@ -428,11 +441,7 @@ TEST_F(storm, fence_irq_storm)
 		ASSERT_EQ(0, mvgpu_ctx_submit(&self->c, cmds, CHUNK));
 	}
 	EXPECT_EQ(0, mvgpu_ctx_wait(&self->c, self->c.seq, 30000));
-	storm_stop(&s);
-	ASSERT_EQ(0, s.err);
-	usleep(2 * STORM_US + 20000);
-	t1 = mvgpu_now_ns();
-	n = eventfd_wait(self->efd, 0);
+	n = storm_drain(_metadata, &s, self->efd, STORM_US, &t1);
 	irqs = vgpu_stat(self->uuid, "irqs") - irqs;
 
 	TH_LOG("%u fences in %.2f s, %llu status clears: %llu messages (bound %llu)",
@@ -470,11 +479,7 @@ TEST_F(storm, intx_unmask_storm)
 	mmio_wr(_metadata, self->fd, MVGPU_REG_IRQ_RAISE, SOFT);
 	ASSERT_EQ(0, storm_start(&s, STORM_UNMASK, self->fd));
 	usleep(STORM_MS * 1000);
-	storm_stop(&s);
-	ASSERT_EQ(0, s.err);
-	usleep(2 * STORM_US + 20000);
-	t1 = mvgpu_now_ns();
-	n = eventfd_wait(self->efd, 0);
+	n = storm_drain(_metadata, &s, self->efd, STORM_US, &t1);
 	irqs = vgpu_stat(self->uuid, "irqs") - irqs;
 
 	TH_LOG("%llu unmasks in %.2f s: %llu assertions (bound %llu)",
