@@ -147,9 +147,9 @@ void mvgpu_cfg_read(struct mvgpu_vgpu *vgpu, unsigned int off, u8 *buf,
 	lockdep_assert_held(&vgpu->lock);
 	memcpy(buf, vgpu->cfg + off, len);
 
-	/* The interrupt status bit mirrors the emulated INTx line. */
+	/* Interrupt Status: the INTx interrupt, before Interrupt Disable. */
 	if (off <= PCI_STATUS && off + len > PCI_STATUS &&
-	    mvgpu_irq_intx_level(vgpu))
+	    mvgpu_irq_intx_status(vgpu))
 		buf[PCI_STATUS - off] |= PCI_STATUS_INTERRUPT;
 }
 

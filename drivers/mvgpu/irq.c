@@ -346,21 +346,24 @@ void mvgpu_irq_reg_write(struct mvgpu_vgpu *vgpu, unsigned int reg, u32 val)
 }
 
 /**
- * mvgpu_irq_intx_level() - is the emulated INTx line asserted?
+ * mvgpu_irq_intx_status() - the INTx Interrupt Status bit
  * @vgpu: the vGPU.
  *
- * Return: true while INTx is the device interrupt and asserted; config
- * space shows it as PCI_STATUS_INTERRUPT.
+ * Return: true while INTx is the device interrupt and the interrupt is
+ * asserted, whether or not PCI_COMMAND_INTX_DISABLE holds the line down
+ * (the PCI spec: Interrupt Disable has no effect on the status bit);
+ * config space shows it as PCI_STATUS_INTERRUPT.
  */
-bool mvgpu_irq_intx_level(struct mvgpu_vgpu *vgpu)
+bool mvgpu_irq_intx_status(struct mvgpu_vgpu *vgpu)
 {
 	unsigned long flags;
-	bool level;
+	bool status;
 
 	spin_lock_irqsave(&vgpu->irq_lock, flags);
-	level = vgpu->irq.type == VFIO_PCI_INTX_IRQ_INDEX && vgpu->irq.level;
+	status = vgpu->irq.type == VFIO_PCI_INTX_IRQ_INDEX &&
+		 (vgpu->regs.irq_status & vgpu->regs.irq_mask);
 	spin_unlock_irqrestore(&vgpu->irq_lock, flags);
-	return level;
+	return status;
 }
 
 /**
@@ -475,17 +478,22 @@ static int mvgpu_irq_set_action_trigger(struct mvgpu_vgpu *vgpu,
 	if (!hdr->count && !(hdr->flags & VFIO_IRQ_SET_DATA_NONE))
 		return -EINVAL;
 
-	if (hdr->flags & VFIO_IRQ_SET_DATA_EVENTFD) {
-		s32 fd = *(s32 *)data;
+	/* INTx and MSI exclude each other, as on vfio-pci. */
+	if (mvgpu_irq_is_device(index) &&
+	    vgpu->irq.type != VFIO_PCI_NUM_IRQS && vgpu->irq.type != index)
+		return -EINVAL;
 
-		if (fd >= 0 && mvgpu_irq_is_device(index) &&
-		    vgpu->irq.type != VFIO_PCI_NUM_IRQS &&
-		    vgpu->irq.type != index)
-			return -EINVAL;
-		return mvgpu_irq_set_trigger(vgpu, index, fd);
-	}
+	if (hdr->flags & VFIO_IRQ_SET_DATA_EVENTFD)
+		return mvgpu_irq_set_trigger(vgpu, index, *(s32 *)data);
 
-	/* DATA_NONE with count 0: disable the index. */
+	/*
+	 * DATA_NONE (count 0 disables, 1 loops back) needs a trigger to act
+	 * on; so does a DATA_BOOL loopback on INTx or MSI, as on vfio-pci.
+	 */
+	if (!vgpu->irq.trigger[index] &&
+	    (mvgpu_irq_is_device(index) ||
+	     (hdr->flags & VFIO_IRQ_SET_DATA_NONE)))
+		return -EINVAL;
 	if (!hdr->count)
 		return mvgpu_irq_set_trigger(vgpu, index, -1);
 
@@ -505,10 +513,14 @@ static int mvgpu_irq_set_intx_mask(struct mvgpu_vgpu *vgpu,
 	bool mask = (hdr->flags & VFIO_IRQ_SET_ACTION_MASK) != 0;
 	unsigned long flags;
 
+	/*
+	 * Only an enabled INTx has a mask: one set before would outlive the
+	 * user that set it and silence the next one's line.
+	 */
+	if (vgpu->irq.type != VFIO_PCI_INTX_IRQ_INDEX || hdr->count != 1)
+		return -EINVAL;
 	if (hdr->flags & VFIO_IRQ_SET_DATA_EVENTFD)
-		return -EINVAL;	/* no irqfd-based unmask */
-	if (!hdr->count)
-		return 0;
+		return -ENOTTY;	/* no irqfd-based mask or unmask */
 	if ((hdr->flags & VFIO_IRQ_SET_DATA_BOOL) && !*(u8 *)data)
 		return 0;
 
@@ -528,9 +540,12 @@ static int mvgpu_irq_set_intx_mask(struct mvgpu_vgpu *vgpu,
  * @data: hdr->count payload entries (s32 fds or u8 bools), or NULL.
  *
  * Return: 0; -EINVAL for a combination the index does not support, for
- * an eventfd or bool action without a payload (count 0), or for enabling
- * INTx while MSI is on (and vice versa); -ENOTTY for masking a
- * non-maskable index; -EBADF/-EINVAL for an fd that is not an eventfd.
+ * an eventfd or bool action without a payload (count 0), for any trigger
+ * action on INTx while MSI is on (and vice versa), for DATA_NONE or a
+ * loopback on an index without a trigger, or for masking INTx while it
+ * is not enabled; -ENOTTY for masking a non-maskable index, masking
+ * through an eventfd, or no single action; -EBADF/-EINVAL for an fd that
+ * is not an eventfd.
  */
 int mvgpu_irq_set(struct mvgpu_vgpu *vgpu, struct vfio_irq_set *hdr,
 		  void *data)
@@ -546,7 +561,7 @@ int mvgpu_irq_set(struct mvgpu_vgpu *vgpu, struct vfio_irq_set *hdr,
 			return -ENOTTY;
 		return mvgpu_irq_set_intx_mask(vgpu, hdr, data);
 	}
-	return -EINVAL;
+	return -ENOTTY;		/* no action, or more than one */
 }
 
 /**

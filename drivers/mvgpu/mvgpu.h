@@ -413,7 +413,9 @@ struct mvgpu_stats {
  * @deferred: a device interrupt is due and waits for @moderation.
  *
  * All fields are protected by vgpu->irq_lock; @moderation's callback
- * takes it, so the timer is never cancelled under it.
+ * takes it, so the timer is never cancelled under it.  @type and
+ * @trigger change with vgpu->lock held as well, so a holder of either
+ * lock may read them.
  */
 struct mvgpu_irq {
 	unsigned int type;
@@ -619,7 +621,7 @@ void mvgpu_irq_reset(struct mvgpu_vgpu *vgpu);
 void mvgpu_irq_raise(struct mvgpu_vgpu *vgpu, u32 bits);
 u32 mvgpu_irq_reg_read(struct mvgpu_vgpu *vgpu, unsigned int reg);
 void mvgpu_irq_reg_write(struct mvgpu_vgpu *vgpu, unsigned int reg, u32 val);
-bool mvgpu_irq_intx_level(struct mvgpu_vgpu *vgpu);
+bool mvgpu_irq_intx_status(struct mvgpu_vgpu *vgpu);
 void mvgpu_vgpu_fail(struct mvgpu_vgpu *vgpu, u32 error, u32 info);
 void mvgpu_vgpu_clear_error(struct mvgpu_vgpu *vgpu);
 void mvgpu_irq_request(struct vfio_device *vdev, unsigned int count);
