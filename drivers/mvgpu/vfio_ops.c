@@ -130,7 +130,8 @@ static int mvgpu_mmio_rw(struct mvgpu_vgpu *vgpu, char __user *ubuf,
 
 /*
  * The one place where a region access is bounded: the region must exist,
- * and [off, off + count) must lie inside it.
+ * and [off, off + count) must lie inside it.  A zero-length access does
+ * nothing and returns 0, as read(2) and vfio-pci have it.
  */
 static ssize_t mvgpu_region_rw(struct vfio_device *vdev, char __user *ubuf,
 			       size_t count, loff_t *ppos, bool write)
@@ -142,12 +143,14 @@ static ssize_t mvgpu_region_rw(struct vfio_device *vdev, char __user *ubuf,
 	u64 size;
 	int ret;
 
+	if (!count)
+		return 0;
 	if (index >= VFIO_PCI_NUM_REGIONS)
 		return -EINVAL;
 	index = array_index_nospec(index, VFIO_PCI_NUM_REGIONS);
 
 	size = mvgpu_region_size(vgpu, index);
-	if (!count || off >= size || count > size - off)
+	if (off >= size || count > size - off)
 		return -EINVAL;
 
 	switch (index) {
@@ -233,18 +236,20 @@ int mvgpu_vfio_mmap(struct vfio_device *vdev, struct vm_area_struct *vma)
 static long mvgpu_ioctl_get_info(struct mvgpu_vgpu *vgpu, void __user *arg)
 {
 	unsigned long minsz = offsetofend(struct vfio_device_info, num_irqs);
-	struct vfio_device_info info;
+	struct vfio_device_info info = {};
 
 	if (copy_from_user(&info, arg, minsz))
 		return -EFAULT;
 	if (info.argsz < minsz)
 		return -EINVAL;
 
+	/* No capabilities: cap_offset (and what follows) goes out as 0. */
 	info.flags = VFIO_DEVICE_FLAGS_PCI | VFIO_DEVICE_FLAGS_RESET;
 	info.num_regions = VFIO_PCI_NUM_REGIONS;
 	info.num_irqs = VFIO_PCI_NUM_IRQS;
 
-	return copy_to_user(arg, &info, minsz) ? -EFAULT : 0;
+	return copy_to_user(arg, &info, min_t(size_t, info.argsz,
+					      sizeof(info))) ? -EFAULT : 0;
 }
 
 #ifndef MVGPU_HAVE_GET_REGION_INFO_CAPS
