@@ -86,6 +86,18 @@ static inline void mvgpu_vm_flags_set(struct vm_area_struct *vma,
 }
 
 /*
+ * vfio_virqfd (an eventfd that calls back into the driver) is built only
+ * when a driver selects CONFIG_VFIO_VIRQFD: Debian's kernels have it (a
+ * module of its own up to e2d55709398e, "vfio: Fold vfio_virqfd.ko into
+ * vfio.ko", v6.2, which needs no module of its own), the minimal debug
+ * kernel of make check-debug does not.  Without it, INTx cannot be
+ * unmasked through an eventfd.
+ */
+#if IS_ENABLED(CONFIG_VFIO_VIRQFD)
+#define MVGPU_HAVE_VIRQFD 1
+#endif
+
+/*
  * "PCI: Introduce PCI_IRQ_INTX" (Damien Le Moal), v6.8, renamed the INTx
  * flag of pci_alloc_irq_vectors(); the old name went away in v6.10.  Used
  * by mvgpu_guest.

@@ -437,11 +437,24 @@ static bool mvgpu_irq_is_device(unsigned int index)
 	       index == VFIO_PCI_MSI_IRQ_INDEX;
 }
 
-/* Install @fd (or nothing, for fd < 0) as @index's trigger. */
+/* Stop the INTx unmask eventfd, if any; waits for a running callback. */
+static void mvgpu_irq_intx_unmask_off(struct mvgpu_vgpu *vgpu)
+{
+#ifdef MVGPU_HAVE_VIRQFD
+	lockdep_assert_held(&vgpu->lock);
+	vfio_virqfd_disable(&vgpu->irq.intx_unmask);
+#endif
+}
+
+/*
+ * Install @fd (or nothing, for fd < 0) as @index's trigger.  Caller holds
+ * vgpu->lock.
+ */
 static int mvgpu_irq_set_trigger(struct mvgpu_vgpu *vgpu, unsigned int index,
 				 s32 fd)
 {
 	struct eventfd_ctx *ctx = NULL, *old;
+	bool intx_off = false;
 	unsigned long flags;
 
 	if (fd >= 0) {
@@ -458,10 +471,13 @@ static int mvgpu_irq_set_trigger(struct mvgpu_vgpu *vgpu, unsigned int index,
 	} else if (!ctx && vgpu->irq.type == index) {
 		vgpu->irq.type = VFIO_PCI_NUM_IRQS;
 		vgpu->irq.intx_masked = false;
+		intx_off = index == VFIO_PCI_INTX_IRQ_INDEX;
 	}
 	__mvgpu_irq_update(vgpu);
 	spin_unlock_irqrestore(&vgpu->irq_lock, flags);
 
+	if (intx_off)
+		mvgpu_irq_intx_unmask_off(vgpu);
 	if (old)
 		eventfd_ctx_put(old);
 	return 0;
@@ -507,11 +523,63 @@ static int mvgpu_irq_set_action_trigger(struct mvgpu_vgpu *vgpu,
 	return 0;
 }
 
+/* Mask or unmask INTx; unmasking a still-asserted line fires it again. */
+static void mvgpu_irq_intx_mask(struct mvgpu_vgpu *vgpu, bool mask)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&vgpu->irq_lock, flags);
+	if (vgpu->irq.type == VFIO_PCI_INTX_IRQ_INDEX) {
+		vgpu->irq.intx_masked = mask;
+		__mvgpu_irq_update(vgpu);
+	}
+	spin_unlock_irqrestore(&vgpu->irq_lock, flags);
+}
+
+#ifdef MVGPU_HAVE_VIRQFD
+/*
+ * The unmask eventfd was signalled (vfio_virqfd's worker, process
+ * context).  There is no handler for the wake-up itself: it runs under
+ * the eventfd's wait-queue lock, and taking irq_lock there would invert
+ * irq_lock -> eventfd, the order in which the trigger is signalled (and
+ * deadlock outright if one eventfd is both trigger and unmask).
+ */
+static void mvgpu_irq_intx_unmask_fn(void *opaque, void *unused)
+{
+	mvgpu_irq_intx_mask(opaque, false);
+}
+#endif
+
+/*
+ * ACTION_UNMASK with DATA_EVENTFD: @fd >= 0 unmasks INTx each time it is
+ * signalled (replacing an earlier one, which an fd that is not an eventfd
+ * leaves in place), a negative one stops that.  Caller holds vgpu->lock
+ * and has checked that INTx is enabled.
+ */
+static int mvgpu_irq_set_intx_unmask_fd(struct mvgpu_vgpu *vgpu, s32 fd)
+{
+#ifdef MVGPU_HAVE_VIRQFD
+	if (fd >= 0) {
+		struct eventfd_ctx *ctx = eventfd_ctx_fdget(fd);
+
+		if (IS_ERR(ctx))
+			return PTR_ERR(ctx);
+		eventfd_ctx_put(ctx);
+	}
+	mvgpu_irq_intx_unmask_off(vgpu);
+	if (fd < 0)
+		return 0;
+	return vfio_virqfd_enable(vgpu, NULL, mvgpu_irq_intx_unmask_fn, NULL,
+				  &vgpu->irq.intx_unmask, fd);
+#else
+	return -ENOTTY;
+#endif
+}
+
 static int mvgpu_irq_set_intx_mask(struct mvgpu_vgpu *vgpu,
 				   struct vfio_irq_set *hdr, void *data)
 {
 	bool mask = (hdr->flags & VFIO_IRQ_SET_ACTION_MASK) != 0;
-	unsigned long flags;
 
 	/*
 	 * Only an enabled INTx has a mask: one set before would outlive the
@@ -520,15 +588,12 @@ static int mvgpu_irq_set_intx_mask(struct mvgpu_vgpu *vgpu,
 	if (vgpu->irq.type != VFIO_PCI_INTX_IRQ_INDEX || hdr->count != 1)
 		return -EINVAL;
 	if (hdr->flags & VFIO_IRQ_SET_DATA_EVENTFD)
-		return -ENOTTY;	/* no irqfd-based mask or unmask */
+		return mask ? -ENOTTY :
+			      mvgpu_irq_set_intx_unmask_fd(vgpu, *(s32 *)data);
 	if ((hdr->flags & VFIO_IRQ_SET_DATA_BOOL) && !*(u8 *)data)
 		return 0;
 
-	/* Unmasking a still-asserted line fires it again. */
-	spin_lock_irqsave(&vgpu->irq_lock, flags);
-	vgpu->irq.intx_masked = mask;
-	__mvgpu_irq_update(vgpu);
-	spin_unlock_irqrestore(&vgpu->irq_lock, flags);
+	mvgpu_irq_intx_mask(vgpu, mask);
 	return 0;
 }
 
@@ -544,8 +609,8 @@ static int mvgpu_irq_set_intx_mask(struct mvgpu_vgpu *vgpu,
  * action on INTx while MSI is on (and vice versa), for DATA_NONE or a
  * loopback on an index without a trigger, or for masking INTx while it
  * is not enabled; -ENOTTY for masking a non-maskable index, masking
- * through an eventfd, or no single action; -EBADF/-EINVAL for an fd that
- * is not an eventfd.
+ * through an eventfd (or unmasking through one without vfio_virqfd), or
+ * no single action; -EBADF/-EINVAL for an fd that is not an eventfd.
  */
 int mvgpu_irq_set(struct mvgpu_vgpu *vgpu, struct vfio_irq_set *hdr,
 		  void *data)

@@ -404,6 +404,9 @@ struct mvgpu_stats {
  *	VFIO_PCI_NUM_IRQS when none is configured.
  * @trigger: eventfd per VFIO IRQ index, NULL when not set.
  * @intx_masked: INTx masked through VFIO (AUTOMASKED semantics).
+ * @intx_unmask: the eventfd that unmasks INTx when signalled, or NULL;
+ *	set and cleared with vgpu->lock held and only while INTx is
+ *	enabled (vfio_virqfd keeps its own lock for the pointer).
  * @level: the device interrupt as last evaluated: the INTx line, or the
  *	MSI edge detector's previous input.
  * @moderation: sends a device interrupt that interrupt moderation held
@@ -412,15 +415,16 @@ struct mvgpu_stats {
  *	interrupt (CLOCK_MONOTONIC; see irq.c).
  * @deferred: a device interrupt is due and waits for @moderation.
  *
- * All fields are protected by vgpu->irq_lock; @moderation's callback
- * takes it, so the timer is never cancelled under it.  @type and
- * @trigger change with vgpu->lock held as well, so a holder of either
- * lock may read them.
+ * All fields but @intx_unmask are protected by vgpu->irq_lock;
+ * @moderation's callback takes it, so the timer is never cancelled under
+ * it.  @type and @trigger change with vgpu->lock held as well, so a
+ * holder of either lock may read them.
  */
 struct mvgpu_irq {
 	unsigned int type;
 	struct eventfd_ctx *trigger[VFIO_PCI_NUM_IRQS];
 	bool intx_masked;
+	struct virqfd *intx_unmask;
 	bool level;
 	struct hrtimer moderation;
 	ktime_t tat;
