@@ -457,6 +457,8 @@ static int mvgpu_irq_set_trigger(struct mvgpu_vgpu *vgpu, unsigned int index,
 	bool intx_off = false;
 	unsigned long flags;
 
+	lockdep_assert_held(&vgpu->lock);
+
 	if (fd >= 0) {
 		ctx = eventfd_ctx_fdget(fd);
 		if (IS_ERR(ctx))
@@ -552,9 +554,10 @@ static void mvgpu_irq_intx_unmask_fn(void *opaque, void *unused)
 
 /*
  * ACTION_UNMASK with DATA_EVENTFD: @fd >= 0 unmasks INTx each time it is
- * signalled (replacing an earlier one, which an fd that is not an eventfd
- * leaves in place), a negative one stops that.  Caller holds vgpu->lock
- * and has checked that INTx is enabled.
+ * signalled, replacing an earlier one; a negative one stops that.  An fd
+ * that is not an eventfd leaves the earlier one in place; a failure after
+ * that check (out of memory, the fd closed meanwhile) leaves none.
+ * Caller holds vgpu->lock and has checked that INTx is enabled.
  */
 static int mvgpu_irq_set_intx_unmask_fd(struct mvgpu_vgpu *vgpu, s32 fd)
 {

@@ -405,8 +405,10 @@ struct mvgpu_stats {
  * @trigger: eventfd per VFIO IRQ index, NULL when not set.
  * @intx_masked: INTx masked through VFIO (AUTOMASKED semantics).
  * @intx_unmask: the eventfd that unmasks INTx when signalled, or NULL;
- *	set and cleared with vgpu->lock held and only while INTx is
- *	enabled (vfio_virqfd keeps its own lock for the pointer).
+ *	owned by vfio_virqfd, which clears it under its own lock (also
+ *	when the user closes the eventfd).  mvgpu enables and disables it
+ *	with vgpu->lock held, only while INTx is enabled, and never reads
+ *	it.
  * @level: the device interrupt as last evaluated: the INTx line, or the
  *	MSI edge detector's previous input.
  * @moderation: sends a device interrupt that interrupt moderation held

@@ -352,7 +352,7 @@ static void kick(int efd)
  */
 TEST_F(vgpu, intx_unmask_eventfd)
 {
-	int efd = eventfd_new(), ufd = eventfd_new(), ret;
+	int efd = eventfd_new(), ufd = eventfd_new(), tmp, ret;
 
 	if (!self->ready)
 		return;
@@ -404,6 +404,24 @@ TEST_F(vgpu, intx_unmask_eventfd)
 	MMIO_WR(MVGPU_REG_IRQ_STATUS, SOFT);
 	EXPECT_EQ(MVGPU_ID_MAGIC, MMIO_RD(MVGPU_REG_ID));
 	ASSERT_EQ(0, set_none(self->fd, INTX, TRIGGER, 0));
+
+	/*
+	 * The user closes an unmask eventfd while it is set (vfio_virqfd
+	 * drops it itself), sets another, and closes the device with that
+	 * one set: the close stops it, and a late signal finds nothing.
+	 */
+	ASSERT_EQ(0, set_eventfd(self->fd, INTX, efd));
+	tmp = eventfd_new();
+	ASSERT_EQ(0, set_unmask_fd(self->fd, tmp));
+	close(tmp);
+	ASSERT_EQ(0, set_unmask_fd(self->fd, ufd));
+	vfio_dev_close(&self->dev);
+	kick(ufd);
+	ASSERT_EQ(0, vfio_dev_open(self->uuid, &self->dev));
+	self->fd = self->dev.device;
+	kick(ufd);
+	EXPECT_EQ(MVGPU_ID_MAGIC, MMIO_RD(MVGPU_REG_ID));
+	EXPECT_EQ(0U, signals(efd, SILENCE_MS));
 out:
 	close(efd);
 	close(ufd);
