@@ -87,11 +87,10 @@ static inline void mvgpu_vm_flags_set(struct vm_area_struct *vma,
 
 /*
  * vfio_virqfd (an eventfd that calls back into the driver) is built only
- * when a driver selects CONFIG_VFIO_VIRQFD: Debian's kernels have it (a
- * module of its own up to e2d55709398e, "vfio: Fold vfio_virqfd.ko into
- * vfio.ko", v6.2, which needs no module of its own), the minimal debug
- * kernel of make check-debug does not.  Without it, INTx cannot be
- * unmasked through an eventfd.
+ * when a driver selects CONFIG_VFIO_VIRQFD.  Debian's kernels have it: on
+ * 6.1 as the module vfio_virqfd.ko, inside vfio.ko since e2d55709398e
+ * ("vfio: Fold vfio_virqfd.ko into vfio.ko"), v6.2.  A kernel without it
+ * cannot unmask INTx through an eventfd.
  */
 #if IS_ENABLED(CONFIG_VFIO_VIRQFD)
 #define MVGPU_HAVE_VIRQFD 1
