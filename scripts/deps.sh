@@ -20,8 +20,8 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 PACKAGES=(
-	# toolchain
-	gcc make libc6-dev pkg-config
+	# toolchain; kmod for depmod/modinfo on the unpacked VM kernels
+	gcc make libc6-dev pkg-config kmod
 	# headers of 6.1 (metapackage: follows Debian's ABI); 6.12: see above
 	linux-headers-amd64
 	# kernel source for the kselftest headers; sparse for `make C=1`;
@@ -29,8 +29,9 @@ PACKAGES=(
 	linux-source-6.1 sparse dwarves
 	# the test VMs
 	qemu-system-x86 busybox-static cpio xz-utils
-	# tools: libpci for mvgpuctl, lspci and mdevctl for tests
-	libpci-dev pciutils mdevctl
+	# tools: libpci for mvgpuctl, lspci and mdevctl for tests; python3
+	# checks mvgpuctl's JSON and XML output in its unit tests
+	libpci-dev pciutils mdevctl python3
 	# make check-debug builds a kernel from linux-source-6.1
 	flex bison bc libelf-dev libssl-dev
 )
