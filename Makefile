@@ -22,6 +22,8 @@
 #   make bench-hvg       host path, VFIO client and a QEMU guest, interleaved
 #                        (KERNEL=6.1|6.12, HVG_REPS=N)
 #   make deps            install what the build and the VMs need (apt-get)
+#   make check-fresh     make deps && make check on a new minimal Debian 12
+#                        (debootstrap, chroot; NO_KVM=1 hides /dev/kvm)
 #   make demo            the whole story: host VM, vGPUs, a guest, benchmarks
 #
 # Kbuild itself reads ./Kbuild; this file only drives it.  Everything that
@@ -53,6 +55,7 @@ LINUX_SOURCE_TAR := /usr/src/linux-source-6.1.tar.xz
 
 .PHONY: all modules clean deps tests checkpatch sparse check check-vm \
 	modules-% help bench bench-% bench-hvg tools fuzz stress demo check-debug \
+	check-fresh \
 	debug-tests
 
 all: modules
@@ -61,7 +64,7 @@ modules:
 	$(MAKE) -C $(KDIR) M=$(SRC) modules
 
 help:
-	@sed -n '3,14p' $(SRC)/Makefile
+	@sed -n '3,/^#$$/{/^#$$/d;p}' $(SRC)/Makefile
 
 deps:
 	$(SRC)/scripts/deps.sh
@@ -255,6 +258,10 @@ check-debug:
 
 demo:
 	BUILD=$(BUILD) $(SRC)/scripts/demo.sh
+
+check-fresh:
+	@command -v debootstrap >/dev/null || $(SRC)/scripts/deps.sh
+	BUILD=$(BUILD) $(SRC)/scripts/check-fresh.sh $(if $(NO_KVM),--no-kvm)
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(SRC) clean 2>/dev/null || true

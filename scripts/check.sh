@@ -61,6 +61,11 @@ if [ -z "$tests" ] && [ -d "$BUILD/tests" ]; then
 	[ -x "$BUILD/tests/nested_guest_test.sh" ] && tests+=" nested_guest_test.sh"
 fi
 
+accel_once "${FLAVOURS%% *}" || {
+	echo "not ok - accel: cannot boot a probe guest"
+	failed=$((failed + 1))
+}
+
 for fl in $FLAVOURS; do
 	result=$BUILD/vm/$fl/result
 	rm -f "$result"

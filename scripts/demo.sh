@@ -10,8 +10,10 @@
 # guest, on the host path and through a VFIO client, interleaved, and
 # prints the guest-vs-host table.
 #
-# Every long step prints a progress line.  Under TCG (no /dev/kvm) the
-# guest runs nested-emulated and takes several minutes.
+# Every long step prints a progress line.  The host VM runs on KVM where a
+# probe guest shows KVM works, else under TCG (the choice and its reason
+# are printed); the guest then runs nested-emulated and takes several
+# minutes.
 
 set -euo pipefail
 
@@ -40,6 +42,10 @@ MVGPU_BUILD_DIR=$BUILD MVGPU_NESTED_PAYLOAD=$payload \
 	"$ROOT/tests/vm/nested/build-extra.sh" "$BUILD/demo/extra"
 cp "$ROOT/tests/demo/demo_vm.sh" "$ROOT/tests/bench/hvg_bench.sh" \
 	"$BUILD/tests/mvgpuctl" "$BUILD/tools/mvgpu-bench" "$BUILD/demo/bin/"
+
+# shellcheck source=scripts/step.sh
+. "$ROOT/scripts/step.sh"
+accel_once 6.1
 
 progress "booting the host VM (Debian 6.1, mvgpu_sim); its progress lines follow"
 # The VM's console streams with a "#| " prefix: show its progress lines as

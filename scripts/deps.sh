@@ -34,6 +34,8 @@ PACKAGES=(
 	libpci-dev pciutils mdevctl python3
 	# make check-debug builds a kernel from linux-source-6.1
 	flex bison bc libelf-dev libssl-dev
+	# make check-fresh: a minimal Debian 12 root, used through a chroot
+	debootstrap
 )
 
 

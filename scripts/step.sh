@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# step.sh - sourced by check.sh and check-debug.sh.
+# step.sh - sourced by check.sh, check-debug.sh and demo.sh.
 #
 # step NAME COMMAND...: run COMMAND with its output in $LOGS/NAME.log,
 # count it in $passed or $failed, print "ok - NAME (T s)" or the log's
@@ -18,4 +18,17 @@ step() {
 		tail -n 30 "$LOGS/$name.log" | sed 's/^/#   /'
 		return 1
 	fi
+}
+
+# accel_once FLAVOUR: decide once, for every VM of this run, whether they
+# run on KVM or TCG (a probe guest on FLAVOUR's kernel: scripts/qemu-accel.sh),
+# export the decision for tests/vm/run-vm.sh and print it with its reason.
+accel_once() {
+	local krel accel cpu reason
+	krel=$(MVGPU_BUILD_DIR=$BUILD "$ROOT/scripts/fetch-kernel.sh" "$1") || return 1
+	MVGPU_ACCEL_DECISION=$("$ROOT/scripts/qemu-accel.sh" \
+		--kernel "$BUILD/kernels/$krel/vmlinuz") || return 1
+	export MVGPU_ACCEL_DECISION
+	IFS=$'\t' read -r accel cpu reason <<<"$MVGPU_ACCEL_DECISION"
+	echo "# accel: ${accel%%,*} ($reason)"
 }

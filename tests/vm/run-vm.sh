@@ -46,6 +46,11 @@
 # ...), a summary "# <flavour>: P passed, F failed, S skipped" is printed and
 # build/vm/<flavour>/result gets "passed=P failed=F skipped=S".
 #
+# Accelerator: KVM where a probe guest shows that it works, else TCG
+# (scripts/qemu-accel.sh, which also picks the CPU model); MVGPU_QEMU_ACCEL
+# overrides it, and a caller that boots several VMs passes its one
+# decision in MVGPU_ACCEL_DECISION.
+#
 # Exit status: 0 only if every test passed (or skipped) and the kernel log
 # is clean; 1 on any failure, timeout, missing END marker or splat; 2 on a
 # usage or setup error.
@@ -301,11 +306,6 @@ EOF
 		cpio -o -H newc -R 0:0 --quiet) | gzip -1 >"$out"
 }
 
-# kvm_usable -> true if /dev/kvm can be opened read-write
-kvm_usable() {
-	[[ -c /dev/kvm ]] && (exec 3<>/dev/kvm) 2>/dev/null
-}
-
 # clean_console -> stdin to stdout without CRs and terminal escape
 # sequences (SeaBIOS clears the screen).
 clean_console() {
@@ -433,7 +433,7 @@ report() {
 }
 
 main() {
-	local initrd start qemu_rc=0 accel elapsed
+	local initrd start qemu_rc=0 accel elapsed decision reason
 
 	parse_args "$@"
 	VM_DIR="$BUILD_DIR/vm/$FLAVOUR"
@@ -452,24 +452,19 @@ main() {
 	fi
 
 	initrd="$VM_DIR/initramfs.cpio.gz"
-	# Multi-threaded TCG (QEMU 7.2) occasionally lets a vCPU run a stale
-	# translation of kernel text that another vCPU has just live-patched
-	# (text_poke_bp): the guest then dies at boot with "Oops: int3" in a
-	# patched function.  Seen on 6.12 with the host loaded.  One TCG
-	# thread for both vCPUs keeps translations coherent; the guest still
-	# has two CPUs for the concurrency tests.
-	# MVGPU_QEMU_ACCEL overrides (e.g. tcg,thread=multi for benchmarks).
-	if kvm_usable; then accel=kvm; else accel=tcg,thread=single; fi
-	accel=${MVGPU_QEMU_ACCEL:-$accel}
+	# KVM only where a probe guest shows it works (scripts/qemu-accel.sh,
+	# which also picks the CPU model); a caller that boots several VMs
+	# probes once and passes its decision in MVGPU_ACCEL_DECISION.
+	decision=${MVGPU_ACCEL_DECISION:-}
+	[[ -n $decision ]] ||
+		decision=$("$ROOT/scripts/qemu-accel.sh" --kernel "$VMLINUZ") ||
+		die "cannot decide on an accelerator"
+	IFS=$'\t' read -r accel CPU reason <<<"$decision"
+	[[ -n $accel && -n $CPU ]] || die "bad accelerator decision '$decision'"
 	ACCEL=$accel
-	# TCG emulates "rep movsb" one byte per step, so a guest kernel that
-	# sees ERMS/FSRM (and uses it for every memcpy) copies ~100x slower
-	# than it would with plain moves.  Hide them under TCG.
-	CPU=max
-	[[ $accel == kvm ]] || CPU=max,-erms,-fsrm
 	build_initramfs "$initrd"
 
-	echo "# $FLAVOUR: kernel $KREL, accel: $accel, tests: $TESTS"
+	echo "# $FLAVOUR: kernel $KREL, accel: $accel ($reason), tests: $TESTS"
 
 	: >"$LOG"
 	start=$SECONDS

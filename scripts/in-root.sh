@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# in-root.sh - run a command in a Debian root (scripts/mkroot.sh) with
+# /proc, /sys and a small /dev, as on a machine of its own.
+#
+# Usage:
+#   scripts/in-root.sh [--no-kvm] ROOT COMMAND [ARG...]
+#
+# The mounts live in a private mount namespace (unshare), so they vanish
+# when COMMAND ends, however it ends: nothing is left mounted in ROOT.
+# /dev is a fresh tmpfs with the usual character devices, a private devpts
+# and /dev/kvm when the host has one; --no-kvm leaves /dev/kvm out, as on
+# a machine without it.  The host's /etc/resolv.conf is copied in for apt.
+#
+# COMMAND starts as root in /root with a clean environment (HOME, PATH,
+# TERM, LANG and CI only), as a new login would: nothing of the caller's
+# environment leaks into a check that wants a new machine.
+
+set -euo pipefail
+
+die() {
+	echo "in-root: error: $*" >&2
+	exit 2
+}
+
+# In the namespace: mount, then chroot.  $1 is ROOT, $2 is 0/1 for kvm.
+inner() {
+	local root=$1 kvm=$2 node
+	shift 2
+	mount -t proc proc "$root/proc"
+	mount -t sysfs sysfs "$root/sys"
+	mount -t tmpfs -o mode=755,size=64m tmpfs "$root/dev"
+	# name type major minor mode
+	while read -r node; do
+		set -- $node
+		mknod -m "$5" "$root/dev/$1" "$2" "$3" "$4"
+	done <<-'EOF'
+		null c 1 3 666
+		zero c 1 5 666
+		full c 1 7 666
+		random c 1 8 666
+		urandom c 1 9 666
+		tty c 5 0 666
+		console c 5 1 600
+	EOF
+	if ((kvm)) && [[ -c /dev/kvm ]]; then
+		mknod -m 660 "$root/dev/kvm" c 10 232
+	fi
+	mkdir -p "$root/dev/pts" "$root/dev/shm"
+	mount -t devpts -o newinstance,ptmxmode=0666,mode=620 devpts "$root/dev/pts"
+	ln -s pts/ptmx "$root/dev/ptmx"
+	mount -t tmpfs -o mode=1777 tmpfs "$root/dev/shm"
+	ln -s /proc/self/fd "$root/dev/fd"
+	ln -s /proc/self/fd/0 "$root/dev/stdin"
+	ln -s /proc/self/fd/1 "$root/dev/stdout"
+	ln -s /proc/self/fd/2 "$root/dev/stderr"
+	cp -L /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
+	exec chroot "$root" /usr/bin/env -i HOME=/root TERM="${TERM:-dumb}" \
+		LANG=C.UTF-8 PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+		${CI:+CI="$CI"} sh -c 'cd /root 2>/dev/null || cd /; exec "$@"' in-root "$@"
+}
+
+main() {
+	local kvm=1 root
+	if [[ ${1:-} == --inner ]]; then
+		shift
+		inner "$@"
+	fi
+	if [[ ${1:-} == --no-kvm ]]; then
+		kvm=0
+		shift
+	fi
+	(($# >= 2)) || die "usage: $0 [--no-kvm] ROOT COMMAND [ARG...]"
+	root=$(cd "$1" && pwd) || die "no root at '$1'"
+	shift
+	[[ -x $root/usr/bin/env ]] || die "$root is not a root file system"
+	[[ $EUID -eq 0 ]] || die "needs root (chroot and mounts)"
+	exec unshare --mount --propagation private -- \
+		bash "${BASH_SOURCE[0]}" --inner "$root" "$kvm" "$@"
+}
+
+main "$@"

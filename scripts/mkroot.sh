@@ -1,0 +1,146 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# mkroot.sh - a Debian root file system made by debootstrap from a recipe,
+# cached under build/roots/.
+#
+# Usage:
+#   scripts/mkroot.sh RECIPE          build (or reuse) the root, print its path
+#   scripts/mkroot.sh --print RECIPE  print the path only (no build)
+#
+# RECIPE is a file of shell assignments (scripts/roots/*.recipe):
+#   SUITE=bookworm          the Debian suite debootstrap installs
+#   VARIANT=minbase         debootstrap's --variant (default minbase)
+#   SECURITY=yes            add SUITE-security and SUITE-updates to apt's
+#                           sources (default yes), so the root sees the same
+#                           package versions as an up-to-date Debian machine
+#   BACKPORTS=no            add SUITE-backports (default no)
+#   PACKAGES="make git"     installed with apt-get after debootstrap
+#                           (--no-install-recommends)
+# The root is rebuilt whenever the recipe or this script changes (a hash
+# of both names the cache entry); building takes a temporary directory and
+# a rename, so an interrupted build never leaves a half root behind.
+#
+# Callers never change the cached root: scripts/in-root.sh --copy works on
+# a copy, and disk images are made from it read-only.
+#
+# The mirror is the host's Debian mirror (from /etc/apt), or MVGPU_MIRROR;
+# the security mirror likewise, or MVGPU_SECURITY_MIRROR.
+
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD=${BUILD:-$ROOT/build}
+ROOTS=$BUILD/roots
+CLEANUP=""
+trap '[[ -z $CLEANUP ]] || rm -rf --one-file-system "$CLEANUP"' EXIT
+
+die() {
+	echo "mkroot: error: $*" >&2
+	exit 1
+}
+
+log() {
+	echo "mkroot: $*" >&2
+}
+
+# host_mirror PATTERN -> the first apt source URI of the host matching
+# PATTERN (deb822 .sources or one-line .list), if any
+host_mirror() {
+	local f
+	for f in /etc/apt/sources.list.d/*.sources /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+		[[ -r $f ]] || continue
+		awk -v pat="$1" '
+			/^URIs:/ { for (i = 2; i <= NF; i++) if ($i ~ pat) { print $i; exit } }
+			/^deb / { for (i = 2; i <= NF; i++) if ($i ~ /^[a-z]+:\/\//) { if ($i ~ pat) { print $i; exit } break } }
+		' "$f"
+	done | head -n 1
+}
+
+# recipe_path RECIPE -> the cache directory for RECIPE's current contents
+recipe_path() {
+	local name hash
+	name=$(basename "$1" .recipe)
+	hash=$(cat "$1" "${BASH_SOURCE[0]}" | sha256sum | cut -c1-16)
+	echo "$ROOTS/$name-$hash"
+}
+
+build_root() {
+	local recipe=$1 dest=$2 tmp mirror security
+	local SUITE="" VARIANT=minbase SECURITY=yes BACKPORTS=no PACKAGES=""
+
+	# shellcheck source=/dev/null
+	. "$recipe"
+	[[ -n $SUITE ]] || die "$recipe: no SUITE"
+	[[ $EUID -eq 0 ]] || die "debootstrap needs root"
+	command -v debootstrap >/dev/null || die "missing debootstrap: run 'make deps'"
+
+	mirror=${MVGPU_MIRROR:-$(host_mirror 'debian/?$' | grep -v security || true)}
+	mirror=${mirror:-http://deb.debian.org/debian}
+	security=${MVGPU_SECURITY_MIRROR:-$(host_mirror 'debian-security/?$' || true)}
+	security=${security:-http://deb.debian.org/debian-security}
+
+	mkdir -p "$ROOTS"
+	tmp=$(mktemp -d "$ROOTS/.build.XXXXXX")
+	CLEANUP=$tmp
+	log "debootstrap --variant=$VARIANT $SUITE from $mirror into $tmp (a few minutes)"
+	debootstrap --variant="$VARIANT" "$SUITE" "$tmp" "$mirror" >"$tmp.log" 2>&1 || {
+		tail -n 20 "$tmp.log" >&2
+		die "debootstrap failed (log: $tmp.log)"
+	}
+	rm -f "$tmp.log"
+
+	{
+		echo "deb $mirror $SUITE main"
+		if [[ $SECURITY == yes ]]; then
+			echo "deb $mirror $SUITE-updates main"
+			echo "deb $security $SUITE-security main"
+		fi
+		[[ $BACKPORTS != yes ]] || echo "deb $mirror $SUITE-backports main"
+	} >"$tmp/etc/apt/sources.list"
+	# No daemon starts inside the root (package scripts ask policy-rc.d).
+	printf '#!/bin/sh\nexit 101\n' >"$tmp/usr/sbin/policy-rc.d"
+	chmod 755 "$tmp/usr/sbin/policy-rc.d"
+
+	if [[ -n $PACKAGES ]] || [[ $SECURITY == yes ]]; then
+		log "installing into the root: ${PACKAGES:-(updates only)}"
+		# shellcheck disable=SC2086 # PACKAGES is a word list
+		"$ROOT/scripts/in-root.sh" "$tmp" sh -c \
+			"apt-get update -q && apt-get -y -q upgrade &&
+			 apt-get install -y -q --no-install-recommends $PACKAGES &&
+			 apt-get clean" >"$tmp.log" 2>&1 || {
+			tail -n 20 "$tmp.log" >&2
+			die "installing packages failed (log: $tmp.log)"
+		}
+		rm -f "$tmp.log"
+	fi
+	cp "$recipe" "$tmp/.mvgpu-recipe"
+	mv "$tmp" "$dest"
+	CLEANUP=""
+}
+
+main() {
+	local print=0 recipe dest old
+	if [[ ${1:-} == --print ]]; then
+		print=1
+		shift
+	fi
+	[[ $# -eq 1 && -f $1 ]] || die "usage: $0 [--print] RECIPE"
+	recipe=$1
+	dest=$(recipe_path "$recipe")
+	if ((print)) || [[ -f $dest/.mvgpu-recipe ]]; then
+		echo "$dest"
+		return
+	fi
+	# Roots of older versions of this recipe go: they are large.
+	for old in "$ROOTS/$(basename "$recipe" .recipe)"-*; do
+		[[ -d $old ]] || continue
+		log "removing the outdated $old"
+		rm -rf --one-file-system "$old"
+	done
+	build_root "$recipe" "$dest"
+	log "root ready: $dest"
+	echo "$dest"
+}
+
+main "$@"
