@@ -64,7 +64,7 @@ modules:
 	$(MAKE) -C $(KDIR) M=$(SRC) modules
 
 help:
-	@sed -n '3,/^#$$/{/^#$$/d;p}' $(SRC)/Makefile
+	@sed -n '5,/^#$$/{/^#$$/d;p}' $(SRC)/Makefile
 
 deps:
 	$(SRC)/scripts/deps.sh
