@@ -17,9 +17,13 @@
 #   BACKPORTS=no            add SUITE-backports (default no)
 #   PACKAGES="make git"     installed with apt-get after debootstrap
 #                           (--no-install-recommends)
+#   BACKPORTS_PACKAGES=""   installed after PACKAGES from SUITE-backports
+#                           (apt-get -t SUITE-backports; needs BACKPORTS=yes)
 # The root is rebuilt whenever the recipe or this script changes (a hash
-# of both names the cache entry); building takes a temporary directory and
-# a rename, so an interrupted build never leaves a half root behind.
+# of both names the cache entry), or MVGPU_ROOT_KEY does: a caller that
+# wants a root per archive state (e.g. the newest backports kernel) puts
+# that state there.  Building takes a temporary directory and a rename, so
+# an interrupted build never leaves a half root behind.
 #
 # Callers never change the cached root: scripts/in-root.sh --copy works on
 # a copy, and disk images are made from it read-only.
@@ -61,17 +65,28 @@ host_mirror() {
 recipe_path() {
 	local name hash
 	name=$(basename "$1" .recipe)
-	hash=$(cat "$1" "${BASH_SOURCE[0]}" | sha256sum | cut -c1-16)
+	hash=$({
+		cat "$1" "${BASH_SOURCE[0]}"
+		printf '%s' "${MVGPU_ROOT_KEY:-}"
+	} | sha256sum | cut -c1-16)
 	echo "$ROOTS/$name-$hash"
 }
 
 build_root() {
 	local recipe=$1 dest=$2 tmp mirror security
 	local SUITE="" VARIANT=minbase SECURITY=yes BACKPORTS=no PACKAGES=""
+	local BACKPORTS_PACKAGES="" bpo_install=""
 
 	# shellcheck source=/dev/null
 	. "$recipe"
 	[[ -n $SUITE ]] || die "$recipe: no SUITE"
+	[[ -z $BACKPORTS_PACKAGES || $BACKPORTS == yes ]] ||
+		die "$recipe: BACKPORTS_PACKAGES needs BACKPORTS=yes"
+	# Package lists may span lines in the recipe; the command is one line.
+	PACKAGES=$(tr -s ' \t\n' '   ' <<<"$PACKAGES")
+	BACKPORTS_PACKAGES=$(tr -s ' \t\n' '   ' <<<"$BACKPORTS_PACKAGES")
+	[[ -z ${BACKPORTS_PACKAGES// /} ]] ||
+		bpo_install="&& apt-get install -y -q --no-install-recommends -t $SUITE-backports $BACKPORTS_PACKAGES"
 	[[ $EUID -eq 0 ]] || die "debootstrap needs root"
 	command -v debootstrap >/dev/null || die "missing debootstrap: run 'make deps'"
 
@@ -103,11 +118,11 @@ build_root() {
 	chmod 755 "$tmp/usr/sbin/policy-rc.d"
 
 	if [[ -n $PACKAGES ]] || [[ $SECURITY == yes ]]; then
-		log "installing into the root: ${PACKAGES:-(updates only)}"
+		log "installing into the root: ${PACKAGES:-(updates only)}${BACKPORTS_PACKAGES:+ + $SUITE-backports: $BACKPORTS_PACKAGES}"
 		# shellcheck disable=SC2086 # PACKAGES is a word list
 		"$ROOT/scripts/in-root.sh" "$tmp" sh -c \
 			"apt-get update -q && apt-get -y -q upgrade &&
-			 apt-get install -y -q --no-install-recommends $PACKAGES &&
+			 apt-get install -y -q --no-install-recommends $PACKAGES $bpo_install &&
 			 apt-get clean" >"$tmp.log" 2>&1 || {
 			tail -n 20 "$tmp.log" >&2
 			die "installing packages failed (log: $tmp.log)"
