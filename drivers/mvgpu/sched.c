@@ -52,6 +52,7 @@
 #include <linux/math64.h>
 #include <linux/sched.h>
 
+#include "compat.h"
 #include "mvgpu.h"
 
 static bool mvgpu_is_timesliced(const struct mvgpu_queue *q)
@@ -518,8 +519,8 @@ int mvgpu_sched_init(struct mvgpu_pgpu *pgpu)
 	INIT_LIST_HEAD(&sched->runnable);
 	init_waitqueue_head(&sched->engine_wq);
 	init_waitqueue_head(&sched->stop_wq);
-	hrtimer_init(&sched->cap_timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS);
-	sched->cap_timer.function = mvgpu_cap_timer_fn;
+	mvgpu_hrtimer_setup(&sched->cap_timer, mvgpu_cap_timer_fn,
+			    CLOCK_MONOTONIC, HRTIMER_MODE_ABS);
 
 	for (i = 0; i < pgpu->nr_engines; i++) {
 		struct mvgpu_engine *eng = &sched->engines[i];
