@@ -10,6 +10,11 @@
 #   make checkpatch      checkpatch --strict over every source file
 #   make sparse          the modules through sparse (C=2)
 #   make check           all of the above on 6.1 and 6.12 plus the VM tests
+#   make check-kernels   -Werror builds against Debian 12's 6.1 and 6.12 and
+#                        Debian 13's 6.12 and trixie-backports' newest (in a
+#                        Debian 13 chroot), the VM tests on the newest
+#   make modules-trixie-6.12, make modules-trixie-bpo
+#                        one Debian 13 build (in the chroot), build/ko/<flavour>
 #   make check-debug     the VM tests, a fail-nth walk and kmemleak on a debug
 #                        kernel (KASAN, lockdep, UBSAN) built from source
 #   make fuzz ITER=N     device-fd fuzzer, N operations per type, both kernels
@@ -55,7 +60,7 @@ LINUX_SOURCE_TAR := /usr/src/linux-source-6.1.tar.xz
 
 .PHONY: all modules clean deps tests checkpatch sparse check check-vm \
 	modules-% help bench bench-% bench-hvg tools fuzz stress demo check-debug \
-	check-fresh \
+	check-fresh check-kernels \
 	debug-tests
 
 all: modules
@@ -81,6 +86,11 @@ modules-%:
 		M=$(BUILD)/obj/$* modules
 	@mkdir -p $(BUILD)/ko/$*
 	@cp $(BUILD)/obj/$*/drivers/*/*.ko $(BUILD)/ko/$*/
+
+# Debian 13's kernels (trixie-6.12, trixie-bpo) need Debian 13's compiler
+# and glibc: they build in a cached debootstrap chroot.
+modules-trixie-%:
+	BUILD=$(BUILD) $(SRC)/scripts/check-kernels.sh --build trixie-$*
 
 # kselftest headers come from Debian's linux-source-6.1 at build time.
 $(BUILD)/kselftest/kselftest_harness.h: | $(LINUX_SOURCE_TAR)
@@ -238,6 +248,10 @@ modules-6.1-sparse:
 check:
 	$(SRC)/scripts/check.sh
 
+check-kernels:
+	@command -v debootstrap >/dev/null || $(SRC)/scripts/deps.sh
+	BUILD=$(BUILD) $(SRC)/scripts/check-kernels.sh
+
 # make check-debug: tests/debug/ holds what only the debug kernel runs.
 DEBUG_TEST_SRCS := $(wildcard $(SRC)/tests/debug/*_test.c)
 DEBUG_TEST_BINS := $(patsubst $(SRC)/tests/debug/%.c,$(BUILD)/debug-tests/%,$(DEBUG_TEST_SRCS))
@@ -266,3 +280,4 @@ check-fresh:
 clean:
 	$(MAKE) -C $(KDIR) M=$(SRC) clean 2>/dev/null || true
 	rm -rf $(BUILD)/obj $(BUILD)/ko $(BUILD)/tests $(BUILD)/vm $(BUILD)/mvgpuctl
+	rm -f $(SRC)/drivers/mvgpu/.compat-probes*
