@@ -15,8 +15,9 @@
 # every probe would fail for that reason instead of its API's, so the
 # script fails rather than guess.
 #
-# The header is cached as DIR/.compat-probes-RELEASE-SUM.h (SUM: the
-# checksum of the probes and the compiler command), so each kernel is
+# The header also defines MVGPU_PROBED, which compat.h requires.  It is
+# cached as DIR/.compat-probes-RELEASE-SUM.h (SUM: the checksum of the
+# probes, this script and the compiler command), so each kernel is
 # probed once; the path is printed on stdout.
 # Errors go to stderr and exit non-zero.
 
@@ -30,7 +31,7 @@ release=$1
 dir=$2
 shift 2
 
-sum=$( (cat "$dir"/probes/*.c && echo "$*") | cksum | cut -d' ' -f1)
+sum=$( (cat "$dir"/probes/*.c "$0" && echo "$*") | cksum | cut -d' ' -f1)
 out=$dir/.compat-probes-$release-$sum.h
 if [ -s "$out" ]; then
 	echo "$out"
@@ -54,6 +55,7 @@ fi
 
 {
 	echo "/* Kernel API probes for $release (drivers/mvgpu/compat-probe.sh). */"
+	echo "#define MVGPU_PROBED 1"
 	for probe_file in "$dir"/probes/*.c; do
 		name=$(basename "$probe_file" .c)
 		[ "$name" != base ] || continue

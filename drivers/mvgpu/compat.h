@@ -13,6 +13,11 @@
 #ifndef _MVGPU_COMPAT_H
 #define _MVGPU_COMPAT_H
 
+/* Without the probes' header every MVGPU_HAVE_* would silently be off. */
+#ifndef MVGPU_PROBED
+#error "kernel API probes missing: build through Kbuild (drivers/mvgpu/compat.mk)"
+#endif
+
 #include <linux/eventfd.h>
 #include <linux/hrtimer.h>
 #include <linux/mm.h>
