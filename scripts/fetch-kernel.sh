@@ -462,14 +462,13 @@ main() {
 		if [[ -n $TRIXIE ]]; then
 			((${#IMAGE_DEBS[@]})) ||
 				die "$1 is a kernel to build against only; no image for the VMs"
-			if [[ ! -f $BUILD_DIR/kernels/$RELEASE/.package ||
-				$(<"$BUILD_DIR/kernels/$RELEASE/.package") != "$IMAGE_PKG=$HEADERS_VER" ]]; then
-				local debs=() p
-				for p in "${IMAGE_DEBS[@]}"; do
-					debs+=("$(fetch_deb "$p" "$HEADERS_VER")")
-				done
-				unpack "${debs[@]}"
-			fi
+			# cached .debs cost nothing; unpack() returns early
+			# when build/kernels/RELEASE is already this version
+			local debs=() p
+			for p in "${IMAGE_DEBS[@]}"; do
+				debs+=("$(fetch_deb "$p" "$HEADERS_VER")")
+			done
+			unpack "${debs[@]}"
 			echo "$RELEASE"
 			return
 		fi
