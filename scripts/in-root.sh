@@ -26,15 +26,14 @@ die() {
 
 # In the namespace: mount, then chroot.  $1 is ROOT, $2 is 0/1 for kvm.
 inner() {
-	local root=$1 kvm=$2 node
+	local root=$1 kvm=$2 name type major minor mode
 	shift 2
 	mount -t proc proc "$root/proc"
 	mount -t sysfs sysfs "$root/sys"
 	mount -t tmpfs -o mode=755,size=64m tmpfs "$root/dev"
 	# name type major minor mode
-	while read -r node; do
-		set -- $node
-		mknod -m "$5" "$root/dev/$1" "$2" "$3" "$4"
+	while read -r name type major minor mode; do
+		mknod -m "$mode" "$root/dev/$name" "$type" "$major" "$minor"
 	done <<-'EOF'
 		null c 1 3 666
 		zero c 1 5 666
