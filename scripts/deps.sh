@@ -36,13 +36,15 @@ PACKAGES=(
 	flex bison bc libelf-dev libssl-dev
 	# make check-fresh: a minimal Debian 12 root, used through a chroot
 	debootstrap
+	# make deb: dpkg-buildpackage, debhelper with dh_dkms, lintian
+	dpkg-dev debhelper dh-dkms lintian
 )
 
 # The programs the build, the tests and the scripts call, which the
 # packages above provide; checked after installing (scripts/need.sh).
 TOOLS=(gcc make pkg-config depmod modinfo perl git tar xz gzip cpio sparse
 	pahole qemu-system-x86_64 busybox lspci mdevctl python3 debootstrap
-	apt-get dpkg-deb sha256sum timeout)
+	apt-get dpkg-deb sha256sum timeout dpkg-buildpackage dh dh_dkms lintian)
 
 export DEBIAN_FRONTEND=noninteractive
 
