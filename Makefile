@@ -308,13 +308,17 @@ clean:
 # /etc/modules-load.d/ and edit them.
 #
 # depmod: after installing or removing modules, `depmod -a <kver>` when
-# DESTDIR is empty (and that kernel is installed); with DESTDIR, `depmod -b $(DESTDIR) <kver>` only if
-# $(DESTDIR)/lib/modules/<kver> already has a depmod base (modules.*),
-# else it says that it skipped and why (run depmod on the target).
+# DESTDIR is empty (and that kernel is installed); with DESTDIR,
+# `depmod -b $(DESTDIR) <kver>` only if $(DESTDIR)/lib/modules/<kver>
+# already has a depmod base (modules.*), else it says that it skipped and
+# why (run depmod on the target).
 #
 # Without root and without DESTDIR, install and uninstall refuse before
-# building or changing anything.  Modules are not signed (DKMS signs them
-# where Secure Boot needs it: prefer the packages or dkms-source there).
+# building or changing anything.  Modules keep their debug information, as
+# kbuild's modules_install does, unless INSTALL_MOD_STRIP=1.  They are not
+# signed (DKMS signs them where Secure Boot needs it: prefer the packages
+# or dkms-source there).  Do not mix this with the DKMS packages: both
+# install into updates/, and which mvgpu.ko modprobe finds is then unclear.
 
 PREFIX	?= /usr/local
 DESTDIR	?=
@@ -414,6 +418,8 @@ install-modules:
 	install -d -m 0755 $(DESTDIR)$(MODDIR)
 	install -m 0644 $(foreach m,$(MODULES),$(INSTALL_OBJ)/drivers/$(m)/$(m).ko) \
 		$(DESTDIR)$(MODDIR)/
+	$(if $(INSTALL_MOD_STRIP),strip --strip-debug \
+		$(foreach m,$(MODULES),$(DESTDIR)$(MODDIR)/$(m).ko))
 	$(call run-depmod,install)
 
 install-tools:
