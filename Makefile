@@ -25,8 +25,6 @@
 #   make check-fresh     make deps && make check on a new minimal Debian 12
 #                        (debootstrap, chroot; NO_KVM=1 hides /dev/kvm)
 #   make demo            the whole story: host VM, vGPUs, a guest, benchmarks
-#
-# Installing on a host (see "Installing" below for every path):
 #   make install         modules for one kernel, depmod, the tools, their man
 #                        pages, bash completion and configuration examples
 #                        (root, or DESTDIR=<staging dir>; PREFIX=/usr/local)
@@ -37,6 +35,7 @@
 #   make deb             build/deb/mvgpu-dkms_<v>_all.deb and
 #                        build/deb/mvgpu-tools_<v>_amd64.deb (debian/)
 #   make version         the version all of these use (scripts/version.sh)
+#                        ("Installing" below has every path and variable)
 #
 # Kbuild itself reads ./Kbuild; this file only drives it.  Everything that
 # is generated lands in build/ (git-ignored) or next to the sources as

@@ -26,20 +26,9 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=${BUILD:-$ROOT/build}
 OUT=$BUILD/deb
 
-need() {
-	command -v "$1" >/dev/null || {
-		echo "build-deb: missing $1 ($2): run make deps" >&2
-		exit 1
-	}
-}
-need git git
-need dpkg-buildpackage dpkg-dev
-need dh debhelper
-need lintian lintian
-[[ -e /usr/share/perl5/Debian/Debhelper/Sequence/dkms.pm ]] || {
-	echo "build-deb: missing dh-dkms: run make deps" >&2
-	exit 1
-}
+# shellcheck source=scripts/need.sh
+. "$ROOT/scripts/need.sh"
+need git dpkg-buildpackage dpkg-parsechangelog dpkg-architecture dh dh_dkms lintian
 
 version=$("$ROOT/scripts/version.sh")
 release=$(tr -d '[:space:]' <"$ROOT/VERSION")

@@ -21,12 +21,9 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 BUILD=${BUILD:-$ROOT/build}
 
-for tool in make modinfo depmod setpriv; do
-	command -v "$tool" >/dev/null || {
-		echo "staging_test: missing $tool: run make deps" >&2
-		exit 2
-	}
-done
+# shellcheck source=scripts/need.sh
+. "$ROOT/scripts/need.sh"
+need make modinfo depmod setpriv
 
 KDIR=$("$ROOT/scripts/fetch-kernel.sh" --print-kdir 6.1)
 KVER=$("$ROOT/scripts/fetch-kernel.sh" --print-release 6.1)
