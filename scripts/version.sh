@@ -38,7 +38,9 @@ if ! command -v git >/dev/null ||
 fi
 
 dirty=""
-git -C "$ROOT" diff-index --quiet HEAD -- 2>/dev/null || dirty=.dirty
+# (git diff, not diff-index: it looks past stale stat data in the index,
+# as after a chown or a copy, to the contents)
+git -C "$ROOT" diff --quiet HEAD -- 2>/dev/null || dirty=.dirty
 
 if desc=$(git -C "$ROOT" describe --long --abbrev=7 --match "v$base" HEAD 2>/dev/null); then
 	# v0.9.0-12-g1a2b3c4
