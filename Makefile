@@ -407,8 +407,11 @@ install-build: $(INSTALL_OBJ)/.built install-build-tools
 install-build-tools: $(BENCH_INST)
 	$(MVGPUCTL_MAKE) all
 
+# Everything is built before anything is copied: a build that fails
+# leaves no half-installed mvgpu behind.
 install:
 	$(call need-root,install)
+	@$(MAKE) --no-print-directory install-build
 	@$(MAKE) --no-print-directory install-modules install-tools
 
 install-modules:

@@ -129,6 +129,38 @@ check "make uninstall DESTDIR" \
 	run uninstall uninstall DESTDIR="$S" KDIR="$KDIR" KVER="$KVER"
 check "uninstall: no file left behind" same_files "$S" /dev/null
 
+# A kernel without headers: make install says so and stages nothing.
+no_headers() {
+	local d=$T/noheaders
+	if make -C "$ROOT" --no-print-directory BUILD="$BUILD" install \
+		DESTDIR="$d" KVER=0.0.0-no-such-kernel >"$T/noheaders.log" 2>&1; then
+		echo "#   make install succeeded"
+		return 1
+	fi
+	grep -q "make install: no headers for kernel 0.0.0-no-such-kernel" \
+		"$T/noheaders.log" || { sed 's/^/#   /' "$T/noheaders.log"; return 1; }
+	[[ ! -e $d ]] || { echo "#   $d was created"; return 1; }
+}
+check "install for a kernel without headers: says so, stages nothing" \
+	no_headers
+
+# A tools build that fails (a bad CPPFLAGS) after the modules built: make
+# install must not have copied the modules before it found out.  The
+# modules come from the build above, copied with their times.
+half_install() {
+	local d=$T/half b=$T/half-build
+	mkdir -p "$b/obj"
+	cp -a "$BUILD/obj/kver-$KVER" "$b/obj/"
+	if make -C "$ROOT" --no-print-directory BUILD="$b" install \
+		DESTDIR="$d" KDIR="$KDIR" KVER="$KVER" \
+		CPPFLAGS=-include/nonexistent.h >"$T/half.log" 2>&1; then
+		echo "#   make install succeeded"
+		return 1
+	fi
+	[[ ! -e $d ]] || { files_in "$d" | sed 's/^/#   staged: /'; return 1; }
+}
+check "install whose tools do not build: stages nothing" half_install
+
 # 2. A staging directory with a depmod base: depmod -b runs both times.
 B=$T/base
 mkdir -p "$B/lib/modules/$KVER"
