@@ -7,13 +7,14 @@
 # Usage: tests/install/staging_test.sh        (BUILD=<dir>, default build/)
 #
 # Why: the real install runs in a Debian VM (the install tests); this
-# checks on the build machine, in seconds, what can be checked without
-# installing anything: the exact list of files `make install` stages for
-# Debian's 6.1 kernel (KDIR of the fetched headers, KVER given), their
-# modes, the modules' vermagic, depmod skipped without a depmod base and
-# run with one, `make uninstall` leaving no file behind, that dkms.conf's
-# build command builds the modules it names, and that as an ordinary user
-# without DESTDIR both targets refuse and change nothing.
+# checks on the build machine, in well under a minute, what can be checked
+# without installing anything: the exact list of files `make install`
+# stages for Debian's 6.1 kernel (KDIR of the fetched headers, KVER given),
+# their modes, the modules' vermagic, depmod skipped without a depmod base
+# and run with one, `make uninstall` leaving no file behind, that a failed
+# build (no headers, tools that do not compile) stages nothing, that
+# dkms.conf's build command builds the modules it names, and that as an
+# ordinary user without DESTDIR both targets refuse and change nothing.
 # Prints TAP; exits non-zero if anything failed.
 
 set -euo pipefail
