@@ -83,6 +83,7 @@ FIXTURE_SETUP(vgpu)
 	self->dev2 = self->dev;
 	if (!test_selected(_metadata->name))
 		SKIP(return, "not selected by MVGPU_TEST_ONLY");
+	MVGPU_HOST_CHECK(false);
 	if (geteuid())
 		SKIP(return, "needs root");
 	ret = mvgpu_load(NULL);
@@ -173,6 +174,7 @@ static inline void vgpu_fixture_unload(void)
 
 static inline int vgpu_fixture_main(int argc, char **argv)
 {
+	mvgpu_host_preflight();
 	modules_were_loaded = mvgpu_module_loaded("mvgpu_sim");
 	atexit(vgpu_fixture_unload);
 	return test_harness_run(argc, argv);
