@@ -292,10 +292,18 @@ const char *mvgpu_host_skip(bool reload)
 	return NULL;
 }
 
+/* Whether mvgpu was loaded before the program started (on a host). */
+static bool host_had_core;
+
 static void host_unload(void)
 {
-	if (!getenv("MVGPU_KEEP_MODULES"))
-		mvgpu_unload();
+	if (getenv("MVGPU_KEEP_MODULES"))
+		return;
+	mdev_remove_all();
+	if (mvgpu_module_loaded("mvgpu_sim"))
+		mvgpu_rmmod("mvgpu_sim");
+	if (!host_had_core && mvgpu_module_loaded("mvgpu"))
+		mvgpu_rmmod("mvgpu");
 }
 
 void mvgpu_host_preflight(void)
@@ -315,6 +323,7 @@ void mvgpu_host_preflight(void)
 		exit(4);	/* KSFT_SKIP */
 	}
 	/* Leave the host as it was: unload what the tests loaded. */
+	host_had_core = mvgpu_module_loaded("mvgpu");
 	if (!mvgpu_module_loaded("mvgpu_sim"))
 		atexit(host_unload);
 }

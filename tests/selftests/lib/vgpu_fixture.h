@@ -162,13 +162,15 @@ static void region_wr(struct __test_metadata *_metadata, int fd,
 
 /*
  * main() of a fixture user: run the tests, then unload the modules if the
- * program loaded them (MVGPU_KEEP_MODULES=1 keeps them).
+ * program loaded them (MVGPU_KEEP_MODULES=1 keeps them).  On a host,
+ * mvgpu_host_preflight() sees to that.
  */
 static bool modules_were_loaded;
 
 static inline void vgpu_fixture_unload(void)
 {
-	if (!modules_were_loaded && !getenv("MVGPU_KEEP_MODULES"))
+	if (!modules_were_loaded && !getenv("MVGPU_KEEP_MODULES") &&
+	    mvgpu_modules_in_dir())
 		mvgpu_unload();
 }
 
