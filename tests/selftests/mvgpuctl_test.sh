@@ -118,7 +118,8 @@ host_skip() {
 	[ -e "$MODDIR/mvgpu.ko" ] && return
 	if [ "$(id -u)" != 0 ]; then
 		echo "needs root"
-	elif [ ! -d /sys/module/mvgpu_sim ] && ! modprobe -n -q mvgpu_sim 2>/dev/null; then
+	elif [ ! -d /sys/module/mvgpu_sim ] &&
+		modprobe -n mvgpu_sim 2>&1 | grep -q "not found"; then
 		echo "mvgpu is not installed here (modprobe finds no mvgpu_sim)"
 	elif [ -d /sys/class/mvgpu/mvgpu0 ] &&
 		[ "$(cat /sys/class/mvgpu/mvgpu0/backend /sys/class/mvgpu/mvgpu0/vram_bytes \
