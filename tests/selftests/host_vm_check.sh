@@ -18,8 +18,12 @@
 # /lib/modules/<release>/updates/mvgpu/ (modules.dep from depmod) and
 # MVGPU_MODDIR pointing nowhere, so every load goes through the VM's
 # (busybox) modprobe, and runs TESTS there.  The counts must be those of
-# the same tests in make check.  Not part of make check: one VM run, 1-2
-# minutes under TCG.
+# the same tests in make check.  Then two hosts the tests must refuse,
+# each followed by lifecycle_test, whose every case must skip: one with a
+# vGPU of its own (which must survive the run), one with mvgpu_sim loaded
+# with engines=1.  Exit status 0 only if run-vm.sh passed and both
+# lifecycle_test runs skipped every case.  Not part of make check: one VM
+# run, 1-2 minutes under TCG.
 
 set -euo pipefail
 
@@ -54,7 +58,40 @@ cp "$BUILD/ko/$FLAVOUR/mvgpu.ko" "$BUILD/ko/$FLAVOUR/mvgpu_sim.ko" \
 	"$WORK/extra/lib/modules/$KREL/updates/mvgpu/"
 depmod -b "$WORK/extra" "$KREL"
 
+# The tests, and the two hosts to refuse (busybox sh scripts).
+mkdir -p "$WORK/bin"
+cp "$BUILD"/tests/* "$WORK/bin/"
+cp "$BUILD/tests/lifecycle_test" "$WORK/bin/lifecycle_test.host_vgpu"
+cp "$BUILD/tests/lifecycle_test" "$WORK/bin/lifecycle_test.host_engines1"
+UUID=4d564750-484f-5354-8000-000000000001
+printf '%s\n' '#!/bin/sh' 'echo "1..1"' \
+	'modprobe mvgpu_sim &&' \
+	"	echo $UUID >/sys/class/mdev_bus/mvgpu0/mdev_supported_types/mvgpu-ts-32m/create &&" \
+	'	echo "ok 1 the host has a vGPU of its own" || echo "not ok 1 setting up"' \
+	>"$WORK/bin/host_vgpu.sh"
+printf '%s\n' '#!/bin/sh' 'echo "1..2"' \
+	"echo 1 >/sys/bus/mdev/devices/$UUID/remove &&" \
+	'	echo "ok 1 the host'\''s vGPU survived lifecycle_test" ||' \
+	'	echo "not ok 1 the host'\''s vGPU survived lifecycle_test"' \
+	'rmmod mvgpu_sim && modprobe mvgpu_sim engines=1 &&' \
+	'	echo "ok 2 mvgpu_sim loaded with engines=1" || echo "not ok 2 mvgpu_sim engines=1"' \
+	>"$WORK/bin/host_engines1.sh"
+printf '%s\n' '#!/bin/sh' 'echo "1..1"' \
+	'rmmod mvgpu_sim && rmmod mvgpu &&' \
+	'	echo "ok 1 lifecycle_test left mvgpu_sim engines=1 loaded" || echo "not ok 1 unloading"' \
+	>"$WORK/bin/host_restore.sh"
+chmod +x "$WORK/bin/host_vgpu.sh" "$WORK/bin/host_engines1.sh" "$WORK/bin/host_restore.sh"
+
+rc=0
 MVGPU_BUILD_DIR=$BUILD "$ROOT/tests/vm/run-vm.sh" --kernel "$FLAVOUR" \
-	--modules "$BUILD/ko/$FLAVOUR" --bin "$BUILD/tests" --tests "$TESTS" \
+	--modules "$BUILD/ko/$FLAVOUR" --bin "$WORK/bin" \
+	--tests "$TESTS host_vgpu.sh lifecycle_test.host_vgpu host_engines1.sh lifecycle_test.host_engines1 host_restore.sh" \
 	--extra "$WORK/extra" --env MVGPU_MODDIR=/nonexistent \
-	--timeout 1500 --test-timeout 900 --no-stream
+	--timeout 1500 --test-timeout 900 --no-stream | tee "$WORK/out" || rc=$?
+for t in host_vgpu host_engines1; do
+	if ! grep -Eq "^# --- $FLAVOUR: lifecycle_test\.$t: 0 passed, 0 failed, [1-9][0-9]* skipped" "$WORK/out"; then
+		echo "host_vm_check: lifecycle_test did not skip every case on the $t host" >&2
+		rc=1
+	fi
+done
+exit "$rc"
