@@ -57,9 +57,11 @@ TEST_LDFLAGS := -static -pthread
 
 TEST_LIB := $(wildcard $(SRC)/tests/selftests/lib/*.c)
 TEST_LIB_H := $(wildcard $(SRC)/tests/selftests/lib/*.h)
-TEST_SRCS := $(wildcard $(SRC)/tests/selftests/*_test.c)
-TEST_BINS := $(patsubst $(SRC)/tests/selftests/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
 TEST_SCRIPTS := $(wildcard $(SRC)/tests/selftests/*_test.sh)
+# The selftests build with their own kselftest-style Makefile; the VM
+# harness takes them static, in build/tests.
+SELFTESTS_MAKE = $(MAKE) -C $(SRC)/tests/selftests OUTPUT=$(BUILD)/tests \
+		 KSFT_DIR=$(BUILD)/kselftest STATIC=1
 
 KSELFTEST_HDRS := kselftest.h kselftest_harness.h
 LINUX_SOURCE_TAR := /usr/src/linux-source-6.1.tar.xz
@@ -102,12 +104,6 @@ $(BUILD)/kselftest/kselftest_harness.h: | $(LINUX_SOURCE_TAR)
 
 $(LINUX_SOURCE_TAR):
 	@echo "missing $@: run 'make deps'" >&2; exit 1
-
-$(BUILD)/tests/%: $(SRC)/tests/selftests/%.c $(TEST_LIB) $(TEST_LIB_H) \
-		  $(SRC)/include/uapi/linux/mvgpu.h \
-		  $(BUILD)/kselftest/kselftest_harness.h
-	@mkdir -p $(dir $@)
-	$(CC) $(TEST_CFLAGS) -o $@ $< $(TEST_LIB) $(TEST_LDFLAGS)
 
 # Benchmarks: VM programs that report, never fail on, performance.  The
 # engine benchmark compiles the sim's kernels for userspace without
@@ -192,7 +188,8 @@ bench-%: modules-$(KERNEL) $(BUILD)/bench/%_bench
 		--tests $*_bench --timeout 1200 --test-timeout 1100 \
 		$(foreach e,$(BENCH_ENV),--env $(e))
 
-tests: $(TEST_BINS) $(BUILD)/tests/mvgpuctl
+tests: $(BUILD)/tests/mvgpuctl
+	$(SELFTESTS_MAKE) all
 	@mkdir -p $(BUILD)/tests
 	@for s in $(TEST_SCRIPTS); do install -m 0755 $$s $(BUILD)/tests/; done
 

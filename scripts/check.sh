@@ -45,6 +45,7 @@ step tests-build make -C "$ROOT" BUILD="$BUILD" tests
 step mvgpuctl-unit make -C "$ROOT" BUILD="$BUILD" check-mvgpuctl
 step install-staging env BUILD="$BUILD" "$ROOT/tests/install/staging_test.sh"
 step accel-probe env MVGPU_BUILD_DIR="$BUILD" "$ROOT/tests/vm/selftest-accel.sh"
+step selftests-install env BUILD="$BUILD" "$ROOT/tests/selftests/install_check.sh"
 step checkpatch make -C "$ROOT" BUILD="$BUILD" checkpatch
 step sparse make -C "$ROOT" BUILD="$BUILD" sparse
 # QEMU and a guest image for the nested-guest test inside the VMs.

@@ -38,6 +38,7 @@ FIXTURE_VARIANT_ADD(cmd, part) {
 
 FIXTURE_SETUP(cmd)
 {
+	MVGPU_HOST_CHECK(false);
 	ASSERT_EQ(0, mvgpu_load(NULL));
 	mvgpu_uuid_gen(self->uuid);
 	ASSERT_EQ(0, mdev_create(variant->type, self->uuid));
@@ -395,4 +396,8 @@ TEST_F(cmd, doorbell_suppression)
 	EXPECT_LT(self->c.doorbells, 50 * 65 / 4);
 }
 
-TEST_HARNESS_MAIN
+int main(int argc, char **argv)
+{
+	mvgpu_host_preflight();
+	return test_harness_run(argc, argv);
+}
