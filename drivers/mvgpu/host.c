@@ -57,19 +57,30 @@ static struct mvgpu_pgpu *mvgpu_host_pgpu(struct file *file)
 	return container_of(misc, struct mvgpu_pgpu, host_dev);
 }
 
-/* The host context takes the middle time-sliced profile's resources. */
+/*
+ * The host context takes the middle time-sliced profile's resources: of
+ * the time-sliced profiles, smallest first (profile.c), number (n - 1) / 2,
+ * so ts-64m of ts-32m, ts-64m and ts-128m, and with two the smaller one.
+ * Never the half-VRAM one while a smaller exists: two host clients must
+ * leave room for vGPUs.
+ */
 static const struct mvgpu_profile *mvgpu_host_profile(struct mvgpu_pgpu *pgpu)
 {
-	const struct mvgpu_profile *pick = NULL;
-	unsigned int i, seen = 0;
+	unsigned int i, n = 0, want;
 
+	for (i = 0; i < pgpu->nr_profiles; i++)
+		if (pgpu->profiles[i].kind == MVGPU_PROFILE_TIMESLICED)
+			n++;
+	if (!n)
+		return NULL;
+	want = (n - 1) / 2;
 	for (i = 0; i < pgpu->nr_profiles; i++) {
 		if (pgpu->profiles[i].kind != MVGPU_PROFILE_TIMESLICED)
 			continue;
-		if (!pick || seen++ == 1)
-			pick = &pgpu->profiles[i];
+		if (!want--)
+			return &pgpu->profiles[i];
 	}
-	return pick;
+	return NULL;
 }
 
 static u64 mvgpu_host_ring(struct mvgpu_host_client *c, unsigned int q)
