@@ -20,6 +20,7 @@
  * Queue registers are written under vgpu->lock and only while the queue
  * is stopped; the execution state is the running engine's.
  */
+#include <linux/nospec.h>
 #include <linux/overflow.h>
 #include <linux/sizes.h>
 #include <linux/ktime.h>
@@ -162,20 +163,43 @@ static void mvgpu_queue_disable(struct mvgpu_queue *q)
 	q->op_active = false;
 }
 
+/*
+ * The queue whose register block holds BAR0 offset @reg, or NULL if that
+ * queue does not exist (the block reads 0 and ignores writes).  The one
+ * place a queue number from a guest offset is checked: the index is
+ * clamped with array_index_nospec() as well, so that a mispredicted
+ * bounds check cannot index vgpu->queues[] speculatively out of range
+ * (Spectre v1; as vfio_ops.c does for the region index).
+ */
+static struct mvgpu_queue *mvgpu_queue_of_reg(struct mvgpu_vgpu *vgpu,
+					      unsigned int reg)
+{
+	unsigned int idx;
+
+	if (reg < MVGPU_QUEUE_BASE(0))
+		return NULL;
+	idx = (reg - MVGPU_QUEUE_BASE(0)) / MVGPU_QUEUE_STRIDE;
+	if (idx >= vgpu->nr_queues)
+		return NULL;
+	return &vgpu->queues[array_index_nospec(idx, vgpu->nr_queues)];
+}
+
 /**
  * mvgpu_queue_read32() - read a queue register
  * @vgpu: the vGPU, with ->lock held.
- * @reg: BAR0 offset inside the queue register blocks of the vGPU.
+ * @reg: BAR0 offset from MVGPU_QUEUE_BASE(0) on.
  *
- * Return: the register's value; 0 for holes.
+ * Return: the register's value; 0 for holes and queues that do not exist.
  */
 u32 mvgpu_queue_read32(struct mvgpu_vgpu *vgpu, unsigned int reg)
 {
-	unsigned int idx = (reg - MVGPU_QUEUE_BASE(0)) / MVGPU_QUEUE_STRIDE;
-	struct mvgpu_queue *q = &vgpu->queues[idx];
+	struct mvgpu_queue *q = mvgpu_queue_of_reg(vgpu, reg);
 	u64 fence;
 
 	lockdep_assert_held(&vgpu->lock);
+
+	if (!q)
+		return 0;
 
 	switch ((reg - MVGPU_QUEUE_BASE(0)) % MVGPU_QUEUE_STRIDE) {
 	case MVGPU_QREG_RING_LO:
@@ -228,18 +252,21 @@ static void mvgpu_queue_doorbell(struct mvgpu_queue *q)
 /**
  * mvgpu_queue_write32() - write a queue register
  * @vgpu: the vGPU, with ->lock held.
- * @reg: BAR0 offset inside the queue register blocks of the vGPU.
+ * @reg: BAR0 offset from MVGPU_QUEUE_BASE(0) on.
  * @val: the value.
  *
- * Ring and QSA registers are read-only while the queue is enabled.
+ * Ring and QSA registers are read-only while the queue is enabled; writes
+ * to the blocks of queues that do not exist are ignored.
  */
 void mvgpu_queue_write32(struct mvgpu_vgpu *vgpu, unsigned int reg, u32 val)
 {
-	unsigned int idx = (reg - MVGPU_QUEUE_BASE(0)) / MVGPU_QUEUE_STRIDE;
-	struct mvgpu_queue *q = &vgpu->queues[idx];
+	struct mvgpu_queue *q = mvgpu_queue_of_reg(vgpu, reg);
 	unsigned int r = (reg - MVGPU_QUEUE_BASE(0)) % MVGPU_QUEUE_STRIDE;
 
 	lockdep_assert_held(&vgpu->lock);
+
+	if (!q)
+		return;
 
 	if (r == MVGPU_QREG_DOORBELL) {
 		mvgpu_queue_doorbell(q);
