@@ -95,11 +95,17 @@ static u64 mvgpu_host_qsa(struct mvgpu_host_client *c, unsigned int q)
 	       q * sizeof(struct mvgpu_qsa);
 }
 
+/* As queue.c's VRAM access: a backend failure fails the context. */
 static int mvgpu_host_slice_rw(struct mvgpu_vgpu *ctx, u64 off, void *buf,
 			       size_t len, bool write)
 {
-	return ctx->pgpu->ops->vram_rw(ctx->pgpu, ctx->vram_base + off, buf,
-				       len, write);
+	int ret;
+
+	ret = ctx->pgpu->ops->vram_rw(ctx->pgpu, ctx->vram_base + off, buf,
+				      len, write);
+	if (ret)
+		mvgpu_vgpu_fail(ctx, MVGPU_ERR_HOST, 0);
+	return ret;
 }
 
 /* Program and enable every queue, through the same registers a guest uses. */
@@ -259,24 +265,30 @@ static long mvgpu_host_submit(struct mvgpu_host_client *c, void __user *arg)
 		goto out_unlock;
 	}
 
+	/* A failed VRAM access fails the context: -EIO, as below. */
+	ret = -EIO;
 	first = min(bytes, MVGPU_HOST_RING_SIZE - c->tail[q]);
-	mvgpu_host_slice_rw(ctx, mvgpu_host_ring(c, q) + c->tail[q], cmds,
-			    first, true);
-	if (first < bytes)
-		mvgpu_host_slice_rw(ctx, mvgpu_host_ring(c, q),
-				    (u8 *)cmds + first, bytes - first, true);
+	if (mvgpu_host_slice_rw(ctx, mvgpu_host_ring(c, q) + c->tail[q], cmds,
+				first, true))
+		goto out_unlock;
+	if (first < bytes &&
+	    mvgpu_host_slice_rw(ctx, mvgpu_host_ring(c, q),
+				(u8 *)cmds + first, bytes - first, true))
+		goto out_unlock;
 	c->tail[q] = (c->tail[q] + bytes) & (MVGPU_HOST_RING_SIZE - 1);
 
 	/* Publish, then kick only if the engine asked for it (the manual). */
 	tail = cpu_to_le32(c->tail[q]);
 	smp_wmb();	/* commands before the tail that publishes them */
-	mvgpu_host_slice_rw(ctx, mvgpu_host_qsa(c, q) +
-			    offsetof(struct mvgpu_qsa, tail),
-			    &tail, sizeof(tail), true);
+	if (mvgpu_host_slice_rw(ctx, mvgpu_host_qsa(c, q) +
+				offsetof(struct mvgpu_qsa, tail),
+				&tail, sizeof(tail), true))
+		goto out_unlock;
 	smp_mb();	/* tail before doorbell_needed: pairs with the engine */
-	mvgpu_host_slice_rw(ctx, mvgpu_host_qsa(c, q) +
-			    offsetof(struct mvgpu_qsa, doorbell_needed),
-			    &doorbell, sizeof(doorbell), false);
+	if (mvgpu_host_slice_rw(ctx, mvgpu_host_qsa(c, q) +
+				offsetof(struct mvgpu_qsa, doorbell_needed),
+				&doorbell, sizeof(doorbell), false))
+		goto out_unlock;
 	if (doorbell) {
 		mutex_lock(&ctx->lock);
 		mvgpu_queue_write32(ctx, MVGPU_QUEUE_BASE(q) +

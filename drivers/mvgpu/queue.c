@@ -35,37 +35,52 @@
 static_assert(sizeof(struct mvgpu_qsa) == 64);
 static_assert(sizeof(struct mvgpu_cmd) == MVGPU_CMD_SIZE);
 
-/* VRAM access relative to the vGPU's slice; offsets already bounded. */
-static int mvgpu_slice_rw(struct mvgpu_vgpu *vgpu, u64 off, void *buf,
-			  size_t len, bool write)
+/*
+ * @q's access to VRAM, relative to the vGPU's slice; offsets already
+ * bounded.  The backend may fail it (a real GPU's memory can become
+ * unreachable): the vGPU then enters its error state with
+ * MVGPU_ERR_HOST, ERROR_INFO naming the queue and its head, and the caller
+ * stops.  Nothing a failed read returned is used.
+ */
+static int mvgpu_queue_vram_rw(struct mvgpu_queue *q, u64 off, void *buf,
+			       size_t len, bool write)
 {
+	struct mvgpu_vgpu *vgpu = q->vgpu;
 	struct mvgpu_pgpu *pgpu = vgpu->pgpu;
+	int ret;
 
 	if (write)
 		set_bit(MVGPU_VRAM_DIRTY, &vgpu->vram_flags);
-	return pgpu->ops->vram_rw(pgpu, vgpu->vram_base + off, buf, len, write);
+	ret = pgpu->ops->vram_rw(pgpu, vgpu->vram_base + off, buf, len, write);
+	if (ret)
+		mvgpu_vgpu_fail(vgpu, MVGPU_ERR_HOST,
+				MVGPU_ERROR_INFO(q->index, q->head));
+	return ret;
 }
 
-static u32 mvgpu_qsa_read32(struct mvgpu_queue *q, size_t field)
+/* The QSA helpers return 0 or, the vGPU failed, the backend's error. */
+static int mvgpu_qsa_read32(struct mvgpu_queue *q, size_t field, u32 *v)
 {
 	__le32 val = 0;
+	int ret;
 
-	mvgpu_slice_rw(q->vgpu, q->qsa + field, &val, sizeof(val), false);
-	return le32_to_cpu(val);
+	ret = mvgpu_queue_vram_rw(q, q->qsa + field, &val, sizeof(val), false);
+	*v = ret ? 0 : le32_to_cpu(val);
+	return ret;
 }
 
-static void mvgpu_qsa_write32(struct mvgpu_queue *q, size_t field, u32 v)
+static int mvgpu_qsa_write32(struct mvgpu_queue *q, size_t field, u32 v)
 {
 	__le32 val = cpu_to_le32(v);
 
-	mvgpu_slice_rw(q->vgpu, q->qsa + field, &val, sizeof(val), true);
+	return mvgpu_queue_vram_rw(q, q->qsa + field, &val, sizeof(val), true);
 }
 
-static void mvgpu_qsa_write64(struct mvgpu_queue *q, size_t field, u64 v)
+static int mvgpu_qsa_write64(struct mvgpu_queue *q, size_t field, u64 v)
 {
 	__le64 val = cpu_to_le64(v);
 
-	mvgpu_slice_rw(q->vgpu, q->qsa + field, &val, sizeof(val), true);
+	return mvgpu_queue_vram_rw(q, q->qsa + field, &val, sizeof(val), true);
 }
 
 /**
@@ -148,9 +163,11 @@ static void mvgpu_queue_enable(struct mvgpu_queue *q)
 	WRITE_ONCE(q->fence, 0);
 	q->tail = 0;
 	q->op_active = false;
-	mvgpu_qsa_write32(q, offsetof(struct mvgpu_qsa, head), 0);
-	mvgpu_qsa_write64(q, offsetof(struct mvgpu_qsa, fence), 0);
-	mvgpu_qsa_write32(q, offsetof(struct mvgpu_qsa, doorbell_needed), 1);
+	/* If VRAM fails us, the vGPU failed and the queue stays disabled. */
+	if (mvgpu_qsa_write32(q, offsetof(struct mvgpu_qsa, head), 0) ||
+	    mvgpu_qsa_write64(q, offsetof(struct mvgpu_qsa, fence), 0) ||
+	    mvgpu_qsa_write32(q, offsetof(struct mvgpu_qsa, doorbell_needed), 1))
+		return;
 	q->armed = true;
 	q->enabled = true;
 }
@@ -243,7 +260,8 @@ static void mvgpu_queue_doorbell(struct mvgpu_queue *q)
 	q->vgpu->stats.doorbells++;
 	if (!q->enabled)
 		return;
-	tail = mvgpu_qsa_read32(q, offsetof(struct mvgpu_qsa, tail));
+	if (mvgpu_qsa_read32(q, offsetof(struct mvgpu_qsa, tail), &tail))
+		return;
 	if (tail == READ_ONCE(q->head) && !READ_ONCE(q->op_active))
 		return;
 	mvgpu_sched_kick(q);
@@ -480,29 +498,39 @@ static u32 mvgpu_cmd_decode(struct mvgpu_vgpu *vgpu,
 	return MVGPU_ERR_BAD_OPCODE;
 }
 
-static void mvgpu_queue_fence(struct mvgpu_queue *q, const struct mvgpu_op *op)
+/* Complete a fence.  Returns 0, or an error when the vGPU failed. */
+static int mvgpu_queue_fence(struct mvgpu_queue *q, const struct mvgpu_op *op)
 {
 	struct mvgpu_vgpu *vgpu = q->vgpu;
+	u32 irq_wanted;
 
-	mvgpu_qsa_write64(q, offsetof(struct mvgpu_qsa, fence), op->value);
+	if (mvgpu_qsa_write64(q, offsetof(struct mvgpu_qsa, fence), op->value))
+		return -EIO;
 	WRITE_ONCE(q->fence, op->value);
 	q->stats.fences++;
 	wake_up_all(&vgpu->fence_wq);
+	if (!(op->flags & MVGPU_CMD_F_IRQ))
+		return 0;
 	/*
 	 * The fence store before the irq_wanted load: pairs with the driver
 	 * setting irq_wanted and then re-reading the fence before it sleeps.
 	 */
 	smp_mb();
-	if (op->flags & MVGPU_CMD_F_IRQ &&
-	    mvgpu_qsa_read32(q, offsetof(struct mvgpu_qsa, irq_wanted)))
+	if (mvgpu_qsa_read32(q, offsetof(struct mvgpu_qsa, irq_wanted),
+			     &irq_wanted))
+		return -EIO;
+	if (irq_wanted)
 		mvgpu_irq_raise(vgpu, MVGPU_IRQ_FENCE);
+	return 0;
 }
 
 /* Read qsa.tail once and check it.  Returns false (vGPU failed) if bad. */
 static bool mvgpu_queue_read_tail(struct mvgpu_queue *q)
 {
-	u32 tail = mvgpu_qsa_read32(q, offsetof(struct mvgpu_qsa, tail));
+	u32 tail;
 
+	if (mvgpu_qsa_read32(q, offsetof(struct mvgpu_qsa, tail), &tail))
+		return false;
 	if (tail >= q->ring_size || !IS_ALIGNED(tail, MVGPU_CMD_SIZE)) {
 		mvgpu_vgpu_fail(q->vgpu, MVGPU_ERR_BAD_TAIL,
 				MVGPU_ERROR_INFO(q->index, tail));
@@ -521,7 +549,7 @@ static bool mvgpu_queue_read_tail(struct mvgpu_queue *q)
 static int mvgpu_queue_next(struct mvgpu_queue *q)
 {
 	struct mvgpu_vgpu *vgpu = q->vgpu;
-	struct mvgpu_cmd cmd;
+	struct mvgpu_cmd cmd = {};
 	struct mvgpu_op op;
 	u32 err;
 
@@ -530,8 +558,9 @@ static int mvgpu_queue_next(struct mvgpu_queue *q)
 			return -EIO;
 		if (q->head == q->tail) {
 			/* Arm the doorbell, then look once more (the manual). */
-			mvgpu_qsa_write32(q, offsetof(struct mvgpu_qsa,
-						      doorbell_needed), 1);
+			if (mvgpu_qsa_write32(q, offsetof(struct mvgpu_qsa,
+							  doorbell_needed), 1))
+				return -EIO;
 			/*
 			 * Pairs with the driver's barrier between storing
 			 * qsa.tail and loading qsa.doorbell_needed: either it
@@ -544,17 +573,23 @@ static int mvgpu_queue_next(struct mvgpu_queue *q)
 				q->armed = true;
 				return 0;
 			}
-			mvgpu_qsa_write32(q, offsetof(struct mvgpu_qsa,
-						      doorbell_needed), 0);
+			if (mvgpu_qsa_write32(q, offsetof(struct mvgpu_qsa,
+							  doorbell_needed), 0))
+				return -EIO;
 		}
 	}
 
 	q->stats.submissions++;
-	/* The one read of the command; from here on only our copy counts. */
-	mvgpu_slice_rw(vgpu, q->ring + q->head, &cmd, sizeof(cmd), false);
+	/*
+	 * The one read of the command; from here on only our copy counts.
+	 * If it fails, head stays at the command (ERROR_INFO names it).
+	 */
+	if (mvgpu_queue_vram_rw(q, q->ring + q->head, &cmd, sizeof(cmd), false))
+		return -EIO;
 	q->cmd_offset = q->head;
 	WRITE_ONCE(q->head, (q->head + MVGPU_CMD_SIZE) & (q->ring_size - 1));
-	mvgpu_qsa_write32(q, offsetof(struct mvgpu_qsa, head), q->head);
+	if (mvgpu_qsa_write32(q, offsetof(struct mvgpu_qsa, head), q->head))
+		return -EIO;
 
 	err = mvgpu_cmd_decode(vgpu, &cmd, &op);
 	if (err) {
@@ -567,12 +602,14 @@ static int mvgpu_queue_next(struct mvgpu_queue *q)
 	case MVGPU_OP_NOP:
 		break;
 	case MVGPU_OP_FENCE:
-		mvgpu_queue_fence(q, &op);
+		if (mvgpu_queue_fence(q, &op))
+			return -EIO;
 		break;
 	case MVGPU_OP_TIMESTAMP: {
 		__le64 now = cpu_to_le64(ktime_get_ns());
 
-		mvgpu_slice_rw(vgpu, op.dst, &now, sizeof(now), true);
+		if (mvgpu_queue_vram_rw(q, op.dst, &now, sizeof(now), true))
+			return -EIO;
 		break;
 	}
 	default:
@@ -615,9 +652,10 @@ enum mvgpu_run_result mvgpu_queue_run(struct mvgpu_engine *eng,
 	int ret;
 
 	if (q->armed) {
-		mvgpu_qsa_write32(q, offsetof(struct mvgpu_qsa, doorbell_needed),
-				  0);
 		q->armed = false;
+		if (mvgpu_qsa_write32(q, offsetof(struct mvgpu_qsa,
+						  doorbell_needed), 0))
+			return MVGPU_RUN_STOP;
 	}
 
 	for (;;) {

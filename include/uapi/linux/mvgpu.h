@@ -154,8 +154,9 @@
 /**
  * enum mvgpu_error - values of MVGPU_REG_ERROR
  * @MVGPU_ERR_NONE: no error since reset.
- * @MVGPU_ERR_HOST: the host stopped the vGPU (watchdog, host reset);
- *	ERROR_INFO is zero.
+ * @MVGPU_ERR_HOST: host fault: the host could not read or write the
+ *	vGPU's VRAM while running a queue (not the driver's doing).
+ *	ERROR_INFO: queue number << 24 | the queue's head (low 24 bits).
  * @MVGPU_ERR_QUEUE_CONFIG: a queue was enabled with a ring or queue shared
  *	area that is misaligned, of a bad size, overlapping, or outside the
  *	vGPU's VRAM.  ERROR_INFO: the queue number.
