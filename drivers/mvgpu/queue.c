@@ -201,6 +201,18 @@ static struct mvgpu_queue *mvgpu_queue_of_reg(struct mvgpu_vgpu *vgpu,
 	return &vgpu->queues[array_index_nospec(idx, vgpu->nr_queues)];
 }
 
+/*
+ * QREG_FENCE's value.  Whatever the reader (guest or VFIO user) read of
+ * qsa.fence before this trap is read before q->fence: pairs with the
+ * smp_wmb() in mvgpu_queue_fence(), so the register is never behind a
+ * fence already seen in the QSA.
+ */
+static u64 mvgpu_queue_fence_reg(struct mvgpu_queue *q)
+{
+	smp_rmb();	/* pairs with mvgpu_queue_fence() */
+	return READ_ONCE(q->fence);
+}
+
 /**
  * mvgpu_queue_read32() - read a queue register
  * @vgpu: the vGPU, with ->lock held.
@@ -211,7 +223,6 @@ static struct mvgpu_queue *mvgpu_queue_of_reg(struct mvgpu_vgpu *vgpu,
 u32 mvgpu_queue_read32(struct mvgpu_vgpu *vgpu, unsigned int reg)
 {
 	struct mvgpu_queue *q = mvgpu_queue_of_reg(vgpu, reg);
-	u64 fence;
 
 	lockdep_assert_held(&vgpu->lock);
 
@@ -234,11 +245,9 @@ u32 mvgpu_queue_read32(struct mvgpu_vgpu *vgpu, unsigned int reg)
 	case MVGPU_QREG_HEAD:
 		return READ_ONCE(q->head);
 	case MVGPU_QREG_FENCE_LO:
-		fence = READ_ONCE(q->fence);
-		return lower_32_bits(fence);
+		return lower_32_bits(mvgpu_queue_fence_reg(q));
 	case MVGPU_QREG_FENCE_HI:
-		fence = READ_ONCE(q->fence);
-		return upper_32_bits(fence);
+		return upper_32_bits(mvgpu_queue_fence_reg(q));
 	}
 	return 0;
 }
@@ -504,9 +513,17 @@ static int mvgpu_queue_fence(struct mvgpu_queue *q, const struct mvgpu_op *op)
 	struct mvgpu_vgpu *vgpu = q->vgpu;
 	u32 irq_wanted;
 
+	/*
+	 * The register's value first, then the QSA's (the manual, "Fences"):
+	 * a driver that sees the fence in the QSA and then reads
+	 * QREG_FENCE_LO/HI must read it there too, even if this thread is
+	 * preempted between the two stores.  Pairs with the smp_rmb() in
+	 * mvgpu_queue_read32().
+	 */
+	WRITE_ONCE(q->fence, op->value);
+	smp_wmb();	/* q->fence before qsa.fence */
 	if (mvgpu_qsa_write64(q, offsetof(struct mvgpu_qsa, fence), op->value))
 		return -EIO;
-	WRITE_ONCE(q->fence, op->value);
 	q->stats.fences++;
 	wake_up_all(&vgpu->fence_wq);
 	if (!(op->flags & MVGPU_CMD_F_IRQ))

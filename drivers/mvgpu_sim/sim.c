@@ -89,6 +89,32 @@ module_param_cb(fail_vram_rw, &fail_vram_rw_ops, NULL, 0600);
 MODULE_PARM_DESC(fail_vram_rw,
 		 "Testing: fail the Nth VRAM access from now with -EIO, once (default 0: never)");
 
+/*
+ * Also for the tests: vram_write_delay_us makes each VRAM write of the
+ * core take that much longer, after the data is stored, as a slow
+ * backend or a preempted engine thread would.  It widens the window
+ * between a store to VRAM and whatever the core does next, so ordering
+ * bugs show every time instead of once in a while.
+ */
+#define SIM_WRITE_DELAY_MAX_US	10000
+static unsigned int vram_write_delay_us;
+module_param(vram_write_delay_us, uint, 0600);
+MODULE_PARM_DESC(vram_write_delay_us,
+		 "Testing: busy-wait this long after each VRAM write, at most 10000 (default 0)");
+
+static void mvgpu_sim_write_delay(void)
+{
+	unsigned int us = min_t(unsigned int, READ_ONCE(vram_write_delay_us),
+				SIM_WRITE_DELAY_MAX_US);
+	u64 end;
+
+	if (!us)
+		return;
+	end = ktime_get_ns() + (u64)us * NSEC_PER_USEC;
+	while (ktime_get_ns() < end)
+		cpu_relax();
+}
+
 /* True for the one vram_rw() call fail_vram_rw picks. */
 static bool mvgpu_sim_vram_rw_fails(void)
 {
@@ -125,10 +151,12 @@ static int mvgpu_sim_vram_rw(struct mvgpu_pgpu *pgpu, u64 offset, void *buf,
 		return -EIO;
 	}
 
-	if (write)
+	if (write) {
 		memcpy(sim->vram + offset, buf, len);
-	else
+		mvgpu_sim_write_delay();
+	} else {
 		memcpy(buf, sim->vram + offset, len);
+	}
 	return 0;
 }
 

@@ -6,6 +6,7 @@
  * the small (vfio_dma_rw) and the pinned path.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -500,6 +501,94 @@ TEST_F(cmd, vram_rw_failure)
 				       MVGPU_CONTROL_ENABLE));
 	ASSERT_EQ(0, mvgpu_ctx_queue_setup(c, 0, c->ring, c->ring_size, c->qsa));
 	EXPECT_EQ(0, run1(c, mkcmd(MVGPU_OP_NOP, 0, 0, 0, 0, 0, 0, 0)));
+}
+
+#define WRITE_DELAY	"/sys/module/mvgpu_sim/parameters/vram_write_delay_us"
+
+/* Load: another vGPU's queue kept busy until *stop. */
+struct load_arg {
+	char uuid[MVGPU_UUID_LEN];
+	int stop;			/* __atomic */
+	unsigned long rounds;
+	int err;
+};
+
+static void *load_thread(void *p)
+{
+	struct load_arg *l = p;
+	struct mvgpu_cmd fill = mkcmd(MVGPU_OP_FILL, 0, 0, 256 << 10, 7,
+				      0, 0, 0);
+	struct mvgpu_ctx c;
+	uint64_t seq;
+
+	l->err = mvgpu_ctx_open(l->uuid, &c);
+	if (l->err)
+		return NULL;
+	while (!__atomic_load_n(&l->stop, __ATOMIC_RELAXED)) {
+		l->err = mvgpu_ctx_submit(&c, &fill, 1);
+		seq = l->err ? 0 : mvgpu_ctx_fence(&c, 0);
+		l->err = seq ? mvgpu_ctx_wait(&c, seq, 20000) : -EIO;
+		if (l->err)
+			break;
+		l->rounds++;
+	}
+	mvgpu_ctx_close(&c);
+	return NULL;
+}
+
+/*
+ * QREG_FENCE_LO/HI is never behind qsa.fence (the manual, "Fences"): once
+ * a driver sees a fence in the QSA, the register it reads next shows that
+ * fence or a later one.  Many times, with a second vGPU keeping the
+ * engines and the host busy, and, where mvgpu_sim offers it, every VRAM
+ * write made slow so that the two stores are far apart.
+ */
+TEST_F(cmd, fence_register_not_behind)
+{
+	struct mvgpu_cmd nop = mkcmd(MVGPU_OP_NOP, 0, 0, 0, 0, 0, 0, 0);
+	struct mvgpu_qsa *qsa = mvgpu_ctx_qsa(&self->c);
+	struct load_arg load = { 0 };
+	unsigned int i, behind = 0, rounds = 300;
+	bool delay = path_exists(WRITE_DELAY);
+	uint32_t lo, hi;
+	pthread_t thr;
+	uint64_t seq, reg;
+
+	mvgpu_uuid_gen(load.uuid);
+	ASSERT_EQ(0, mdev_create("mvgpu-ts-32m", load.uuid));
+	ASSERT_EQ(0, pthread_create(&thr, NULL, load_thread, &load));
+	if (delay)
+		ASSERT_EQ(0, sysfs_write_str(WRITE_DELAY, "2000"));
+
+	for (i = 0; i < rounds; i++) {
+		ASSERT_EQ(0, mvgpu_ctx_submit(&self->c, &nop, 1));
+		seq = mvgpu_ctx_fence(&self->c, 0);
+		ASSERT_NE(0, seq);
+		/* The driver's view: the fence in memory, then the register. */
+		while (__atomic_load_n(&qsa->fence, __ATOMIC_ACQUIRE) < seq)
+			ASSERT_EQ(0, mvgpu_ctx_error(&self->c, NULL));
+		ASSERT_EQ(0, vfio_mmio_read32(self->c.vd.device,
+					      MVGPU_QUEUE_BASE(0) +
+					      MVGPU_QREG_FENCE_LO, &lo));
+		ASSERT_EQ(0, vfio_mmio_read32(self->c.vd.device,
+					      MVGPU_QUEUE_BASE(0) +
+					      MVGPU_QREG_FENCE_HI, &hi));
+		reg = (uint64_t)hi << 32 | lo;
+		if (reg < seq && !behind++)
+			TH_LOG("round %u: qsa.fence %llu, QREG_FENCE %llu", i,
+			       (unsigned long long)seq,
+			       (unsigned long long)reg);
+	}
+	if (delay)
+		EXPECT_EQ(0, sysfs_write_str(WRITE_DELAY, "0"));
+	__atomic_store_n(&load.stop, 1, __ATOMIC_RELAXED);
+	pthread_join(thr, NULL);
+	TH_LOG("QREG_FENCE behind qsa.fence %u times of %u; load: %lu rounds",
+	       behind, rounds, load.rounds);
+	EXPECT_EQ(0U, behind);
+	EXPECT_EQ(0, load.err);
+	EXPECT_GT(load.rounds, 0);
+	EXPECT_EQ(0, mdev_remove(load.uuid));
 }
 
 TEST_HARNESS_MAIN

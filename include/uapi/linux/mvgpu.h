@@ -275,7 +275,8 @@ struct mvgpu_cmd {
  *
  * @MVGPU_OP_NOP: nothing.
  * @MVGPU_OP_FENCE: args[0] = value.  Once every earlier command of the
- *	queue is complete, store value in qsa.fence and MVGPU_QREG_FENCE;
+ *	queue is complete, store value in MVGPU_QREG_FENCE, then in
+ *	qsa.fence (the register is never behind qsa.fence);
  *	with MVGPU_CMD_F_IRQ and qsa.irq_wanted set, raise MVGPU_IRQ_FENCE.
  * @MVGPU_OP_TIMESTAMP: args[0] = dst (8-byte aligned): store the host's
  *	CLOCK_MONOTONIC time in ns, 64-bit.
