@@ -2,7 +2,8 @@
 /*
  * mvgpu host path tests: /dev/mvgpu-host<N> takes the pGPU's middle
  * time-sliced profile (the module's host.c says so), so host clients
- * leave room for vGPUs of the same pGPU.
+ * leave room for vGPUs of the same pGPU; a failed VRAM access fails the
+ * client's submission instead of losing it.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -82,6 +83,50 @@ TEST_F(host, middle_profile)
 	mvgpu_uuid_gen(uuid);
 	EXPECT_EQ(0, mdev_create("mvgpu-ts-64m", uuid));
 	EXPECT_EQ(MIB(64), vram_free(_metadata));
+}
+
+#define FAIL_VRAM_RW	"/sys/module/mvgpu_sim/parameters/fail_vram_rw"
+
+/*
+ * A host client whose VRAM access fails (mvgpu_sim's fail_vram_rw): the
+ * first access of a submission is writing its commands into the ring.
+ * The submission fails with EIO, and so does waiting, rather than the
+ * commands being lost and the wait running into its timeout.
+ */
+TEST_F(host, vram_rw_failure)
+{
+	struct mvgpu_cmd nop = { .opcode = MVGPU_OP_NOP };
+	struct mvgpu_ioc_submit sub = {
+		.cmds = (uintptr_t)&nop, .count = 1, .queue = 0,
+	};
+	struct mvgpu_ioc_wait wait = { .queue = 0, .timeout_ms = 2000 };
+	uint64_t left = ~0ull;
+
+	if (!path_exists(FAIL_VRAM_RW))
+		SKIP(return, "mvgpu_sim has no fail_vram_rw");
+	self->fd[0] = open(HOST_DEV, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, self->fd[0]);
+	/* A working submission first. */
+	ASSERT_EQ(0, ioctl(self->fd[0], MVGPU_IOC_SUBMIT, &sub));
+	wait.fence = sub.fence;
+	ASSERT_EQ(0, ioctl(self->fd[0], MVGPU_IOC_WAIT, &wait));
+
+	ASSERT_EQ(0, sysfs_write_str(FAIL_VRAM_RW, "1"));
+	EXPECT_EQ(-1, ioctl(self->fd[0], MVGPU_IOC_SUBMIT, &sub));
+	EXPECT_EQ(EIO, errno);
+	EXPECT_EQ(0, sysfs_read_u64(FAIL_VRAM_RW, &left));
+	EXPECT_EQ(0, left);
+	wait.fence = sub.fence + 1;
+	EXPECT_EQ(-1, ioctl(self->fd[0], MVGPU_IOC_WAIT, &wait));
+	EXPECT_EQ(EIO, errno) TH_LOG("wait: %s", strerror(errno));
+	sysfs_write_str(FAIL_VRAM_RW, "0");
+	/* A new client works. */
+	close(self->fd[0]);
+	self->fd[0] = open(HOST_DEV, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, self->fd[0]);
+	ASSERT_EQ(0, ioctl(self->fd[0], MVGPU_IOC_SUBMIT, &sub));
+	wait.fence = sub.fence;
+	EXPECT_EQ(0, ioctl(self->fd[0], MVGPU_IOC_WAIT, &wait));
 }
 
 TEST_HARNESS_MAIN
