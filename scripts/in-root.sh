@@ -29,14 +29,14 @@ die() {
 # In the namespace: mount, then chroot.  $1 is ROOT, $2 is 0/1 for kvm,
 # $3 the --bind pairs, one a line.
 inner() {
-	local root=$1 kvm=$2 binds=$3 node type major minor mode src dest
+	local root=$1 kvm=$2 binds=$3 name type major minor mode src dest
 	shift 3
 	mount -t proc proc "$root/proc"
 	mount -t sysfs sysfs "$root/sys"
 	mount -t tmpfs -o mode=755,size=64m tmpfs "$root/dev"
-	# name type major minor mode (read into names: "$@" is COMMAND)
-	while read -r node type major minor mode; do
-		mknod -m "$mode" "$root/dev/$node" "$type" "$major" "$minor"
+	# name type major minor mode
+	while read -r name type major minor mode; do
+		mknod -m "$mode" "$root/dev/$name" "$type" "$major" "$minor"
 	done <<-'EOF'
 		null c 1 3 666
 		zero c 1 5 666

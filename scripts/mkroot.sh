@@ -98,6 +98,9 @@ build_root() {
 	mkdir -p "$ROOTS"
 	tmp=$(mktemp -d "$ROOTS/.build.XXXXXX")
 	CLEANUP=$tmp
+	# mktemp's 0700 would become the root's "/": no user but root could
+	# reach any file in it.
+	chmod 755 "$tmp"
 	log "debootstrap --variant=$VARIANT $SUITE from $mirror into $tmp (a few minutes)"
 	debootstrap --variant="$VARIANT" "$SUITE" "$tmp" "$mirror" >"$tmp.log" 2>&1 || {
 		tail -n 20 "$tmp.log" >&2
