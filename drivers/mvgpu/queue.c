@@ -619,9 +619,15 @@ static int mvgpu_queue_next(struct mvgpu_queue *q)
 	case MVGPU_OP_NOP:
 		break;
 	case MVGPU_OP_FENCE:
+		/*
+		 * Counted before it is published: a reader that sees the
+		 * fence sees every command up to it in mvgpu_stats (the
+		 * smp_wmb() in mvgpu_queue_fence() orders this store too).
+		 */
+		q->stats.commands++;
 		if (mvgpu_queue_fence(q, &op))
 			return -EIO;
-		break;
+		return 1;
 	case MVGPU_OP_TIMESTAMP: {
 		__le64 now = cpu_to_le64(ktime_get_ns());
 

@@ -592,6 +592,42 @@ TEST_F(cmd, fence_register_not_behind)
 	EXPECT_EQ(0, mdev_remove(load.uuid));
 }
 
+/*
+ * A fence covers the statistics too: once the fence is in the QSA, the
+ * completions counter includes every command up to and including that
+ * FENCE.  vram_write_delay_us widens the window after the QSA's fence
+ * store, where the FENCE itself used to be counted only afterwards (a
+ * host under load showed it as sched.statistics reading 201 of 202).
+ */
+TEST_F(cmd, fence_counts_its_commands)
+{
+	struct mvgpu_cmd nop = mkcmd(MVGPU_OP_NOP, 0, 0, 0, 0, 0, 0, 0);
+	struct mvgpu_qsa *qsa = mvgpu_ctx_qsa(&self->c);
+	unsigned int i, behind = 0, rounds = 20;
+	uint64_t seq, base, done;
+
+	if (!path_exists(WRITE_DELAY))
+		SKIP(return, "mvgpu_sim has no vram_write_delay_us");
+	base = vgpu_stat(self, "completions");
+	ASSERT_EQ(0, sysfs_write_str(WRITE_DELAY, "2000"));
+	for (i = 0; i < rounds; i++) {
+		ASSERT_EQ(0, mvgpu_ctx_submit(&self->c, &nop, 1));
+		seq = mvgpu_ctx_fence(&self->c, 0);
+		ASSERT_NE(0, seq);
+		while (__atomic_load_n(&qsa->fence, __ATOMIC_ACQUIRE) < seq)
+			ASSERT_EQ(0, mvgpu_ctx_error(&self->c, NULL));
+		done = vgpu_stat(self, "completions");
+		if (done != base + 2 * (i + 1) && !behind++)
+			TH_LOG("round %u: fence %llu seen, completions %llu of %llu",
+			       i, (unsigned long long)seq,
+			       (unsigned long long)(done - base),
+			       (unsigned long long)(2 * (i + 1)));
+	}
+	EXPECT_EQ(0, sysfs_write_str(WRITE_DELAY, "0"));
+	TH_LOG("completions behind the fence %u times of %u", behind, rounds);
+	EXPECT_EQ(0U, behind);
+}
+
 int main(int argc, char **argv)
 {
 	mvgpu_host_preflight();
