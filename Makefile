@@ -355,8 +355,8 @@ MODULES	:= mvgpu mvgpu_sim mvgpu_guest
 MODDIR	= /lib/modules/$(KVER)/updates/mvgpu
 INSTALL_OBJ = $(BUILD)/obj/kver-$(KVER)
 MODULE_SRCS := $(SRC)/Kbuild $(wildcard $(SRC)/drivers/*/Kbuild \
-	$(SRC)/drivers/*/*.[ch] $(SRC)/drivers/*/*.mk $(SRC)/include/*/*.h \
-	$(SRC)/include/*/*/*.h)
+	$(SRC)/drivers/*/*.[ch] $(SRC)/drivers/*/*.mk $(SRC)/drivers/*/*.sh \
+	$(SRC)/drivers/*/probes/*.c $(SRC)/include/*/*.h $(SRC)/include/*/*/*.h)
 
 EXAMPLES := modprobe.d/mvgpu.conf modules-load.d/mvgpu.conf
 
@@ -479,7 +479,7 @@ dkms-source:
 	cp -r $(SRC)/Kbuild $(SRC)/drivers $(SRC)/include $$d/ && \
 	find $$d \( -name '*.o' -o -name '*.ko' -o -name '.*.cmd' -o -name '*.mod' \
 		-o -name '*.mod.c' -o -name modules.order -o -name Module.symvers \
-		-o -name '*.o.d' \) -delete && \
+		-o -name '*.o.d' -o -name '.compat-probes*' \) -delete && \
 	echo $$v >$$d/VERSION && \
 	sed "s/#MODULE_VERSION#/$$v/" $(SRC)/dkms.conf.in >$$d/dkms.conf && \
 	echo "dkms-source: $$d"
