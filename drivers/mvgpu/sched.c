@@ -201,7 +201,9 @@ static void mvgpu_sched_enqueue(struct mvgpu_sched *sched,
  * mvgpu_sched_kick() - a queue may have new work (doorbell)
  * @q: an enabled queue.
  *
- * Context: any; takes sched->lock.
+ * Context: process context (the doorbell, under vgpu->lock); takes
+ * sched->lock, which is not interrupt-safe: no caller may be in hard or
+ * soft interrupt context.
  */
 void mvgpu_sched_kick(struct mvgpu_queue *q)
 {
