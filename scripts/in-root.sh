@@ -26,8 +26,9 @@ die() {
 
 # In the namespace: mount, then chroot.  $1 is ROOT, $2 is 0/1 for kvm.
 inner() {
-	local root=$1 kvm=$2 node
+	local root=$1 kvm=$2 node cmd
 	shift 2
+	cmd=("$@")	# the loop below reuses the positional parameters
 	mount -t proc proc "$root/proc"
 	mount -t sysfs sysfs "$root/sys"
 	mount -t tmpfs -o mode=755,size=64m tmpfs "$root/dev"
@@ -58,7 +59,7 @@ inner() {
 	cp -L /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
 	exec chroot "$root" /usr/bin/env -i HOME=/root TERM="${TERM:-dumb}" \
 		LANG=C.UTF-8 PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-		${CI:+CI="$CI"} sh -c 'cd /root 2>/dev/null || cd /; exec "$@"' in-root "$@"
+		${CI:+CI="$CI"} sh -c 'cd /root 2>/dev/null || cd /; exec "$@"' in-root "${cmd[@]}"
 }
 
 main() {
