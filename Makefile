@@ -437,3 +437,22 @@ uninstall-tools:
 	@for d in $(sort $(dir $(addprefix $(DESTDIR)$(EXAMPLEDIR)/,$(EXAMPLES)))) \
 		$(DESTDIR)$(EXAMPLEDIR) $(DESTDIR)$(DOCDIR); do \
 		! [ -d $$d ] || rmdir --ignore-fail-on-non-empty $$d; done
+
+# make dkms-source: build/dkms/mvgpu-<version>/, the module sources and a
+# dkms.conf with the version put in; then, as root:
+#   dkms add build/dkms/mvgpu-<version>     (copies it to /usr/src/)
+#   dkms install mvgpu/<version> [-k <kver>]
+dkms-source:
+	@v=$$($(SRC)/scripts/version.sh) && d=$(BUILD)/dkms/mvgpu-$$v && \
+	rm -rf $(BUILD)/dkms && mkdir -p $$d && \
+	cp -r $(SRC)/Kbuild $(SRC)/drivers $(SRC)/include $$d/ && \
+	find $$d \( -name '*.o' -o -name '*.ko' -o -name '.*.cmd' -o -name '*.mod' \
+		-o -name '*.mod.c' -o -name modules.order -o -name Module.symvers \
+		-o -name '*.o.d' \) -delete && \
+	echo $$v >$$d/VERSION && \
+	sed "s/#MODULE_VERSION#/$$v/" $(SRC)/dkms.conf.in >$$d/dkms.conf && \
+	echo "dkms-source: $$d"
+
+# make deb: see packaging/build-deb.sh.
+deb:
+	BUILD=$(BUILD) $(SRC)/packaging/build-deb.sh
