@@ -367,7 +367,7 @@ define run-depmod
 	fi
 endef
 
-.PHONY: install install-build install-modules install-tools uninstall \
+.PHONY: install install-build install-build-tools install-modules install-tools uninstall \
 	uninstall-modules uninstall-tools dkms-source deb version
 
 version:
@@ -390,7 +390,9 @@ $(BENCH_INST): $(SRC)/tools/mvgpu-bench/mvgpu-bench.c $(TEST_LIB) \
 	$(CC) $(CPPFLAGS) $(or $(CFLAGS),-O2 -g) $(BENCH_INST_CFLAGS) $(LDFLAGS) \
 		-o $@ $< $(TEST_LIB)
 
-install-build: $(INSTALL_OBJ)/.built $(BENCH_INST)
+install-build: $(INSTALL_OBJ)/.built install-build-tools
+
+install-build-tools: $(BENCH_INST)
 	$(MVGPUCTL_MAKE) all
 
 install:
