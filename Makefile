@@ -301,7 +301,7 @@ clean:
 # /etc/modules-load.d/ and edit them.
 #
 # depmod: after installing or removing modules, `depmod -a <kver>` when
-# DESTDIR is empty; with DESTDIR, `depmod -b $(DESTDIR) <kver>` only if
+# DESTDIR is empty (and that kernel is installed); with DESTDIR, `depmod -b $(DESTDIR) <kver>` only if
 # $(DESTDIR)/lib/modules/<kver> already has a depmod base (modules.*),
 # else it says that it skipped and why (run depmod on the target).
 #
@@ -357,8 +357,10 @@ endef
 
 # run-depmod VERB: see the header of this section.
 define run-depmod
-	@if [ -z "$(DESTDIR)" ]; then \
+	@if [ -z "$(DESTDIR)" ] && [ -d /lib/modules/$(KVER)/kernel ]; then \
 		echo "depmod -a $(KVER)"; depmod -a $(KVER); \
+	elif [ -z "$(DESTDIR)" ]; then \
+		echo "make $(1): depmod skipped: no kernel $(KVER) in /lib/modules"; \
 	elif ls $(DESTDIR)/lib/modules/$(KVER)/modules.* >/dev/null 2>&1; then \
 		echo "depmod -b $(DESTDIR) -a $(KVER)"; \
 		depmod -b $(DESTDIR) -a $(KVER); \
