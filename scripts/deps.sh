@@ -34,6 +34,8 @@ PACKAGES=(
 	libpci-dev pciutils mdevctl python3
 	# make check-debug builds a kernel from linux-source-6.1
 	flex bison bc libelf-dev libssl-dev
+	# make deb: dpkg-buildpackage, debhelper with dh_dkms, lintian
+	dpkg-dev debhelper dh-dkms lintian
 )
 
 
