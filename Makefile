@@ -28,6 +28,18 @@
 #                        Debian 12 VM on 6.1 and 6.12 (run-vm.sh --rootfs)
 #   make demo            the whole story: host VM, vGPUs, a guest, benchmarks
 #
+# Installing on a host (see "Installing" below for every path):
+#   make install         modules for one kernel, depmod, the tools, their man
+#                        pages, bash completion and configuration examples
+#                        (root, or DESTDIR=<staging dir>; PREFIX=/usr/local)
+#   make install-build   build what `make install` installs, as a user, so
+#                        that `sudo make install` only copies
+#   make uninstall       remove exactly what `make install` put there
+#   make dkms-source     build/dkms/mvgpu-<version>/: a DKMS source tree
+#   make deb             build/deb/mvgpu-dkms_<v>_all.deb and
+#                        build/deb/mvgpu-tools_<v>_amd64.deb (debian/)
+#   make version         the version all of these use (scripts/version.sh)
+#
 # Kbuild itself reads ./Kbuild; this file only drives it.  Everything that
 # is generated lands in build/ (git-ignored) or next to the sources as
 # ordinary kbuild artifacts.
@@ -277,3 +289,192 @@ check-install:
 clean:
 	$(MAKE) -C $(KDIR) M=$(SRC) clean 2>/dev/null || true
 	rm -rf $(BUILD)/obj $(BUILD)/ko $(BUILD)/tests $(BUILD)/vm $(BUILD)/mvgpuctl
+
+# ---------------------------------------------------------------------------
+# Installing.
+#
+# make install [DESTDIR=<dir>] [PREFIX=/usr/local] [KDIR=<dir> | KVER=<release>]
+#
+#   $(DESTDIR)/lib/modules/<kver>/updates/mvgpu/   mvgpu.ko mvgpu_sim.ko
+#                                                  mvgpu_guest.ko
+#   $(DESTDIR)$(PREFIX)/sbin/mvgpuctl              the administrator's tool
+#   $(DESTDIR)$(PREFIX)/bin/mvgpu-bench            the benchmark (dynamic)
+#   $(DESTDIR)$(PREFIX)/share/man/man8/mvgpuctl.8, .../man1/mvgpu-bench.1
+#   $(DESTDIR)$(PREFIX)/share/bash-completion/completions/{mvgpuctl,mvgpu-bench}
+#   $(DESTDIR)$(PREFIX)/share/doc/mvgpu/examples/modprobe.d/mvgpu.conf
+#   $(DESTDIR)$(PREFIX)/share/doc/mvgpu/examples/modules-load.d/mvgpu.conf
+#
+# Modules always go under /lib/modules, whatever PREFIX says: that is where
+# modprobe looks, and "updates/" takes precedence over the kernel's own
+# directory.  The kernel: KDIR=<build dir> installs for the kernel those
+# headers belong to (<kver> from its utsrelease.h); without KDIR, KVER
+# (default: the running kernel, `uname -r`) with /lib/modules/<kver>/build.
+# The in-tree `make` builds against the VM's 6.1 headers; install builds its
+# own copy for <kver> under build/obj/kver-<kver>/.
+#
+# The modprobe.d and modules-load.d files are examples, not configuration:
+# installed into /etc they would set options or load a software pGPU at boot
+# on a host that may not want it, and a package must not do that behind the
+# administrator's back.  Copy them into /etc/modprobe.d/ and
+# /etc/modules-load.d/ and edit them.
+#
+# depmod: after installing or removing modules, `depmod -a <kver>` when
+# DESTDIR is empty (and that kernel is installed); with DESTDIR, `depmod -b $(DESTDIR) <kver>` only if
+# $(DESTDIR)/lib/modules/<kver> already has a depmod base (modules.*),
+# else it says that it skipped and why (run depmod on the target).
+#
+# Without root and without DESTDIR, install and uninstall refuse before
+# building or changing anything.  Modules are not signed (DKMS signs them
+# where Secure Boot needs it: prefer the packages or dkms-source there).
+
+PREFIX	?= /usr/local
+DESTDIR	?=
+BINDIR	?= $(PREFIX)/bin
+SBINDIR	?= $(PREFIX)/sbin
+MANDIR	?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+DOCDIR	?= $(PREFIX)/share/doc/mvgpu
+EXAMPLEDIR ?= $(DOCDIR)/examples
+
+# KDIR given (command line or environment): its kernel.  Otherwise KVER,
+# by default the running kernel, and its build link.
+ifeq ($(origin KDIR),file)
+KVER	?= $(shell uname -r)
+INSTALL_KDIR := /lib/modules/$(KVER)/build
+else
+INSTALL_KDIR := $(KDIR)
+KVER	?= $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' \
+		$(KDIR)/include/generated/utsrelease.h 2>/dev/null)
+endif
+
+MODULES	:= mvgpu mvgpu_sim mvgpu_guest
+MODDIR	= /lib/modules/$(KVER)/updates/mvgpu
+INSTALL_OBJ = $(BUILD)/obj/kver-$(KVER)
+MODULE_SRCS := $(SRC)/Kbuild $(wildcard $(SRC)/drivers/*/Kbuild \
+	$(SRC)/drivers/*/*.[ch] $(SRC)/drivers/*/*.mk $(SRC)/include/*/*.h \
+	$(SRC)/include/*/*/*.h)
+
+EXAMPLES := modprobe.d/mvgpu.conf modules-load.d/mvgpu.conf
+
+# The installed mvgpu-bench: a normal dynamic build that honours the
+# distribution's CFLAGS, CPPFLAGS and LDFLAGS (the VMs keep the static one).
+BENCH_INST := $(BUILD)/install/mvgpu-bench
+BENCH_INST_CFLAGS := -std=gnu11 -D_GNU_SOURCE -Wall -Werror \
+	-I$(SRC)/include/uapi -I$(SRC)/tests/selftests/lib
+
+INSTALL_TOOLS_VARS = DESTDIR=$(DESTDIR) PREFIX=$(PREFIX) SBINDIR=$(SBINDIR) \
+	MANDIR=$(MANDIR) BASHCOMPDIR=$(BASHCOMPDIR)
+
+# need-root VERB: refuse, before anything else, to touch a live system
+# without root.
+define need-root
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" -ne 0 ]; then \
+		echo "make $(1): needs root (or DESTDIR=...)" >&2; exit 1; \
+	fi
+endef
+
+# run-depmod VERB: see the header of this section.
+define run-depmod
+	@if [ -z "$(DESTDIR)" ] && [ -d /lib/modules/$(KVER)/kernel ]; then \
+		echo "depmod -a $(KVER)"; depmod -a $(KVER); \
+	elif [ -z "$(DESTDIR)" ]; then \
+		echo "make $(1): depmod skipped: no kernel $(KVER) in /lib/modules"; \
+	elif ls $(DESTDIR)/lib/modules/$(KVER)/modules.* >/dev/null 2>&1; then \
+		echo "depmod -b $(DESTDIR) -a $(KVER)"; \
+		depmod -b $(DESTDIR) -a $(KVER); \
+	else \
+		echo "make $(1): depmod skipped: $(DESTDIR)/lib/modules/$(KVER) has no modules.* (run 'depmod -a $(KVER)' on the target)"; \
+	fi
+endef
+
+.PHONY: install install-build install-build-tools install-modules install-tools uninstall \
+	uninstall-modules uninstall-tools dkms-source deb version
+
+version:
+	@$(SRC)/scripts/version.sh
+
+$(INSTALL_OBJ)/.built: $(MODULE_SRCS)
+	@[ -n "$(KVER)" ] || { echo "make install: cannot tell the kernel release of KDIR=$(KDIR) (no include/generated/utsrelease.h): set KVER" >&2; exit 1; }
+	@[ -f $(INSTALL_KDIR)/Makefile ] || { echo "make install: no headers for kernel $(KVER) in $(INSTALL_KDIR): install linux-headers-$(KVER), or set KDIR=<kernel build dir>" >&2; exit 1; }
+	@rm -rf $(INSTALL_OBJ)
+	@mkdir -p $(INSTALL_OBJ)
+	@cp -r $(SRC)/Kbuild $(SRC)/drivers $(SRC)/include $(INSTALL_OBJ)/
+	@find $(INSTALL_OBJ) \( -name '*.o' -o -name '*.ko' -o -name '.*.cmd' \
+		-o -name '*.mod' -o -name '*.mod.c' -o -name modules.order \) -delete
+	$(MAKE) -C $(INSTALL_KDIR) M=$(INSTALL_OBJ) modules
+	@touch $@
+
+$(BENCH_INST): $(SRC)/tools/mvgpu-bench/mvgpu-bench.c $(TEST_LIB) \
+	       $(TEST_LIB_H) $(SRC)/include/uapi/linux/mvgpu.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(or $(CFLAGS),-O2 -g) $(BENCH_INST_CFLAGS) $(LDFLAGS) \
+		-o $@ $< $(TEST_LIB)
+
+install-build: $(INSTALL_OBJ)/.built install-build-tools
+
+install-build-tools: $(BENCH_INST)
+	$(MVGPUCTL_MAKE) all
+
+install:
+	$(call need-root,install)
+	@$(MAKE) --no-print-directory install-modules install-tools
+
+install-modules:
+	$(call need-root,install)
+	@$(MAKE) --no-print-directory $(INSTALL_OBJ)/.built
+	install -d -m 0755 $(DESTDIR)$(MODDIR)
+	install -m 0644 $(foreach m,$(MODULES),$(INSTALL_OBJ)/drivers/$(m)/$(m).ko) \
+		$(DESTDIR)$(MODDIR)/
+	$(call run-depmod,install)
+
+install-tools:
+	$(call need-root,install)
+	@$(MAKE) --no-print-directory $(BENCH_INST)
+	$(MVGPUCTL_MAKE) $(INSTALL_TOOLS_VARS) install
+	install -D -m 0755 $(BENCH_INST) $(DESTDIR)$(BINDIR)/mvgpu-bench
+	install -D -m 0644 $(SRC)/tools/mvgpu-bench/mvgpu-bench.1 \
+		$(DESTDIR)$(MANDIR)/man1/mvgpu-bench.1
+	install -D -m 0644 $(SRC)/tools/mvgpu-bench/mvgpu-bench.bash-completion \
+		$(DESTDIR)$(BASHCOMPDIR)/mvgpu-bench
+	$(foreach e,$(EXAMPLES),install -D -m 0644 $(SRC)/packaging/$(e) \
+		$(DESTDIR)$(EXAMPLEDIR)/$(e) &&) true
+
+uninstall:
+	$(call need-root,uninstall)
+	@$(MAKE) --no-print-directory uninstall-modules uninstall-tools
+
+uninstall-modules:
+	$(call need-root,uninstall)
+	rm -f $(foreach m,$(MODULES),$(DESTDIR)$(MODDIR)/$(m).ko)
+	@! [ -d $(DESTDIR)$(MODDIR) ] || rmdir --ignore-fail-on-non-empty $(DESTDIR)$(MODDIR)
+	$(call run-depmod,uninstall)
+
+uninstall-tools:
+	$(call need-root,uninstall)
+	$(MVGPUCTL_MAKE) $(INSTALL_TOOLS_VARS) uninstall
+	rm -f $(DESTDIR)$(BINDIR)/mvgpu-bench \
+		$(DESTDIR)$(MANDIR)/man1/mvgpu-bench.1 \
+		$(DESTDIR)$(BASHCOMPDIR)/mvgpu-bench \
+		$(addprefix $(DESTDIR)$(EXAMPLEDIR)/,$(EXAMPLES))
+	@for d in $(sort $(dir $(addprefix $(DESTDIR)$(EXAMPLEDIR)/,$(EXAMPLES)))) \
+		$(DESTDIR)$(EXAMPLEDIR) $(DESTDIR)$(DOCDIR); do \
+		! [ -d $$d ] || rmdir --ignore-fail-on-non-empty $$d; done
+
+# make dkms-source: build/dkms/mvgpu-<version>/, the module sources and a
+# dkms.conf with the version put in; then, as root:
+#   dkms add build/dkms/mvgpu-<version>     (copies it to /usr/src/)
+#   dkms install mvgpu/<version> [-k <kver>]
+dkms-source:
+	@v=$$($(SRC)/scripts/version.sh) && d=$(BUILD)/dkms/mvgpu-$$v && \
+	rm -rf $(BUILD)/dkms && mkdir -p $$d && \
+	cp -r $(SRC)/Kbuild $(SRC)/drivers $(SRC)/include $$d/ && \
+	find $$d \( -name '*.o' -o -name '*.ko' -o -name '.*.cmd' -o -name '*.mod' \
+		-o -name '*.mod.c' -o -name modules.order -o -name Module.symvers \
+		-o -name '*.o.d' \) -delete && \
+	echo $$v >$$d/VERSION && \
+	sed "s/#MODULE_VERSION#/$$v/" $(SRC)/dkms.conf.in >$$d/dkms.conf && \
+	echo "dkms-source: $$d"
+
+# make deb: see packaging/build-deb.sh.
+deb:
+	BUILD=$(BUILD) $(SRC)/packaging/build-deb.sh

@@ -40,6 +40,7 @@ for fl in $FLAVOURS; do
 done
 step tests-build make -C "$ROOT" BUILD="$BUILD" tests
 step mvgpuctl-unit make -C "$ROOT" BUILD="$BUILD" check-mvgpuctl
+step install-staging env BUILD="$BUILD" "$ROOT/tests/install/staging_test.sh"
 step checkpatch make -C "$ROOT" BUILD="$BUILD" checkpatch
 step sparse make -C "$ROOT" BUILD="$BUILD" sparse
 # QEMU and a guest image for the nested-guest test inside the VMs.

@@ -36,6 +36,8 @@ PACKAGES=(
 	flex bison bc libelf-dev libssl-dev
 	# make check-fresh: a minimal Debian 12 root, used through a chroot
 	debootstrap
+	# make deb: dpkg-buildpackage, debhelper with dh_dkms, lintian
+	dpkg-dev debhelper dh-dkms lintian
 )
 
 
