@@ -212,8 +212,16 @@ start_udev() {
 	[ -n "$ROOTFS" ] && [ -x /lib/systemd/systemd-udevd ] || return 0
 	udevadm control --ping 2>/dev/null || /lib/systemd/systemd-udevd --daemon
 }
-# A Debian minbase root lacks poweroff and sysctl: busybox's stand in.
-[ -z "$ROOTFS" ] || PATH=$PATH:/mvgpu/bin
+# In a Debian root: root's PATH as Debian sets it, with busybox's
+# poweroff and sysctl last (minbase has neither), and the /dev links that
+# udev or systemd would make (bash's <(...), which dkms uses, needs /dev/fd).
+if [ -n "$ROOTFS" ]; then
+	export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:/mvgpu/bin
+	ln -sf /proc/self/fd /dev/fd
+	ln -sf /proc/self/fd/0 /dev/stdin
+	ln -sf /proc/self/fd/1 /dev/stdout
+	ln -sf /proc/self/fd/2 /dev/stderr
+fi
 
 # "quiet" hides boot noise; from now on show warnings and worse live.
 dmesg -n 5
