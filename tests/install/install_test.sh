@@ -137,7 +137,7 @@ echo "# at $(($(cut -d. -f1 /proc/uptime) - START)) s: file list taken"
 dkms=$(ls $PAYLOAD/mvgpu-dkms_*.deb 2>/dev/null | head -n 1)
 tools=$(ls $PAYLOAD/mvgpu-tools_*.deb 2>/dev/null | head -n 1)
 if [ -n "$dkms" ] && [ -n "$tools" ]; then
-	cd $PAYLOAD
+	cd $PAYLOAD || exit 1
 	t "apt-get install ./${dkms##*/} ./${tools##*/} (offline)" \
 		"apt-get install -y --no-install-recommends ./${dkms##*/} ./${tools##*/}"
 	cd /
@@ -174,14 +174,14 @@ fi
 # --- 2. make install / make uninstall ---
 if [ -f $PAYLOAD/src/Makefile ]; then
 	files >/tmp/files.before
-	cd $PAYLOAD/src
+	cd $PAYLOAD/src || exit 1
 	t "make install" "make install"
 	cd /
 	vgpu_checks "/lib/modules/$KREL/updates/mvgpu"
 	t "mvgpuctl and mvgpu-bench are in /usr/local" \
 		"test -x /usr/local/sbin/mvgpuctl || test -x /usr/local/bin/mvgpuctl; test -x /usr/local/bin/mvgpu-bench"
 	t "modprobe -r mvgpu_sim mvgpu" unload
-	cd $PAYLOAD/src
+	cd $PAYLOAD/src || exit 1
 	t "make uninstall" "make uninstall"
 	cd /
 	files >/tmp/files.after

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2034 # check's eval reads RESULT, rc, *_before
 # SPDX-License-Identifier: GPL-2.0
 #
 # selftest-rootfs.sh - self-check of tests/vm/run-vm.sh --rootfs (not part
