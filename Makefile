@@ -10,6 +10,11 @@
 #   make checkpatch      checkpatch --strict over every source file
 #   make sparse          the modules through sparse (C=2)
 #   make check           all of the above on 6.1 and 6.12 plus the VM tests
+#   make check-kernels   -Werror builds against Debian 12's 6.1 and 6.12 and
+#                        Debian 13's 6.12 and trixie-backports' newest (in a
+#                        Debian 13 chroot), the VM tests on the newest
+#   make modules-trixie-6.12, make modules-trixie-bpo
+#                        one Debian 13 build (in the chroot), build/ko/<flavour>
 #   make check-debug     the VM tests, a fail-nth walk and kmemleak on a debug
 #                        kernel (KASAN, lockdep, UBSAN) built from source
 #   make fuzz ITER=N     device-fd fuzzer, N operations per type, both kernels
@@ -27,8 +32,6 @@
 #   make check-install   the Debian packages and make install/uninstall in a
 #                        Debian 12 VM on 6.1 and 6.12 (run-vm.sh --rootfs)
 #   make demo            the whole story: host VM, vGPUs, a guest, benchmarks
-#
-# Installing on a host (see "Installing" below for every path):
 #   make install         modules for one kernel, depmod, the tools, their man
 #                        pages, bash completion and configuration examples
 #                        (root, or DESTDIR=<staging dir>; PREFIX=/usr/local)
@@ -39,6 +42,7 @@
 #   make deb             build/deb/mvgpu-dkms_<v>_all.deb and
 #                        build/deb/mvgpu-tools_<v>_amd64.deb (debian/)
 #   make version         the version all of these use (scripts/version.sh)
+#                        ("Installing" below has every path and variable)
 #
 # Kbuild itself reads ./Kbuild; this file only drives it.  Everything that
 # is generated lands in build/ (git-ignored) or next to the sources as
@@ -60,16 +64,18 @@ TEST_LDFLAGS := -static -pthread
 
 TEST_LIB := $(wildcard $(SRC)/tests/selftests/lib/*.c)
 TEST_LIB_H := $(wildcard $(SRC)/tests/selftests/lib/*.h)
-TEST_SRCS := $(wildcard $(SRC)/tests/selftests/*_test.c)
-TEST_BINS := $(patsubst $(SRC)/tests/selftests/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
 TEST_SCRIPTS := $(wildcard $(SRC)/tests/selftests/*_test.sh)
+# The selftests build with their own kselftest-style Makefile; the VM
+# harness takes them static, in build/tests.
+SELFTESTS_MAKE = $(MAKE) -C $(SRC)/tests/selftests OUTPUT=$(BUILD)/tests \
+		 KSFT_DIR=$(BUILD)/kselftest STATIC=1
 
 KSELFTEST_HDRS := kselftest.h kselftest_harness.h
 LINUX_SOURCE_TAR := /usr/src/linux-source-6.1.tar.xz
 
 .PHONY: all modules clean deps tests checkpatch sparse check check-vm \
 	modules-% help bench bench-% bench-hvg tools fuzz stress demo check-debug \
-	check-fresh check-install \
+	check-fresh check-kernels check-install \
 	debug-tests
 
 all: modules
@@ -96,6 +102,11 @@ modules-%:
 	@mkdir -p $(BUILD)/ko/$*
 	@cp $(BUILD)/obj/$*/drivers/*/*.ko $(BUILD)/ko/$*/
 
+# Debian 13's kernels (trixie-6.12, trixie-bpo) need Debian 13's compiler
+# and glibc: they build in a cached debootstrap chroot.
+modules-trixie-%:
+	BUILD=$(BUILD) $(SRC)/scripts/check-kernels.sh --build trixie-$*
+
 # kselftest headers come from Debian's linux-source-6.1 at build time.
 $(BUILD)/kselftest/kselftest_harness.h: | $(LINUX_SOURCE_TAR)
 	@mkdir -p $(BUILD)/kselftest
@@ -105,12 +116,6 @@ $(BUILD)/kselftest/kselftest_harness.h: | $(LINUX_SOURCE_TAR)
 
 $(LINUX_SOURCE_TAR):
 	@echo "missing $@: run 'make deps'" >&2; exit 1
-
-$(BUILD)/tests/%: $(SRC)/tests/selftests/%.c $(TEST_LIB) $(TEST_LIB_H) \
-		  $(SRC)/include/uapi/linux/mvgpu.h \
-		  $(BUILD)/kselftest/kselftest_harness.h
-	@mkdir -p $(dir $@)
-	$(CC) $(TEST_CFLAGS) -o $@ $< $(TEST_LIB) $(TEST_LDFLAGS)
 
 # Benchmarks: VM programs that report, never fail on, performance.  The
 # engine benchmark compiles the sim's kernels for userspace without
@@ -195,7 +200,8 @@ bench-%: modules-$(KERNEL) $(BUILD)/bench/%_bench
 		--tests $*_bench --timeout 1200 --test-timeout 1100 \
 		$(foreach e,$(BENCH_ENV),--env $(e))
 
-tests: $(TEST_BINS) $(BUILD)/tests/mvgpuctl
+tests: $(BUILD)/tests/mvgpuctl
+	$(SELFTESTS_MAKE) all
 	@mkdir -p $(BUILD)/tests
 	@for s in $(TEST_SCRIPTS); do install -m 0755 $$s $(BUILD)/tests/; done
 
@@ -252,6 +258,10 @@ modules-6.1-sparse:
 check:
 	$(SRC)/scripts/check.sh
 
+check-kernels:
+	@command -v debootstrap >/dev/null || $(SRC)/scripts/deps.sh
+	BUILD=$(BUILD) $(SRC)/scripts/check-kernels.sh
+
 # make check-debug: tests/debug/ holds what only the debug kernel runs.
 DEBUG_TEST_SRCS := $(wildcard $(SRC)/tests/debug/*_test.c)
 DEBUG_TEST_BINS := $(patsubst $(SRC)/tests/debug/%.c,$(BUILD)/debug-tests/%,$(DEBUG_TEST_SRCS))
@@ -289,6 +299,7 @@ check-install:
 clean:
 	$(MAKE) -C $(KDIR) M=$(SRC) clean 2>/dev/null || true
 	rm -rf $(BUILD)/obj $(BUILD)/ko $(BUILD)/tests $(BUILD)/vm $(BUILD)/mvgpuctl
+	rm -f $(SRC)/drivers/mvgpu/.compat-probes*
 
 # ---------------------------------------------------------------------------
 # Installing.
@@ -319,13 +330,17 @@ clean:
 # /etc/modules-load.d/ and edit them.
 #
 # depmod: after installing or removing modules, `depmod -a <kver>` when
-# DESTDIR is empty (and that kernel is installed); with DESTDIR, `depmod -b $(DESTDIR) <kver>` only if
-# $(DESTDIR)/lib/modules/<kver> already has a depmod base (modules.*),
-# else it says that it skipped and why (run depmod on the target).
+# DESTDIR is empty (and that kernel is installed); with DESTDIR,
+# `depmod -b $(DESTDIR) <kver>` only if $(DESTDIR)/lib/modules/<kver>
+# already has a depmod base (modules.*), else it says that it skipped and
+# why (run depmod on the target).
 #
 # Without root and without DESTDIR, install and uninstall refuse before
-# building or changing anything.  Modules are not signed (DKMS signs them
-# where Secure Boot needs it: prefer the packages or dkms-source there).
+# building or changing anything.  Modules keep their debug information, as
+# kbuild's modules_install does, unless INSTALL_MOD_STRIP=1.  They are not
+# signed (DKMS signs them where Secure Boot needs it: prefer the packages
+# or dkms-source there).  Do not mix this with the DKMS packages: both
+# install into updates/, and which mvgpu.ko modprobe finds is then unclear.
 
 PREFIX	?= /usr/local
 DESTDIR	?=
@@ -351,8 +366,8 @@ MODULES	:= mvgpu mvgpu_sim mvgpu_guest
 MODDIR	= /lib/modules/$(KVER)/updates/mvgpu
 INSTALL_OBJ = $(BUILD)/obj/kver-$(KVER)
 MODULE_SRCS := $(SRC)/Kbuild $(wildcard $(SRC)/drivers/*/Kbuild \
-	$(SRC)/drivers/*/*.[ch] $(SRC)/drivers/*/*.mk $(SRC)/include/*/*.h \
-	$(SRC)/include/*/*/*.h)
+	$(SRC)/drivers/*/*.[ch] $(SRC)/drivers/*/*.mk $(SRC)/drivers/*/*.sh \
+	$(SRC)/drivers/*/probes/*.c $(SRC)/include/*/*.h $(SRC)/include/*/*/*.h)
 
 EXAMPLES := modprobe.d/mvgpu.conf modules-load.d/mvgpu.conf
 
@@ -415,8 +430,11 @@ install-build: $(INSTALL_OBJ)/.built install-build-tools
 install-build-tools: $(BENCH_INST)
 	$(MVGPUCTL_MAKE) all
 
+# Everything is built before anything is copied: a build that fails
+# leaves no half-installed mvgpu behind.
 install:
 	$(call need-root,install)
+	@$(MAKE) --no-print-directory install-build
 	@$(MAKE) --no-print-directory install-modules install-tools
 
 install-modules:
@@ -425,6 +443,8 @@ install-modules:
 	install -d -m 0755 $(DESTDIR)$(MODDIR)
 	install -m 0644 $(foreach m,$(MODULES),$(INSTALL_OBJ)/drivers/$(m)/$(m).ko) \
 		$(DESTDIR)$(MODDIR)/
+	$(if $(INSTALL_MOD_STRIP),strip --strip-debug \
+		$(foreach m,$(MODULES),$(DESTDIR)$(MODDIR)/$(m).ko))
 	$(call run-depmod,install)
 
 install-tools:
@@ -470,7 +490,7 @@ dkms-source:
 	cp -r $(SRC)/Kbuild $(SRC)/drivers $(SRC)/include $$d/ && \
 	find $$d \( -name '*.o' -o -name '*.ko' -o -name '.*.cmd' -o -name '*.mod' \
 		-o -name '*.mod.c' -o -name modules.order -o -name Module.symvers \
-		-o -name '*.o.d' \) -delete && \
+		-o -name '*.o.d' -o -name '.compat-probes*' \) -delete && \
 	echo $$v >$$d/VERSION && \
 	sed "s/#MODULE_VERSION#/$$v/" $(SRC)/dkms.conf.in >$$d/dkms.conf && \
 	echo "dkms-source: $$d"

@@ -15,9 +15,10 @@
 # changes included, which the version then says: ".dirty") are copied into
 # $BUILD/deb/mvgpu-<version>/ and the packages are built there, without
 # touching the developer's tree.  The export's VERSION holds the full
-# version; a development build gets a debian/changelog entry of its own on
-# top of the committed one, dated by the HEAD commit so that two builds of
-# one commit give the same packages.  Last, lintian checks both packages:
+# version; a development build gets a debian/changelog entry of its own,
+# dated by the HEAD commit so that two builds of one commit give the same
+# packages: in place of the committed entry for VERSION before the release
+# (0.9.0~git...), on top of it after (0.9.0+git...).  Last, lintian checks both packages:
 # an error fails the build, warnings are printed.
 
 set -euo pipefail
@@ -26,20 +27,9 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=${BUILD:-$ROOT/build}
 OUT=$BUILD/deb
 
-need() {
-	command -v "$1" >/dev/null || {
-		echo "build-deb: missing $1 ($2): run make deps" >&2
-		exit 1
-	}
-}
-need git git
-need dpkg-buildpackage dpkg-dev
-need dh debhelper
-need lintian lintian
-[[ -e /usr/share/perl5/Debian/Debhelper/Sequence/dkms.pm ]] || {
-	echo "build-deb: missing dh-dkms: run make deps" >&2
-	exit 1
-}
+# shellcheck source=scripts/need.sh
+. "$ROOT/scripts/need.sh"
+need git dpkg-buildpackage dpkg-parsechangelog dpkg-architecture dh dh_dkms lintian
 
 version=$("$ROOT/scripts/version.sh")
 release=$(tr -d '[:space:]' <"$ROOT/VERSION")
@@ -70,7 +60,13 @@ if [[ $version != "$release" ]]; then
 			"$(git -C "$ROOT" rev-parse --short=12 HEAD)" \
 			"$([[ $version == *.dirty ]] && echo "with uncommitted changes" || echo "as committed")"
 		printf ' -- %s  %s\n\n' "$maint" "$when"
-		cat "$ROOT/debian/changelog"
+		if [[ $version == *"~"* ]]; then
+			# before the release: its entry, on top of the committed
+			# changelog, is not history yet; the older ones are
+			awk '/^mvgpu \(/ { n++ } n > 1' "$ROOT/debian/changelog"
+		else
+			cat "$ROOT/debian/changelog"
+		fi
 	} >"$src/debian/changelog"
 fi
 

@@ -5,7 +5,7 @@
 #
 #   1. build the modules against Debian's 6.1 and 6.12 headers (-Werror)
 #   2. build the test programs
-#   3. checkpatch --strict and sparse (C=2)
+#   3. the accelerator probe's self-test, checkpatch --strict and sparse (C=2)
 #   4. boot a VM on each kernel and run every test program in it
 #
 # Each static step counts as one test; each VM run contributes the TAP
@@ -33,6 +33,9 @@ start=$SECONDS
 
 # shellcheck source=scripts/step.sh
 . "$ROOT/scripts/step.sh"
+# shellcheck source=scripts/need.sh
+. "$ROOT/scripts/need.sh"
+need make gcc perl git sparse qemu-system-x86_64 busybox cpio python3
 
 echo "# mvgpu make check: kernels $FLAVOURS"
 for fl in $FLAVOURS; do
@@ -41,6 +44,8 @@ done
 step tests-build make -C "$ROOT" BUILD="$BUILD" tests
 step mvgpuctl-unit make -C "$ROOT" BUILD="$BUILD" check-mvgpuctl
 step install-staging env BUILD="$BUILD" "$ROOT/tests/install/staging_test.sh"
+step accel-probe env MVGPU_BUILD_DIR="$BUILD" "$ROOT/tests/vm/selftest-accel.sh"
+step selftests-install env BUILD="$BUILD" "$ROOT/tests/selftests/install_check.sh"
 step checkpatch make -C "$ROOT" BUILD="$BUILD" checkpatch
 step sparse make -C "$ROOT" BUILD="$BUILD" sparse
 # QEMU and a guest image for the nested-guest test inside the VMs.

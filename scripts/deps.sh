@@ -40,12 +40,25 @@ PACKAGES=(
 	dpkg-dev debhelper dh-dkms lintian
 )
 
+# The programs the build, the tests and the scripts call, which the
+# packages above provide; checked after installing (scripts/need.sh).
+TOOLS=(gcc make pkg-config depmod modinfo perl git tar xz gzip cpio sparse
+	pahole qemu-system-x86_64 busybox lspci mdevctl python3 debootstrap
+	apt-get dpkg-deb sha256sum timeout dpkg-buildpackage dh dh_dkms lintian)
 
 export DEBIAN_FRONTEND=noninteractive
+
+# shellcheck source=scripts/need.sh
+. "$ROOT/scripts/need.sh"
 
 # is_installed PKG -> true if dpkg has PKG fully installed
 is_installed() {
 	[[ $(dpkg-query -W -f='${db:Status-Abbrev}' "$1" 2>/dev/null) == "ii " ]]
+}
+
+die() {
+	echo "deps: error: $*" >&2
+	exit 1
 }
 
 apt_install() {
@@ -57,7 +70,7 @@ apt_install() {
 }
 
 main() {
-	local missing=() pkg flavour
+	local missing=() pkg flavour release
 
 	for pkg in "${PACKAGES[@]}"; do
 		is_installed "$pkg" || missing+=("$pkg")
@@ -84,8 +97,15 @@ main() {
 		"$ROOT/scripts/fetch-kernel.sh" --check 6.1
 	fi
 
+	# What the scripts run: all of it must be there now.
+	need "${TOOLS[@]}"
+
+	# (A failure inside "$(...)" in an echo would not stop the script:
+	# the release goes into a variable first.)
 	for flavour in 6.1 6.12; do
-		echo "deps: VM kernel $flavour: $("$ROOT/scripts/fetch-kernel.sh" "$flavour")" >&2
+		release=$("$ROOT/scripts/fetch-kernel.sh" "$flavour") ||
+			die "no VM kernel for $flavour (see the lines above)"
+		echo "deps: VM kernel $flavour: $release" >&2
 	done
 }
 

@@ -10,8 +10,16 @@
 #   scripts/fetch-kernel.sh --check FLAVOUR           verify image/headers match
 #   scripts/fetch-kernel.sh --print-build-deps FLAVOUR  packages deps.sh must
 #                                                       install for the headers
+#   scripts/fetch-kernel.sh --print-package FLAVOUR   image package=version
 #
-# FLAVOUR is 6.1 (Debian 12's linux-image-amd64) or 6.12 (linux-image-6.12-amd64).
+# FLAVOUR is 6.1 (Debian 12's linux-image-amd64) or 6.12 (linux-image-6.12-amd64),
+# or one of Debian 13's, whose headers and compiler only run in a Debian 13
+# userland (the chroot of scripts/roots/build-trixie.recipe, which
+# scripts/check-kernels.sh builds and compiles in):
+#   trixie-6.12  trixie's own kernel (linux-headers-amd64 of trixie), to
+#                build against; --print-kdir prints its path in the chroot
+#   trixie-bpo   trixie-backports' newest kernel (7.3 in December 2026):
+#                built against in the chroot and booted in the VMs
 #
 # The image package that the image metapackage depends on must be the same
 # kernel release (ABI) and the same package version as the headers package
@@ -35,6 +43,14 @@
 # linux-kbuild packages it builds with, and the small arch-specific headers
 # package is unpacked into the cache, ${CACHE}/headers/<release>/, with its
 # scripts/ and tools/ links pointed at the installed linux-kbuild.
+#
+# Debian 13's packages come through a private apt configuration in
+# ${CACHE}/apt-trixie/ (its own sources.list, lists and cache; refreshed
+# when a day old): the host's apt sources are never touched and nothing is
+# installed on the host.  Since 7.x Debian splits a kernel into
+# linux-image (a metapackage), linux-binary (vmlinuz), linux-modules and
+# linux-base (config, System.map); they are all fetched and unpacked
+# together.
 
 set -euo pipefail
 
@@ -58,6 +74,8 @@ trap '[[ -z $CLEANUP ]] || rm -rf "$CLEANUP"' EXIT
 # apt's download sandbox user (_apt) cannot write into root's cache.
 APT_OPTS=()
 [[ $EUID -ne 0 ]] || APT_OPTS=(-o APT::Sandbox::User=root)
+# More apt options for downloads: Debian 13's private configuration.
+APT_EXTRA=()
 
 die() {
 	echo "fetch-kernel: error: $*" >&2
@@ -85,10 +103,81 @@ meta_packages() {
 		HEADERS_META=linux-headers-6.12-amd64
 		UNPACK_HEADERS=1
 		;;
+	trixie-6.12 | trixie-bpo)
+		TRIXIE=1
+		;;
 	*)
-		die "unknown flavour '$1' (expected 6.1 or 6.12)"
+		die "unknown flavour '$1' (expected 6.1, 6.12, trixie-6.12 or trixie-bpo)"
 		;;
 	esac
+}
+
+# Debian 13 through a private apt configuration (see the header).
+TRIXIE_APT=$CACHE_DIR/apt-trixie
+TRIXIE_APT_OPTS=(-o "Dir::Etc::sourcelist=$TRIXIE_APT/sources.list"
+	-o Dir::Etc::sourceparts=- -o "Dir::State::Lists=$TRIXIE_APT/lists"
+	-o "Dir::State::status=$TRIXIE_APT/status" -o "Dir::Cache=$TRIXIE_APT/cache")
+
+# trixie_lists -> Debian 13's package lists, fetched when missing or a
+# day old (MVGPU_TRIXIE_REFRESH=1 forces it)
+trixie_lists() {
+	local mirror=${MVGPU_MIRROR:-http://deb.debian.org/debian}
+	local security=${MVGPU_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
+	local key=/usr/share/keyrings/debian-archive-keyring.gpg stamp=$TRIXIE_APT/lists/.updated
+	mkdir -p "$TRIXIE_APT/lists/partial" "$TRIXIE_APT/cache/archives/partial"
+	[[ -f $TRIXIE_APT/status ]] || : >"$TRIXIE_APT/status"
+	cat >"$TRIXIE_APT/sources.list.new" <<-EOF
+		deb [signed-by=$key] $mirror trixie main
+		deb [signed-by=$key] $mirror trixie-updates main
+		deb [signed-by=$key] $security trixie-security main
+		deb [signed-by=$key] $mirror trixie-backports main
+	EOF
+	if cmp -s "$TRIXIE_APT/sources.list.new" "$TRIXIE_APT/sources.list" &&
+		[[ ${MVGPU_TRIXIE_REFRESH:-0} != 1 && -n $(find "$stamp" -mmin -1440 2>/dev/null) ]]; then
+		rm -f "$TRIXIE_APT/sources.list.new"
+		return
+	fi
+	mv "$TRIXIE_APT/sources.list.new" "$TRIXIE_APT/sources.list"
+	log "updating Debian 13's package lists in $TRIXIE_APT"
+	apt-get "${APT_OPTS[@]}" "${TRIXIE_APT_OPTS[@]}" update -q >&2 ||
+		die "apt-get update of Debian 13's lists failed"
+	touch "$stamp"
+}
+
+# trixie_resolve FLAVOUR -> RELEASE, HEADERS_PKG, HEADERS_VER, IMAGE_PKG and
+# IMAGE_DEBS (the packages to unpack for the VM; none for trixie-6.12)
+trixie_resolve() {
+	local suite ver deps
+	trixie_lists
+	APT_EXTRA=("${TRIXIE_APT_OPTS[@]}")
+	case "$1" in
+	trixie-6.12) suite='trixie(-security|-updates)?' ;;
+	trixie-bpo) suite='trixie-backports' ;;
+	esac
+	# "linux-image-amd64 | 7.3.4-1~bpo13+1 | http://... trixie-backports/main amd64 Packages"
+	ver=$(apt-cache "${TRIXIE_APT_OPTS[@]}" madison linux-image-amd64 |
+		awk -F' *[|] *' -v s="^$suite/" '{ split($3, w, " ") } w[2] ~ s { print $2 }' |
+		sort -V | tail -n 1)
+	[[ -n $ver ]] || die "no linux-image-amd64 in Debian 13's $suite lists"
+	deps=$(apt-cache "${TRIXIE_APT_OPTS[@]}" show "linux-image-amd64=$ver" |
+		awk '$1 == "Depends:" { sub(/^Depends: /, ""); print; exit }')
+	IMAGE_PKG=$(tr ',' '\n' <<<"$deps" | awk '$1 ~ /^linux-image-/ { print $1; exit }')
+	[[ -n $IMAGE_PKG ]] || die "cannot resolve linux-image-amd64=$ver"
+	RELEASE=${IMAGE_PKG#linux-image-}
+	HEADERS_PKG=linux-headers-$RELEASE
+	HEADERS_VER=$ver
+	IMAGE_DEBS=()
+	[[ $1 == trixie-bpo ]] || return 0
+	# 7.x: the image is a metapackage over linux-{binary,modules,base}-RELEASE
+	deps=$(apt-cache "${TRIXIE_APT_OPTS[@]}" show "$IMAGE_PKG=$ver" |
+		awk '$1 == "Depends:" { sub(/^Depends: /, ""); print; exit }')
+	IMAGE_DEBS=("$IMAGE_PKG")
+	while read -r p; do
+		[[ -n $p ]] && IMAGE_DEBS+=("$p")
+	done < <(tr ',|' '\n' <<<"$deps" |
+		awk -v r="-$RELEASE" '$1 ~ /^linux-(binary|modules|base)-/ &&
+			substr($1, length($1) - length(r) + 1) == r { print $1 }' |
+		sort -u)
 }
 
 # installed_version PKG -> version if PKG is installed, else nothing
@@ -126,8 +215,12 @@ candidate_version() {
 # for unpacked headers, HEADERS_DIR
 resolve() {
 	local stamp
-	UNPACK_HEADERS=""
+	UNPACK_HEADERS="" TRIXIE=""
 	meta_packages "$1"
+	if [[ -n $TRIXIE ]]; then
+		trixie_resolve "$1"
+		return
+	fi
 	if [[ -n $UNPACK_HEADERS ]]; then
 		# The release is remembered next to the unpacked headers, so that
 		# --print-kdir needs no apt-cache call once they are there.
@@ -240,10 +333,10 @@ fetch_deb() {
 	tmp=$(mktemp -d "$CACHE_DIR/debs/.dl.XXXXXX")
 	CLEANUP=$tmp
 	log "downloading $pkg=$ver into $CACHE_DIR/debs"
-	if ! (cd "$tmp" && apt-get "${APT_OPTS[@]}" download -q "$pkg=$ver" >&2); then
+	if ! (cd "$tmp" && apt-get "${APT_OPTS[@]}" "${APT_EXTRA[@]}" download -q "$pkg=$ver" >&2); then
 		log "download failed; refreshing apt lists and retrying once"
-		apt-get update -q >&2 || true
-		(cd "$tmp" && apt-get "${APT_OPTS[@]}" download -q "$pkg=$ver" >&2) || {
+		apt-get "${APT_OPTS[@]}" "${APT_EXTRA[@]}" update -q >&2 || true
+		(cd "$tmp" && apt-get "${APT_OPTS[@]}" "${APT_EXTRA[@]}" download -q "$pkg=$ver" >&2) || {
 			rm -rf "$tmp"
 			die "apt-get download $pkg=$ver failed"
 		}
@@ -281,9 +374,10 @@ module_closure() {
 		}' "$moddir/modules.dep"
 }
 
-# unpack DEB -> build/kernels/RELEASE with only what the VMs need
+# unpack DEB... -> build/kernels/RELEASE with only what the VMs need (the
+# DEBs of one kernel: one image package, or 7.x's binary/modules/base)
 unpack() {
-	local deb=$1 dest="$BUILD_DIR/kernels/$RELEASE" stamp tmp moddir m
+	local deb dest="$BUILD_DIR/kernels/$RELEASE" stamp tmp moddir m
 	stamp="$IMAGE_PKG=$HEADERS_VER"$'\n'"$UNPACK_STAMP"
 	if [[ -f $dest/.package && $(<"$dest/.package") == "$stamp" ]]; then
 		return
@@ -295,12 +389,26 @@ unpack() {
 	CLEANUP=$tmp
 	# Only the kernel and its module tree; skip /usr/share/doc etc.
 	# ('*lib/modules/*' covers both /lib and merged /usr/lib layouts.)
-	dpkg-deb --fsys-tarfile "$deb" |
-		tar -x -C "$tmp" --wildcards './boot/vmlinuz-*' './boot/config-*' '*lib/modules/*'
+	if (($# == 1)); then
+		dpkg-deb --fsys-tarfile "$1" |
+			tar -x -C "$tmp" --wildcards './boot/vmlinuz-*' './boot/config-*' '*lib/modules/*'
+	else
+		# split packages: each holds a part, so no pattern may be required
+		for deb in "$@"; do
+			dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$tmp" --exclude='./usr/share/*'
+		done
+	fi
 	moddir="$tmp/lib/modules/$RELEASE"
 	[[ -d $moddir ]] || moddir="$tmp/usr/lib/modules/$RELEASE"
+	# 7.x keeps vmlinuz and config in the module directory, not in /boot
+	for m in vmlinuz config; do
+		[[ -e $tmp/boot/$m-$RELEASE || ! -f $moddir/$m ]] || {
+			mkdir -p "$tmp/boot"
+			mv "$moddir/$m" "$tmp/boot/$m-$RELEASE"
+		}
+	done
 	[[ -f $tmp/boot/vmlinuz-$RELEASE && -d $moddir/kernel ]] ||
-		die "$deb does not contain boot/vmlinuz-$RELEASE and modules for $RELEASE"
+		die "$* do not contain vmlinuz and modules for $RELEASE"
 	# The package ships no modules.dep (its postinst runs depmod): make one
 	# for the whole tree so the dependency closure below is complete.
 	depmod -b "${moddir%/lib/modules/*}" "$RELEASE"
@@ -328,7 +436,7 @@ unpack() {
 main() {
 	local mode=fetch deb
 	case "${1:-}" in
-	--print-release | --print-kdir | --check | --print-build-deps)
+	--print-release | --print-kdir | --check | --print-build-deps | --print-package)
 		mode=${1#--}
 		shift
 		;;
@@ -340,21 +448,41 @@ main() {
 	print-release)
 		echo "$RELEASE"
 		;;
+	print-package)
+		[[ -n $IMAGE_PKG ]] || verify
+		echo "$IMAGE_PKG=$HEADERS_VER"
+		;;
 	print-kdir)
-		if [[ -n $UNPACK_HEADERS ]]; then
+		if [[ -n $TRIXIE ]]; then
+			# inside the Debian 13 chroot
+			echo "/usr/src/linux-headers-$RELEASE"
+		elif [[ -n $UNPACK_HEADERS ]]; then
 			echo "$HEADERS_DIR"
 		else
 			echo "/usr/src/linux-headers-$RELEASE"
 		fi
 		;;
 	print-build-deps)
-		build_deps
+		[[ -n $TRIXIE ]] || build_deps
 		;;
 	check)
-		verify
+		[[ -n $TRIXIE ]] || verify
 		log "$1: $IMAGE_PKG matches $HEADERS_PKG ($HEADERS_VER)"
 		;;
 	fetch)
+		if [[ -n $TRIXIE ]]; then
+			((${#IMAGE_DEBS[@]})) ||
+				die "$1 is a kernel to build against only; no image for the VMs"
+			# cached .debs cost nothing; unpack() returns early
+			# when build/kernels/RELEASE is already this version
+			local debs=() p
+			for p in "${IMAGE_DEBS[@]}"; do
+				debs+=("$(fetch_deb "$p" "$HEADERS_VER")")
+			done
+			unpack "${debs[@]}"
+			echo "$RELEASE"
+			return
+		fi
 		# Quick path: already unpacked for the installed headers' version.
 		if [[ -n $HEADERS_VER && -f $BUILD_DIR/kernels/$RELEASE/.package &&
 			$(<"$BUILD_DIR/kernels/$RELEASE/.package") == "linux-image-$RELEASE=$HEADERS_VER"$'\n'"$UNPACK_STAMP" ]] &&

@@ -19,6 +19,8 @@
 #   BACKPORTS=no            add SUITE-backports (default no)
 #   PACKAGES="make git"     installed with apt-get after debootstrap
 #                           (--no-install-recommends)
+#   BACKPORTS_PACKAGES=""   installed after PACKAGES from SUITE-backports
+#                           (apt-get -t SUITE-backports; needs BACKPORTS=yes)
 #   KERNEL=6.1              also install linux-image-<release> and
 #                           linux-headers-<release> of the VM kernel of that
 #                           flavour (scripts/fetch-kernel.sh), at exactly the
@@ -29,8 +31,10 @@
 #                           (default: nothing)
 # The root is rebuilt whenever the recipe or this script changes (a hash
 # of both, and of KERNEL's resolved release and version, names the cache
-# entry); building takes a temporary directory and a rename, so an
-# interrupted build never leaves a half root behind.
+# entry), or MVGPU_ROOT_KEY does: a caller that wants a root per archive
+# state (e.g. the newest backports kernel) puts that state there.  Building
+# takes a temporary directory and a rename, so an interrupted build never
+# leaves a half root behind.
 #
 # --image makes build/roots/<name>-<hash>.ext4 from the root with
 # `mke2fs -t ext4 -d` (no loop mount; label mvgpu-root; size: the root's
@@ -92,18 +96,29 @@ recipe_kernel() {
 recipe_path() {
 	local name hash
 	name=$(basename "$1" .recipe)
-	hash=$({ cat "$1" "${BASH_SOURCE[0]}" && recipe_kernel "$1"; } | sha256sum | cut -c1-16)
+	hash=$({
+		cat "$1" "${BASH_SOURCE[0]}"
+		recipe_kernel "$1"
+		printf '%s' "${MVGPU_ROOT_KEY:-}"
+	} | sha256sum | cut -c1-16)
 	echo "$ROOTS/$name-$hash"
 }
 
 build_root() {
 	local recipe=$1 dest=$2 tmp mirror security rel ver
 	local SUITE="" VARIANT=minbase SECURITY=yes BACKPORTS=no PACKAGES=""
-	local KERNEL="" POST=""
+	local BACKPORTS_PACKAGES="" bpo_install="" KERNEL="" POST=""
 
 	# shellcheck source=/dev/null
 	. "$recipe"
 	[[ -n $SUITE ]] || die "$recipe: no SUITE"
+	[[ -z $BACKPORTS_PACKAGES || $BACKPORTS == yes ]] ||
+		die "$recipe: BACKPORTS_PACKAGES needs BACKPORTS=yes"
+	# Package lists may span lines in the recipe; the command is one line.
+	PACKAGES=$(tr -s ' \t\n' '   ' <<<"$PACKAGES")
+	BACKPORTS_PACKAGES=$(tr -s ' \t\n' '   ' <<<"$BACKPORTS_PACKAGES")
+	[[ -z ${BACKPORTS_PACKAGES// /} ]] ||
+		bpo_install="&& apt-get install -y -q --no-install-recommends -t $SUITE-backports $BACKPORTS_PACKAGES"
 	[[ $EUID -eq 0 ]] || die "debootstrap needs root"
 	command -v debootstrap >/dev/null || die "missing debootstrap: run 'make deps'"
 
@@ -115,7 +130,9 @@ build_root() {
 	mkdir -p "$ROOTS"
 	tmp=$(mktemp -d "$ROOTS/.build.XXXXXX")
 	CLEANUP=$tmp
-	chmod 755 "$tmp"	# it becomes /: not mktemp's 0700
+	# mktemp's 0700 would become the root's "/": no user but root could
+	# reach any file in it.
+	chmod 755 "$tmp"
 	log "debootstrap --variant=$VARIANT $SUITE from $mirror into $tmp (a few minutes)"
 	debootstrap --variant="$VARIANT" "$SUITE" "$tmp" "$mirror" >"$tmp.log" 2>&1 || {
 		tail -n 20 "$tmp.log" >&2
@@ -147,11 +164,11 @@ build_root() {
 	fi
 
 	if [[ -n $PACKAGES ]] || [[ $SECURITY == yes ]]; then
-		log "installing into the root: ${PACKAGES:-(updates only)}"
+		log "installing into the root: ${PACKAGES:-(updates only)}${BACKPORTS_PACKAGES:+ + $SUITE-backports: $BACKPORTS_PACKAGES}"
 		# shellcheck disable=SC2086 # PACKAGES is a word list
 		"$ROOT/scripts/in-root.sh" "$tmp" sh -c \
 			"apt-get update -q && apt-get -y -q upgrade &&
-			 apt-get install -y -q --no-install-recommends $PACKAGES &&
+			 apt-get install -y -q --no-install-recommends $PACKAGES $bpo_install &&
 			 apt-get clean" >"$tmp.log" 2>&1 || {
 			tail -n 20 "$tmp.log" >&2
 			die "installing packages failed (log: $tmp.log)"

@@ -3,16 +3,23 @@
  * mvgpu kernel compatibility layer.
  *
  * Every difference between the kernels mvgpu supports (6.1 and later) is
- * handled here and nowhere else.  compat.mk probes the target kernel's
- * headers for each API and defines MVGPU_HAVE_* for what it finds; this
- * file turns those capabilities into the wrappers the driver uses.  Each
- * entry names the upstream commit that made the change and the first
- * release that carries it.
+ * handled here and nowhere else.  compat.mk compiles one probe per API
+ * (probes/<name>.c) against the target kernel and defines
+ * MVGPU_HAVE_<NAME> for each that compiles; this file turns those
+ * capabilities into the wrappers the driver uses.  Each entry names the
+ * upstream commit that made the change and the first release that
+ * carries it (the probe file says the same).
  */
 #ifndef _MVGPU_COMPAT_H
 #define _MVGPU_COMPAT_H
 
+/* Without the probes' header every MVGPU_HAVE_* would silently be off. */
+#ifndef MVGPU_PROBED
+#error "kernel API probes missing: build through Kbuild (drivers/mvgpu/compat.mk)"
+#endif
+
 #include <linux/eventfd.h>
+#include <linux/hrtimer.h>
 #include <linux/mm.h>
 #include <linux/pci.h>
 #include <linux/vfio.h>
@@ -31,9 +38,11 @@ static inline void mvgpu_vfio_free_device(struct vfio_device *vdev)
 
 /*
  * a4d1f91db502 ("vfio-iommufd: Add helper functions for emulated devices"),
- * v6.2, added bind/unbind/attach; the v6.6 iommufd cdev series added
- * detach_ioas and made all four mandatory when CONFIG_IOMMUFD is set.
- * Without CONFIG_IOMMUFD the helpers are NULL macros.
+ * v6.2, added bind/unbind/attach; 8cfa71860233 ("vfio-iommufd: Add
+ * detach_ioas support for emulated VFIO devices"), v6.6, added
+ * detach_ioas, and the same series made all four mandatory when
+ * CONFIG_IOMMUFD is set.  Without CONFIG_IOMMUFD the helpers are NULL
+ * macros.
  */
 #if defined(MVGPU_HAVE_DETACH_IOAS)
 #define MVGPU_VFIO_IOMMUFD_OPS						\
@@ -54,8 +63,9 @@ static inline void mvgpu_vfio_free_device(struct vfio_device *vdev)
  * 775f726a742a and f97859503859, v6.19: the vfio core decodes
  * VFIO_DEVICE_GET_REGION_INFO itself and calls ops->get_region_info_caps;
  * a driver without the op gets -EINVAL.  Before it, the driver's ioctl
- * handles the command.  MVGPU_HAVE_GET_REGION_INFO_CAPS comes from
- * compat.mk.
+ * handles the command.  The probe uses the op's exact signature, so a
+ * kernel whose op differs builds the ioctl path and fails loudly at run
+ * time in the VM tests rather than silently at build time.
  */
 
 /*
@@ -82,6 +92,25 @@ static inline void mvgpu_vm_flags_set(struct vm_area_struct *vma,
 	vm_flags_set(vma, flags);
 #else
 	vma->vm_flags |= flags;
+#endif
+}
+
+/*
+ * 908a1d775422 ("hrtimers: Introduce hrtimer_setup() to replace
+ * hrtimer_init()"), v6.13: the callback is set with the clock and mode;
+ * 9779489a31d7 ("hrtimers: Delete hrtimer_init()"), v6.15, removed the
+ * old way.
+ */
+static inline void
+mvgpu_hrtimer_setup(struct hrtimer *timer,
+		    enum hrtimer_restart (*fn)(struct hrtimer *),
+		    clockid_t clock_id, enum hrtimer_mode mode)
+{
+#ifdef MVGPU_HAVE_HRTIMER_SETUP
+	hrtimer_setup(timer, fn, clock_id, mode);
+#else
+	hrtimer_init(timer, clock_id, mode);
+	timer->function = fn;
 #endif
 }
 

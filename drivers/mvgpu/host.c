@@ -57,19 +57,30 @@ static struct mvgpu_pgpu *mvgpu_host_pgpu(struct file *file)
 	return container_of(misc, struct mvgpu_pgpu, host_dev);
 }
 
-/* The host context takes the middle time-sliced profile's resources. */
+/*
+ * The host context takes the middle time-sliced profile's resources: of
+ * the time-sliced profiles, smallest first (profile.c), number (n - 1) / 2,
+ * so ts-64m of ts-32m, ts-64m and ts-128m, and with two the smaller one.
+ * Never the half-VRAM one while a smaller exists: two host clients must
+ * leave room for vGPUs.
+ */
 static const struct mvgpu_profile *mvgpu_host_profile(struct mvgpu_pgpu *pgpu)
 {
-	const struct mvgpu_profile *pick = NULL;
-	unsigned int i, seen = 0;
+	unsigned int i, n = 0, want;
 
+	for (i = 0; i < pgpu->nr_profiles; i++)
+		if (pgpu->profiles[i].kind == MVGPU_PROFILE_TIMESLICED)
+			n++;
+	if (!n)
+		return NULL;
+	want = (n - 1) / 2;
 	for (i = 0; i < pgpu->nr_profiles; i++) {
 		if (pgpu->profiles[i].kind != MVGPU_PROFILE_TIMESLICED)
 			continue;
-		if (!pick || seen++ == 1)
-			pick = &pgpu->profiles[i];
+		if (!want--)
+			return &pgpu->profiles[i];
 	}
-	return pick;
+	return NULL;
 }
 
 static u64 mvgpu_host_ring(struct mvgpu_host_client *c, unsigned int q)
@@ -84,11 +95,17 @@ static u64 mvgpu_host_qsa(struct mvgpu_host_client *c, unsigned int q)
 	       q * sizeof(struct mvgpu_qsa);
 }
 
+/* As queue.c's VRAM access: a backend failure fails the context. */
 static int mvgpu_host_slice_rw(struct mvgpu_vgpu *ctx, u64 off, void *buf,
 			       size_t len, bool write)
 {
-	return ctx->pgpu->ops->vram_rw(ctx->pgpu, ctx->vram_base + off, buf,
-				       len, write);
+	int ret;
+
+	ret = ctx->pgpu->ops->vram_rw(ctx->pgpu, ctx->vram_base + off, buf,
+				      len, write);
+	if (ret)
+		mvgpu_vgpu_fail(ctx, MVGPU_ERR_HOST, 0);
+	return ret;
 }
 
 /* Program and enable every queue, through the same registers a guest uses. */
@@ -248,24 +265,30 @@ static long mvgpu_host_submit(struct mvgpu_host_client *c, void __user *arg)
 		goto out_unlock;
 	}
 
+	/* A failed VRAM access fails the context: -EIO, as below. */
+	ret = -EIO;
 	first = min(bytes, MVGPU_HOST_RING_SIZE - c->tail[q]);
-	mvgpu_host_slice_rw(ctx, mvgpu_host_ring(c, q) + c->tail[q], cmds,
-			    first, true);
-	if (first < bytes)
-		mvgpu_host_slice_rw(ctx, mvgpu_host_ring(c, q),
-				    (u8 *)cmds + first, bytes - first, true);
+	if (mvgpu_host_slice_rw(ctx, mvgpu_host_ring(c, q) + c->tail[q], cmds,
+				first, true))
+		goto out_unlock;
+	if (first < bytes &&
+	    mvgpu_host_slice_rw(ctx, mvgpu_host_ring(c, q),
+				(u8 *)cmds + first, bytes - first, true))
+		goto out_unlock;
 	c->tail[q] = (c->tail[q] + bytes) & (MVGPU_HOST_RING_SIZE - 1);
 
 	/* Publish, then kick only if the engine asked for it (the manual). */
 	tail = cpu_to_le32(c->tail[q]);
 	smp_wmb();	/* commands before the tail that publishes them */
-	mvgpu_host_slice_rw(ctx, mvgpu_host_qsa(c, q) +
-			    offsetof(struct mvgpu_qsa, tail),
-			    &tail, sizeof(tail), true);
+	if (mvgpu_host_slice_rw(ctx, mvgpu_host_qsa(c, q) +
+				offsetof(struct mvgpu_qsa, tail),
+				&tail, sizeof(tail), true))
+		goto out_unlock;
 	smp_mb();	/* tail before doorbell_needed: pairs with the engine */
-	mvgpu_host_slice_rw(ctx, mvgpu_host_qsa(c, q) +
-			    offsetof(struct mvgpu_qsa, doorbell_needed),
-			    &doorbell, sizeof(doorbell), false);
+	if (mvgpu_host_slice_rw(ctx, mvgpu_host_qsa(c, q) +
+				offsetof(struct mvgpu_qsa, doorbell_needed),
+				&doorbell, sizeof(doorbell), false))
+		goto out_unlock;
 	if (doorbell) {
 		mutex_lock(&ctx->lock);
 		mvgpu_queue_write32(ctx, MVGPU_QUEUE_BASE(q) +

@@ -230,8 +230,8 @@ void mvgpu_irq_init(struct mvgpu_vgpu *vgpu)
 {
 	spin_lock_init(&vgpu->irq_lock);
 	vgpu->irq.type = VFIO_PCI_NUM_IRQS;
-	hrtimer_init(&vgpu->irq.moderation, CLOCK_MONOTONIC, HRTIMER_MODE_ABS);
-	vgpu->irq.moderation.function = mvgpu_irq_moderation_fn;
+	mvgpu_hrtimer_setup(&vgpu->irq.moderation, mvgpu_irq_moderation_fn,
+			    CLOCK_MONOTONIC, HRTIMER_MODE_ABS);
 }
 
 /**

@@ -89,7 +89,8 @@ u32 mvgpu_mmio_read32(struct mvgpu_vgpu *vgpu, unsigned int reg)
 	case MVGPU_REG_IRQ_MASK:
 		return mvgpu_irq_reg_read(vgpu, reg);
 	}
-	if (reg >= MVGPU_QUEUE_BASE(0) && reg < MVGPU_QUEUE_BASE(vgpu->nr_queues))
+	/* queue.c checks (and clamps) the queue number. */
+	if (reg >= MVGPU_QUEUE_BASE(0))
 		return mvgpu_queue_read32(vgpu, reg);
 	return 0;
 }
@@ -129,8 +130,8 @@ void mvgpu_mmio_write32(struct mvgpu_vgpu *vgpu, unsigned int reg, u32 val)
 		mvgpu_irq_reg_write(vgpu, reg, val);
 		break;
 	default:
-		if (reg >= MVGPU_QUEUE_BASE(0) &&
-		    reg < MVGPU_QUEUE_BASE(vgpu->nr_queues))
+		/* queue.c checks (and clamps) the queue number. */
+		if (reg >= MVGPU_QUEUE_BASE(0))
 			mvgpu_queue_write32(vgpu, reg, val);
 		break;
 	}

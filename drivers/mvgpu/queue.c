@@ -20,6 +20,7 @@
  * Queue registers are written under vgpu->lock and only while the queue
  * is stopped; the execution state is the running engine's.
  */
+#include <linux/nospec.h>
 #include <linux/overflow.h>
 #include <linux/sizes.h>
 #include <linux/ktime.h>
@@ -34,37 +35,52 @@
 static_assert(sizeof(struct mvgpu_qsa) == 64);
 static_assert(sizeof(struct mvgpu_cmd) == MVGPU_CMD_SIZE);
 
-/* VRAM access relative to the vGPU's slice; offsets already bounded. */
-static int mvgpu_slice_rw(struct mvgpu_vgpu *vgpu, u64 off, void *buf,
-			  size_t len, bool write)
+/*
+ * @q's access to VRAM, relative to the vGPU's slice; offsets already
+ * bounded.  The backend may fail it (a real GPU's memory can become
+ * unreachable): the vGPU then enters its error state with
+ * MVGPU_ERR_HOST, ERROR_INFO naming the queue and its head, and the caller
+ * stops.  Nothing a failed read returned is used.
+ */
+static int mvgpu_queue_vram_rw(struct mvgpu_queue *q, u64 off, void *buf,
+			       size_t len, bool write)
 {
+	struct mvgpu_vgpu *vgpu = q->vgpu;
 	struct mvgpu_pgpu *pgpu = vgpu->pgpu;
+	int ret;
 
 	if (write)
 		set_bit(MVGPU_VRAM_DIRTY, &vgpu->vram_flags);
-	return pgpu->ops->vram_rw(pgpu, vgpu->vram_base + off, buf, len, write);
+	ret = pgpu->ops->vram_rw(pgpu, vgpu->vram_base + off, buf, len, write);
+	if (ret)
+		mvgpu_vgpu_fail(vgpu, MVGPU_ERR_HOST,
+				MVGPU_ERROR_INFO(q->index, q->head));
+	return ret;
 }
 
-static u32 mvgpu_qsa_read32(struct mvgpu_queue *q, size_t field)
+/* The QSA helpers return 0 or, the vGPU failed, the backend's error. */
+static int mvgpu_qsa_read32(struct mvgpu_queue *q, size_t field, u32 *v)
 {
 	__le32 val = 0;
+	int ret;
 
-	mvgpu_slice_rw(q->vgpu, q->qsa + field, &val, sizeof(val), false);
-	return le32_to_cpu(val);
+	ret = mvgpu_queue_vram_rw(q, q->qsa + field, &val, sizeof(val), false);
+	*v = ret ? 0 : le32_to_cpu(val);
+	return ret;
 }
 
-static void mvgpu_qsa_write32(struct mvgpu_queue *q, size_t field, u32 v)
+static int mvgpu_qsa_write32(struct mvgpu_queue *q, size_t field, u32 v)
 {
 	__le32 val = cpu_to_le32(v);
 
-	mvgpu_slice_rw(q->vgpu, q->qsa + field, &val, sizeof(val), true);
+	return mvgpu_queue_vram_rw(q, q->qsa + field, &val, sizeof(val), true);
 }
 
-static void mvgpu_qsa_write64(struct mvgpu_queue *q, size_t field, u64 v)
+static int mvgpu_qsa_write64(struct mvgpu_queue *q, size_t field, u64 v)
 {
 	__le64 val = cpu_to_le64(v);
 
-	mvgpu_slice_rw(q->vgpu, q->qsa + field, &val, sizeof(val), true);
+	return mvgpu_queue_vram_rw(q, q->qsa + field, &val, sizeof(val), true);
 }
 
 /**
@@ -147,9 +163,11 @@ static void mvgpu_queue_enable(struct mvgpu_queue *q)
 	WRITE_ONCE(q->fence, 0);
 	q->tail = 0;
 	q->op_active = false;
-	mvgpu_qsa_write32(q, offsetof(struct mvgpu_qsa, head), 0);
-	mvgpu_qsa_write64(q, offsetof(struct mvgpu_qsa, fence), 0);
-	mvgpu_qsa_write32(q, offsetof(struct mvgpu_qsa, doorbell_needed), 1);
+	/* If VRAM fails us, the vGPU failed and the queue stays disabled. */
+	if (mvgpu_qsa_write32(q, offsetof(struct mvgpu_qsa, head), 0) ||
+	    mvgpu_qsa_write64(q, offsetof(struct mvgpu_qsa, fence), 0) ||
+	    mvgpu_qsa_write32(q, offsetof(struct mvgpu_qsa, doorbell_needed), 1))
+		return;
 	q->armed = true;
 	q->enabled = true;
 }
@@ -162,20 +180,54 @@ static void mvgpu_queue_disable(struct mvgpu_queue *q)
 	q->op_active = false;
 }
 
+/*
+ * The queue whose register block holds BAR0 offset @reg, or NULL if that
+ * queue does not exist (the block reads 0 and ignores writes).  The one
+ * place a queue number from a guest offset is checked: the index is
+ * clamped with array_index_nospec() as well, so that a mispredicted
+ * bounds check cannot index vgpu->queues[] speculatively out of range
+ * (Spectre v1; as vfio_ops.c does for the region index).
+ */
+static struct mvgpu_queue *mvgpu_queue_of_reg(struct mvgpu_vgpu *vgpu,
+					      unsigned int reg)
+{
+	unsigned int idx;
+
+	if (reg < MVGPU_QUEUE_BASE(0))
+		return NULL;
+	idx = (reg - MVGPU_QUEUE_BASE(0)) / MVGPU_QUEUE_STRIDE;
+	if (idx >= vgpu->nr_queues)
+		return NULL;
+	return &vgpu->queues[array_index_nospec(idx, vgpu->nr_queues)];
+}
+
+/*
+ * QREG_FENCE's value.  Whatever the reader (guest or VFIO user) read of
+ * qsa.fence before this trap is read before q->fence: pairs with the
+ * smp_wmb() in mvgpu_queue_fence(), so the register is never behind a
+ * fence already seen in the QSA.
+ */
+static u64 mvgpu_queue_fence_reg(struct mvgpu_queue *q)
+{
+	smp_rmb();	/* pairs with mvgpu_queue_fence() */
+	return READ_ONCE(q->fence);
+}
+
 /**
  * mvgpu_queue_read32() - read a queue register
  * @vgpu: the vGPU, with ->lock held.
- * @reg: BAR0 offset inside the queue register blocks of the vGPU.
+ * @reg: BAR0 offset from MVGPU_QUEUE_BASE(0) on.
  *
- * Return: the register's value; 0 for holes.
+ * Return: the register's value; 0 for holes and queues that do not exist.
  */
 u32 mvgpu_queue_read32(struct mvgpu_vgpu *vgpu, unsigned int reg)
 {
-	unsigned int idx = (reg - MVGPU_QUEUE_BASE(0)) / MVGPU_QUEUE_STRIDE;
-	struct mvgpu_queue *q = &vgpu->queues[idx];
-	u64 fence;
+	struct mvgpu_queue *q = mvgpu_queue_of_reg(vgpu, reg);
 
 	lockdep_assert_held(&vgpu->lock);
+
+	if (!q)
+		return 0;
 
 	switch ((reg - MVGPU_QUEUE_BASE(0)) % MVGPU_QUEUE_STRIDE) {
 	case MVGPU_QREG_RING_LO:
@@ -193,11 +245,9 @@ u32 mvgpu_queue_read32(struct mvgpu_vgpu *vgpu, unsigned int reg)
 	case MVGPU_QREG_HEAD:
 		return READ_ONCE(q->head);
 	case MVGPU_QREG_FENCE_LO:
-		fence = READ_ONCE(q->fence);
-		return lower_32_bits(fence);
+		return lower_32_bits(mvgpu_queue_fence_reg(q));
 	case MVGPU_QREG_FENCE_HI:
-		fence = READ_ONCE(q->fence);
-		return upper_32_bits(fence);
+		return upper_32_bits(mvgpu_queue_fence_reg(q));
 	}
 	return 0;
 }
@@ -219,7 +269,8 @@ static void mvgpu_queue_doorbell(struct mvgpu_queue *q)
 	q->vgpu->stats.doorbells++;
 	if (!q->enabled)
 		return;
-	tail = mvgpu_qsa_read32(q, offsetof(struct mvgpu_qsa, tail));
+	if (mvgpu_qsa_read32(q, offsetof(struct mvgpu_qsa, tail), &tail))
+		return;
 	if (tail == READ_ONCE(q->head) && !READ_ONCE(q->op_active))
 		return;
 	mvgpu_sched_kick(q);
@@ -228,18 +279,21 @@ static void mvgpu_queue_doorbell(struct mvgpu_queue *q)
 /**
  * mvgpu_queue_write32() - write a queue register
  * @vgpu: the vGPU, with ->lock held.
- * @reg: BAR0 offset inside the queue register blocks of the vGPU.
+ * @reg: BAR0 offset from MVGPU_QUEUE_BASE(0) on.
  * @val: the value.
  *
- * Ring and QSA registers are read-only while the queue is enabled.
+ * Ring and QSA registers are read-only while the queue is enabled; writes
+ * to the blocks of queues that do not exist are ignored.
  */
 void mvgpu_queue_write32(struct mvgpu_vgpu *vgpu, unsigned int reg, u32 val)
 {
-	unsigned int idx = (reg - MVGPU_QUEUE_BASE(0)) / MVGPU_QUEUE_STRIDE;
-	struct mvgpu_queue *q = &vgpu->queues[idx];
+	struct mvgpu_queue *q = mvgpu_queue_of_reg(vgpu, reg);
 	unsigned int r = (reg - MVGPU_QUEUE_BASE(0)) % MVGPU_QUEUE_STRIDE;
 
 	lockdep_assert_held(&vgpu->lock);
+
+	if (!q)
+		return;
 
 	if (r == MVGPU_QREG_DOORBELL) {
 		mvgpu_queue_doorbell(q);
@@ -453,29 +507,47 @@ static u32 mvgpu_cmd_decode(struct mvgpu_vgpu *vgpu,
 	return MVGPU_ERR_BAD_OPCODE;
 }
 
-static void mvgpu_queue_fence(struct mvgpu_queue *q, const struct mvgpu_op *op)
+/* Complete a fence.  Returns 0, or an error when the vGPU failed. */
+static int mvgpu_queue_fence(struct mvgpu_queue *q, const struct mvgpu_op *op)
 {
 	struct mvgpu_vgpu *vgpu = q->vgpu;
+	u32 irq_wanted;
 
-	mvgpu_qsa_write64(q, offsetof(struct mvgpu_qsa, fence), op->value);
+	/*
+	 * The register's value first, then the QSA's (the manual, "Fences"):
+	 * a driver that sees the fence in the QSA and then reads
+	 * QREG_FENCE_LO/HI must read it there too, even if this thread is
+	 * preempted between the two stores.  Pairs with the smp_rmb() in
+	 * mvgpu_queue_read32().
+	 */
 	WRITE_ONCE(q->fence, op->value);
+	smp_wmb();	/* q->fence before qsa.fence */
+	if (mvgpu_qsa_write64(q, offsetof(struct mvgpu_qsa, fence), op->value))
+		return -EIO;
 	q->stats.fences++;
 	wake_up_all(&vgpu->fence_wq);
+	if (!(op->flags & MVGPU_CMD_F_IRQ))
+		return 0;
 	/*
 	 * The fence store before the irq_wanted load: pairs with the driver
 	 * setting irq_wanted and then re-reading the fence before it sleeps.
 	 */
 	smp_mb();
-	if (op->flags & MVGPU_CMD_F_IRQ &&
-	    mvgpu_qsa_read32(q, offsetof(struct mvgpu_qsa, irq_wanted)))
+	if (mvgpu_qsa_read32(q, offsetof(struct mvgpu_qsa, irq_wanted),
+			     &irq_wanted))
+		return -EIO;
+	if (irq_wanted)
 		mvgpu_irq_raise(vgpu, MVGPU_IRQ_FENCE);
+	return 0;
 }
 
 /* Read qsa.tail once and check it.  Returns false (vGPU failed) if bad. */
 static bool mvgpu_queue_read_tail(struct mvgpu_queue *q)
 {
-	u32 tail = mvgpu_qsa_read32(q, offsetof(struct mvgpu_qsa, tail));
+	u32 tail;
 
+	if (mvgpu_qsa_read32(q, offsetof(struct mvgpu_qsa, tail), &tail))
+		return false;
 	if (tail >= q->ring_size || !IS_ALIGNED(tail, MVGPU_CMD_SIZE)) {
 		mvgpu_vgpu_fail(q->vgpu, MVGPU_ERR_BAD_TAIL,
 				MVGPU_ERROR_INFO(q->index, tail));
@@ -494,7 +566,7 @@ static bool mvgpu_queue_read_tail(struct mvgpu_queue *q)
 static int mvgpu_queue_next(struct mvgpu_queue *q)
 {
 	struct mvgpu_vgpu *vgpu = q->vgpu;
-	struct mvgpu_cmd cmd;
+	struct mvgpu_cmd cmd = {};
 	struct mvgpu_op op;
 	u32 err;
 
@@ -503,8 +575,9 @@ static int mvgpu_queue_next(struct mvgpu_queue *q)
 			return -EIO;
 		if (q->head == q->tail) {
 			/* Arm the doorbell, then look once more (the manual). */
-			mvgpu_qsa_write32(q, offsetof(struct mvgpu_qsa,
-						      doorbell_needed), 1);
+			if (mvgpu_qsa_write32(q, offsetof(struct mvgpu_qsa,
+							  doorbell_needed), 1))
+				return -EIO;
 			/*
 			 * Pairs with the driver's barrier between storing
 			 * qsa.tail and loading qsa.doorbell_needed: either it
@@ -517,17 +590,23 @@ static int mvgpu_queue_next(struct mvgpu_queue *q)
 				q->armed = true;
 				return 0;
 			}
-			mvgpu_qsa_write32(q, offsetof(struct mvgpu_qsa,
-						      doorbell_needed), 0);
+			if (mvgpu_qsa_write32(q, offsetof(struct mvgpu_qsa,
+							  doorbell_needed), 0))
+				return -EIO;
 		}
 	}
 
 	q->stats.submissions++;
-	/* The one read of the command; from here on only our copy counts. */
-	mvgpu_slice_rw(vgpu, q->ring + q->head, &cmd, sizeof(cmd), false);
+	/*
+	 * The one read of the command; from here on only our copy counts.
+	 * If it fails, head stays at the command (ERROR_INFO names it).
+	 */
+	if (mvgpu_queue_vram_rw(q, q->ring + q->head, &cmd, sizeof(cmd), false))
+		return -EIO;
 	q->cmd_offset = q->head;
 	WRITE_ONCE(q->head, (q->head + MVGPU_CMD_SIZE) & (q->ring_size - 1));
-	mvgpu_qsa_write32(q, offsetof(struct mvgpu_qsa, head), q->head);
+	if (mvgpu_qsa_write32(q, offsetof(struct mvgpu_qsa, head), q->head))
+		return -EIO;
 
 	err = mvgpu_cmd_decode(vgpu, &cmd, &op);
 	if (err) {
@@ -540,12 +619,20 @@ static int mvgpu_queue_next(struct mvgpu_queue *q)
 	case MVGPU_OP_NOP:
 		break;
 	case MVGPU_OP_FENCE:
-		mvgpu_queue_fence(q, &op);
-		break;
+		/*
+		 * Counted before it is published: a reader that sees the
+		 * fence sees every command up to it in mvgpu_stats (the
+		 * smp_wmb() in mvgpu_queue_fence() orders this store too).
+		 */
+		q->stats.commands++;
+		if (mvgpu_queue_fence(q, &op))
+			return -EIO;
+		return 1;
 	case MVGPU_OP_TIMESTAMP: {
 		__le64 now = cpu_to_le64(ktime_get_ns());
 
-		mvgpu_slice_rw(vgpu, op.dst, &now, sizeof(now), true);
+		if (mvgpu_queue_vram_rw(q, op.dst, &now, sizeof(now), true))
+			return -EIO;
 		break;
 	}
 	default:
@@ -588,9 +675,10 @@ enum mvgpu_run_result mvgpu_queue_run(struct mvgpu_engine *eng,
 	int ret;
 
 	if (q->armed) {
-		mvgpu_qsa_write32(q, offsetof(struct mvgpu_qsa, doorbell_needed),
-				  0);
 		q->armed = false;
+		if (mvgpu_qsa_write32(q, offsetof(struct mvgpu_qsa,
+						  doorbell_needed), 0))
+			return MVGPU_RUN_STOP;
 	}
 
 	for (;;) {

@@ -52,6 +52,7 @@
 #include <linux/math64.h>
 #include <linux/sched.h>
 
+#include "compat.h"
 #include "mvgpu.h"
 
 static bool mvgpu_is_timesliced(const struct mvgpu_queue *q)
@@ -200,7 +201,9 @@ static void mvgpu_sched_enqueue(struct mvgpu_sched *sched,
  * mvgpu_sched_kick() - a queue may have new work (doorbell)
  * @q: an enabled queue.
  *
- * Context: any; takes sched->lock.
+ * Context: process context (the doorbell, under vgpu->lock); takes
+ * sched->lock, which is not interrupt-safe: no caller may be in hard or
+ * soft interrupt context.
  */
 void mvgpu_sched_kick(struct mvgpu_queue *q)
 {
@@ -518,8 +521,8 @@ int mvgpu_sched_init(struct mvgpu_pgpu *pgpu)
 	INIT_LIST_HEAD(&sched->runnable);
 	init_waitqueue_head(&sched->engine_wq);
 	init_waitqueue_head(&sched->stop_wq);
-	hrtimer_init(&sched->cap_timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS);
-	sched->cap_timer.function = mvgpu_cap_timer_fn;
+	mvgpu_hrtimer_setup(&sched->cap_timer, mvgpu_cap_timer_fn,
+			    CLOCK_MONOTONIC, HRTIMER_MODE_ABS);
 
 	for (i = 0; i < pgpu->nr_engines; i++) {
 		struct mvgpu_engine *eng = &sched->engines[i];

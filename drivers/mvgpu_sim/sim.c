@@ -9,10 +9,12 @@
  * test suite exercises: everything above the backend interface runs for
  * real on it.
  */
+#include <linux/atomic.h>
 #include <linux/module.h>
 #include <linux/mm.h>
 #include <linux/moduleparam.h>
 #include <linux/sizes.h>
+#include <linux/sysfs.h>
 #include <linux/vmalloc.h>
 
 #include <linux/delay.h>
@@ -50,6 +52,76 @@ static unsigned int engines = 4;
 module_param(engines, uint, 0444);
 MODULE_PARM_DESC(engines, "Engines of the simulated pGPU, 1-16 (default 4)");
 
+/*
+ * Fault injection for the tests: fail_vram_rw=N makes the Nth vram_rw()
+ * call from now on fail with -EIO, once (N counts down and reads 0 once
+ * that call has failed), so a test can walk every VRAM access of a path
+ * the way fail-nth walks allocations.  A failed read fills the buffer
+ * with 0xa5 bytes, which the core must not use.  0, the default, injects nothing.
+ * Root only; it has no use outside testing.
+ */
+static atomic_t fail_vram_rw = ATOMIC_INIT(0);
+
+static int fail_vram_rw_set(const char *val, const struct kernel_param *kp)
+{
+	int n, ret;
+
+	ret = kstrtoint(val, 0, &n);
+	if (ret)
+		return ret;
+	if (n < 0)
+		return -EINVAL;
+	atomic_set(&fail_vram_rw, n);
+	return 0;
+}
+
+static int fail_vram_rw_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%d\n", atomic_read(&fail_vram_rw));
+}
+
+static const struct kernel_param_ops fail_vram_rw_ops = {
+	.set = fail_vram_rw_set,
+	.get = fail_vram_rw_get,
+};
+
+module_param_cb(fail_vram_rw, &fail_vram_rw_ops, NULL, 0600);
+MODULE_PARM_DESC(fail_vram_rw,
+		 "Testing: fail the Nth VRAM access from now with -EIO, once (default 0: never)");
+
+/*
+ * Also for the tests: vram_write_delay_us makes each VRAM write of the
+ * core take that much longer, after the data is stored, as a slow
+ * backend or a preempted engine thread would.  It widens the window
+ * between a store to VRAM and whatever the core does next, so ordering
+ * bugs show every time instead of once in a while.
+ */
+#define SIM_WRITE_DELAY_MAX_US	10000
+static unsigned int vram_write_delay_us;
+module_param(vram_write_delay_us, uint, 0600);
+MODULE_PARM_DESC(vram_write_delay_us,
+		 "Testing: busy-wait this long after each VRAM write, at most 10000 (default 0)");
+
+static void mvgpu_sim_write_delay(void)
+{
+	unsigned int us = min_t(unsigned int, READ_ONCE(vram_write_delay_us),
+				SIM_WRITE_DELAY_MAX_US);
+	u64 end;
+
+	if (!us)
+		return;
+	end = ktime_get_ns() + (u64)us * NSEC_PER_USEC;
+	while (ktime_get_ns() < end)
+		cpu_relax();
+}
+
+/* True for the one vram_rw() call fail_vram_rw picks. */
+static bool mvgpu_sim_vram_rw_fails(void)
+{
+	return atomic_read(&fail_vram_rw) > 0 &&
+	       atomic_dec_if_positive(&fail_vram_rw) == 0;
+}
+
 /**
  * struct mvgpu_sim - the simulated pGPU
  * @pgpu: its registration with the core.
@@ -72,11 +144,19 @@ static int mvgpu_sim_vram_rw(struct mvgpu_pgpu *pgpu, u64 offset, void *buf,
 	if (WARN_ON_ONCE(offset > sim->vram_size ||
 			 len > sim->vram_size - offset))
 		return -EINVAL;
+	if (mvgpu_sim_vram_rw_fails()) {
+		/* As a transfer that broke off might: the buffer is junk. */
+		if (!write)
+			memset(buf, 0xa5, len);
+		return -EIO;
+	}
 
-	if (write)
+	if (write) {
 		memcpy(sim->vram + offset, buf, len);
-	else
+		mvgpu_sim_write_delay();
+	} else {
 		memcpy(buf, sim->vram + offset, len);
+	}
 	return 0;
 }
 

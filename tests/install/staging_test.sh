@@ -7,11 +7,13 @@
 # Usage: tests/install/staging_test.sh        (BUILD=<dir>, default build/)
 #
 # Why: the real install runs in a Debian VM (the install tests); this
-# checks on the build machine, in seconds, what can be checked without
-# installing anything: the exact list of files `make install` stages for
-# Debian's 6.1 kernel (KDIR of the fetched headers, KVER given), their
-# modes, the modules' vermagic, depmod skipped without a depmod base and
-# run with one, `make uninstall` leaving no file behind, and that as an
+# checks on the build machine, in well under a minute, what can be checked
+# without installing anything: the exact list of files `make install`
+# stages for Debian's 6.1 kernel (KDIR of the fetched headers, KVER given),
+# their modes, the modules' vermagic, depmod skipped without a depmod base
+# and run with one, `make uninstall` leaving no file behind, that a failed
+# build (no headers, tools that do not compile) stages nothing, that
+# dkms.conf's build command builds the modules it names, and that as an
 # ordinary user without DESTDIR both targets refuse and change nothing.
 # Prints TAP; exits non-zero if anything failed.
 
@@ -20,12 +22,9 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 BUILD=${BUILD:-$ROOT/build}
 
-for tool in make modinfo depmod setpriv; do
-	command -v "$tool" >/dev/null || {
-		echo "staging_test: missing $tool: run make deps" >&2
-		exit 2
-	}
-done
+# shellcheck source=scripts/need.sh
+. "$ROOT/scripts/need.sh"
+need make modinfo depmod setpriv
 
 KDIR=$("$ROOT/scripts/fetch-kernel.sh" --print-kdir 6.1)
 KVER=$("$ROOT/scripts/fetch-kernel.sh" --print-release 6.1)
@@ -131,6 +130,38 @@ check "make uninstall DESTDIR" \
 	run uninstall uninstall DESTDIR="$S" KDIR="$KDIR" KVER="$KVER"
 check "uninstall: no file left behind" same_files "$S" /dev/null
 
+# A kernel without headers: make install says so and stages nothing.
+no_headers() {
+	local d=$T/noheaders
+	if make -C "$ROOT" --no-print-directory BUILD="$BUILD" install \
+		DESTDIR="$d" KVER=0.0.0-no-such-kernel >"$T/noheaders.log" 2>&1; then
+		echo "#   make install succeeded"
+		return 1
+	fi
+	grep -q "make install: no headers for kernel 0.0.0-no-such-kernel" \
+		"$T/noheaders.log" || { sed 's/^/#   /' "$T/noheaders.log"; return 1; }
+	[[ ! -e $d ]] || { echo "#   $d was created"; return 1; }
+}
+check "install for a kernel without headers: says so, stages nothing" \
+	no_headers
+
+# A tools build that fails (a bad CPPFLAGS) after the modules built: make
+# install must not have copied the modules before it found out.  The
+# modules come from the build above, copied with their times.
+half_install() {
+	local d=$T/half b=$T/half-build
+	mkdir -p "$b/obj"
+	cp -a "$BUILD/obj/kver-$KVER" "$b/obj/"
+	if make -C "$ROOT" --no-print-directory BUILD="$b" install \
+		DESTDIR="$d" KDIR="$KDIR" KVER="$KVER" \
+		CPPFLAGS=-include/nonexistent.h >"$T/half.log" 2>&1; then
+		echo "#   make install succeeded"
+		return 1
+	fi
+	[[ ! -e $d ]] || { files_in "$d" | sed 's/^/#   staged: /'; return 1; }
+}
+check "install whose tools do not build: stages nothing" half_install
+
 # 2. A staging directory with a depmod base: depmod -b runs both times.
 B=$T/base
 mkdir -p "$B/lib/modules/$KVER"
@@ -143,10 +174,57 @@ check "install: depmod -b resolved mvgpu_sim's dependency on mvgpu" \
 	"$B/lib/modules/$KVER/modules.dep"
 check "make uninstall DESTDIR with a depmod base" \
 	run uninstall-base uninstall DESTDIR="$B" KDIR="$KDIR" KVER="$KVER"
+no_mvgpu_in() {
+	! grep -q mvgpu "$1"
+}
 check "uninstall: depmod -b ran again (no mvgpu in modules.dep)" \
-	bash -c '! grep -q mvgpu "$1"' - "$B/lib/modules/$KVER/modules.dep"
+	no_mvgpu_in "$B/lib/modules/$KVER/modules.dep"
 
-# 3. An ordinary user without DESTDIR: refused, nothing changed.  As root
+# 3. make dkms-source, and its dkms.conf's MAKE run as DKMS runs it (its
+# variables set by hand: dkms itself is not needed) against the 6.1
+# headers: the three modules must appear where BUILT_MODULE_* say.
+version=$("$ROOT/scripts/version.sh")
+DS=$BUILD/dkms/mvgpu-$version
+check "make dkms-source" run dkms-source dkms-source
+check "dkms-source: dkms.conf's PACKAGE_VERSION is $version" \
+	grep -qx "PACKAGE_VERSION=\"$version\"" "$DS/dkms.conf"
+check "dkms-source: 6.1 passes dkms.conf's BUILD_EXCLUSIVE_CONFIG" \
+	grep -qE "^CONFIG_VFIO_MDEV=[ym]$" "$KDIR/.config"
+
+dkms_make() {
+	# what DKMS defines before it reads dkms.conf, and what that sets
+	# shellcheck disable=SC2034
+	local kernel_source_dir=$KDIR dkms_tree=$T/dkms kernelver=$KVER
+	# shellcheck disable=SC2034
+	local PACKAGE_NAME PACKAGE_VERSION CLEAN BUILD_EXCLUSIVE_CONFIG AUTOINSTALL
+	# shellcheck disable=SC2034
+	local -a MAKE BUILT_MODULE_NAME BUILT_MODULE_LOCATION DEST_MODULE_LOCATION
+	local build=$dkms_tree/mvgpu/$version/build i
+	mkdir -p "$(dirname "$build")"
+	cp -r "$DS" "$build"
+	# shellcheck source=/dev/null
+	. "$DS/dkms.conf"
+	# DKMS puts -jN KERNELRELEASE=<kver> after the leading "make"
+	if ! (cd "$build" && eval "${MAKE[0]/#make/make KERNELRELEASE=$kernelver}") \
+		>"$T/dkms-make.log" 2>&1; then
+		sed 's/^/#   /' "$T/dkms-make.log" | tail -n 20
+		return 1
+	fi
+	((${#BUILT_MODULE_NAME[@]} == 3)) || {
+		echo "#   ${#BUILT_MODULE_NAME[@]} modules in dkms.conf, expected 3"
+		return 1
+	}
+	for i in "${!BUILT_MODULE_NAME[@]}"; do
+		[[ -f $build/${BUILT_MODULE_LOCATION[i]}${BUILT_MODULE_NAME[i]}.ko ]] || {
+			echo "#   no ${BUILT_MODULE_LOCATION[i]}${BUILT_MODULE_NAME[i]}.ko"
+			return 1
+		}
+	done
+}
+check "dkms-source: dkms.conf's MAKE builds the three modules for $KVER" \
+	dkms_make
+
+# 4. An ordinary user without DESTDIR: refused, nothing changed.  As root
 # the test becomes nobody, on a copy of the tree that nobody can read (the
 # checkout may be in a private home directory); otherwise it is the user
 # running it, on the tree itself.  Anything newer than the stamp in that

@@ -6,6 +6,7 @@
  * the small (vfio_dma_rw) and the pinned path.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +39,7 @@ FIXTURE_VARIANT_ADD(cmd, part) {
 
 FIXTURE_SETUP(cmd)
 {
+	MVGPU_HOST_CHECK(false);
 	ASSERT_EQ(0, mvgpu_load(NULL));
 	mvgpu_uuid_gen(self->uuid);
 	ASSERT_EQ(0, mdev_create(variant->type, self->uuid));
@@ -395,4 +397,239 @@ TEST_F(cmd, doorbell_suppression)
 	EXPECT_LT(self->c.doorbells, 50 * 65 / 4);
 }
 
-TEST_HARNESS_MAIN
+#define FAIL_VRAM_RW	"/sys/module/mvgpu_sim/parameters/fail_vram_rw"
+
+static uint64_t fail_vram_rw_left(struct __test_metadata *_metadata)
+{
+	uint64_t v = ~0ull;
+
+	EXPECT_EQ(0, sysfs_read_u64(FAIL_VRAM_RW, &v));
+	return v;
+}
+
+/*
+ * The QSA holds only what the protocol allows after @seq was submitted
+ * behind @ncmds commands: head a slot at or before the tail, the fence 0
+ * or @seq, the flags 0 or 1, the rest zero.  Anything else would be bytes
+ * the device made up (an unread command decoded from the host's stack).
+ */
+static void expect_sane_qsa(struct __test_metadata *_metadata,
+			    struct mvgpu_ctx *c, uint64_t seq, unsigned int n)
+{
+	struct mvgpu_qsa *qsa = mvgpu_ctx_qsa(c);
+	unsigned int i;
+
+	EXPECT_EQ(c->tail, qsa->tail);
+	EXPECT_EQ(0U, qsa->head % MVGPU_CMD_SIZE);
+	EXPECT_LE(qsa->head, n * MVGPU_CMD_SIZE);
+	EXPECT_LE(qsa->doorbell_needed, 1U);
+	EXPECT_EQ(0U, qsa->irq_wanted);
+	EXPECT_TRUE(qsa->fence == 0 || qsa->fence == seq)
+		TH_LOG("qsa.fence 0x%llx", (unsigned long long)qsa->fence);
+	for (i = 0; i < ARRAY_SIZE(qsa->reserved); i++)
+		EXPECT_EQ(0U, qsa->reserved[i]);
+}
+
+/*
+ * A VRAM access the backend fails, at each step of enabling a queue and
+ * running NOP, TIMESTAMP, FENCE in turn (mvgpu_sim's fail_vram_rw, the
+ * way fail-nth walks allocations): the vGPU enters its error state with
+ * MVGPU_ERR_HOST, and the QSA holds nothing but protocol values.
+ */
+TEST_F(cmd, vram_rw_failure)
+{
+	struct mvgpu_cmd cmds[3] = {
+		mkcmd(MVGPU_OP_NOP, 0, 0, 0, 0, 0, 0, 0),
+		mkcmd(MVGPU_OP_TIMESTAMP, 0, 0, 0, 0, 0, 0, 0),
+	};
+	struct mvgpu_ctx *c = &self->c;
+	unsigned int nth, fired = 0;
+	uint32_t err, info;
+	uint64_t seq;
+	char val[16];
+	int i, ret;
+
+	if (!path_exists(FAIL_VRAM_RW))
+		SKIP(return, "mvgpu_sim has no fail_vram_rw");
+	for (nth = 1; nth < 64; nth++) {
+		/* A fresh queue, then the fault armed for its enable on. */
+		ASSERT_EQ(0, vfio_mmio_write32(c->vd.device, MVGPU_REG_CONTROL,
+					       MVGPU_CONTROL_QUEUE_RESET |
+					       MVGPU_CONTROL_ENABLE));
+		ASSERT_EQ(0, mvgpu_ctx_error(c, NULL));
+		snprintf(val, sizeof(val), "%u", nth);
+		ASSERT_EQ(0, sysfs_write_str(FAIL_VRAM_RW, val));
+		ASSERT_EQ(0, mvgpu_ctx_queue_setup(c, 0, c->ring, c->ring_size,
+						   c->qsa));
+		seq = 1;
+		cmds[2] = mkcmd(MVGPU_OP_FENCE, 0, seq, 0, 0, 0, 0, 0);
+		c->seq = seq;
+		ret = mvgpu_ctx_submit(c, cmds, ARRAY_SIZE(cmds));
+		EXPECT_TRUE(ret == 0 || ret == -EIO) TH_LOG("submit: %d", ret);
+		ret = mvgpu_ctx_wait(c, seq, 5000);
+		/*
+		 * Let the engine finish: it stops on an error, or re-arms the
+		 * doorbell when the ring is empty and reads the tail once
+		 * more; give that last read time too.
+		 */
+		for (i = 0; i < 200 && !mvgpu_ctx_error(c, NULL) &&
+		     !mvgpu_ctx_qsa(c)->doorbell_needed; i++)
+			usleep(10000);
+		usleep(100000);
+		if (fail_vram_rw_left(_metadata)) {
+			/* The path makes fewer than nth accesses: done. */
+			EXPECT_EQ(0, ret);
+			EXPECT_EQ(0, mvgpu_ctx_error(c, NULL));
+			ASSERT_EQ(0, sysfs_write_str(FAIL_VRAM_RW, "0"));
+			break;
+		}
+		fired++;
+		err = mvgpu_ctx_error(c, &info);
+		EXPECT_EQ(MVGPU_ERR_HOST, err)
+			TH_LOG("access %u failed: error %u info 0x%x, wait %d",
+			       nth, err, info, ret);
+		EXPECT_EQ(0U, info >> 24);	/* queue 0 */
+		expect_sane_qsa(_metadata, c, seq, ARRAY_SIZE(cmds));
+		ASSERT_EQ(0, vfio_mmio_write32(c->vd.device, MVGPU_REG_IRQ_STATUS,
+					       MVGPU_IRQ_ALL));
+	}
+	TH_LOG("%u VRAM accesses failed in turn", fired);
+	/* Enable, doorbell, three commands and the fence: at least 10. */
+	EXPECT_GE(fired, 10U);
+	/* And the device works again after an engine reset. */
+	ASSERT_EQ(0, vfio_mmio_write32(c->vd.device, MVGPU_REG_CONTROL,
+				       MVGPU_CONTROL_QUEUE_RESET |
+				       MVGPU_CONTROL_ENABLE));
+	ASSERT_EQ(0, mvgpu_ctx_queue_setup(c, 0, c->ring, c->ring_size, c->qsa));
+	EXPECT_EQ(0, run1(c, mkcmd(MVGPU_OP_NOP, 0, 0, 0, 0, 0, 0, 0)));
+}
+
+#define WRITE_DELAY	"/sys/module/mvgpu_sim/parameters/vram_write_delay_us"
+
+/* Load: another vGPU's queue kept busy until *stop. */
+struct load_arg {
+	char uuid[MVGPU_UUID_LEN];
+	int stop;			/* __atomic */
+	unsigned long rounds;
+	int err;
+};
+
+static void *load_thread(void *p)
+{
+	struct load_arg *l = p;
+	struct mvgpu_cmd fill = mkcmd(MVGPU_OP_FILL, 0, 0, 256 << 10, 7,
+				      0, 0, 0);
+	struct mvgpu_ctx c;
+	uint64_t seq;
+
+	l->err = mvgpu_ctx_open(l->uuid, &c);
+	if (l->err)
+		return NULL;
+	while (!__atomic_load_n(&l->stop, __ATOMIC_RELAXED)) {
+		l->err = mvgpu_ctx_submit(&c, &fill, 1);
+		seq = l->err ? 0 : mvgpu_ctx_fence(&c, 0);
+		l->err = seq ? mvgpu_ctx_wait(&c, seq, 20000) : -EIO;
+		if (l->err)
+			break;
+		l->rounds++;
+	}
+	mvgpu_ctx_close(&c);
+	return NULL;
+}
+
+/*
+ * QREG_FENCE_LO/HI is never behind qsa.fence (the manual, "Fences"): once
+ * a driver sees a fence in the QSA, the register it reads next shows that
+ * fence or a later one.  Many times, with a second vGPU keeping the
+ * engines and the host busy, and, where mvgpu_sim offers it, every VRAM
+ * write made slow so that the two stores are far apart.
+ */
+TEST_F(cmd, fence_register_not_behind)
+{
+	struct mvgpu_cmd nop = mkcmd(MVGPU_OP_NOP, 0, 0, 0, 0, 0, 0, 0);
+	struct mvgpu_qsa *qsa = mvgpu_ctx_qsa(&self->c);
+	struct load_arg load = { 0 };
+	unsigned int i, behind = 0, rounds = 300;
+	bool delay = path_exists(WRITE_DELAY);
+	uint32_t lo, hi;
+	pthread_t thr;
+	uint64_t seq, reg;
+
+	mvgpu_uuid_gen(load.uuid);
+	ASSERT_EQ(0, mdev_create("mvgpu-ts-32m", load.uuid));
+	ASSERT_EQ(0, pthread_create(&thr, NULL, load_thread, &load));
+	if (delay)
+		ASSERT_EQ(0, sysfs_write_str(WRITE_DELAY, "2000"));
+
+	for (i = 0; i < rounds; i++) {
+		ASSERT_EQ(0, mvgpu_ctx_submit(&self->c, &nop, 1));
+		seq = mvgpu_ctx_fence(&self->c, 0);
+		ASSERT_NE(0, seq);
+		/* The driver's view: the fence in memory, then the register. */
+		while (__atomic_load_n(&qsa->fence, __ATOMIC_ACQUIRE) < seq)
+			ASSERT_EQ(0, mvgpu_ctx_error(&self->c, NULL));
+		ASSERT_EQ(0, vfio_mmio_read32(self->c.vd.device,
+					      MVGPU_QUEUE_BASE(0) +
+					      MVGPU_QREG_FENCE_LO, &lo));
+		ASSERT_EQ(0, vfio_mmio_read32(self->c.vd.device,
+					      MVGPU_QUEUE_BASE(0) +
+					      MVGPU_QREG_FENCE_HI, &hi));
+		reg = (uint64_t)hi << 32 | lo;
+		if (reg < seq && !behind++)
+			TH_LOG("round %u: qsa.fence %llu, QREG_FENCE %llu", i,
+			       (unsigned long long)seq,
+			       (unsigned long long)reg);
+	}
+	if (delay)
+		EXPECT_EQ(0, sysfs_write_str(WRITE_DELAY, "0"));
+	__atomic_store_n(&load.stop, 1, __ATOMIC_RELAXED);
+	pthread_join(thr, NULL);
+	TH_LOG("QREG_FENCE behind qsa.fence %u times of %u; load: %lu rounds",
+	       behind, rounds, load.rounds);
+	EXPECT_EQ(0U, behind);
+	EXPECT_EQ(0, load.err);
+	EXPECT_GT(load.rounds, 0);
+	EXPECT_EQ(0, mdev_remove(load.uuid));
+}
+
+/*
+ * A fence covers the statistics too: once the fence is in the QSA, the
+ * completions counter includes every command up to and including that
+ * FENCE.  vram_write_delay_us widens the window after the QSA's fence
+ * store, where the FENCE itself used to be counted only afterwards (a
+ * host under load showed it as sched.statistics reading 201 of 202).
+ */
+TEST_F(cmd, fence_counts_its_commands)
+{
+	struct mvgpu_cmd nop = mkcmd(MVGPU_OP_NOP, 0, 0, 0, 0, 0, 0, 0);
+	struct mvgpu_qsa *qsa = mvgpu_ctx_qsa(&self->c);
+	unsigned int i, behind = 0, rounds = 20;
+	uint64_t seq, base, done;
+
+	if (!path_exists(WRITE_DELAY))
+		SKIP(return, "mvgpu_sim has no vram_write_delay_us");
+	base = vgpu_stat(self, "completions");
+	ASSERT_EQ(0, sysfs_write_str(WRITE_DELAY, "2000"));
+	for (i = 0; i < rounds; i++) {
+		ASSERT_EQ(0, mvgpu_ctx_submit(&self->c, &nop, 1));
+		seq = mvgpu_ctx_fence(&self->c, 0);
+		ASSERT_NE(0, seq);
+		while (__atomic_load_n(&qsa->fence, __ATOMIC_ACQUIRE) < seq)
+			ASSERT_EQ(0, mvgpu_ctx_error(&self->c, NULL));
+		done = vgpu_stat(self, "completions");
+		if (done != base + 2 * (i + 1) && !behind++)
+			TH_LOG("round %u: fence %llu seen, completions %llu of %llu",
+			       i, (unsigned long long)seq,
+			       (unsigned long long)(done - base),
+			       (unsigned long long)(2 * (i + 1)));
+	}
+	EXPECT_EQ(0, sysfs_write_str(WRITE_DELAY, "0"));
+	TH_LOG("completions behind the fence %u times of %u", behind, rounds);
+	EXPECT_EQ(0U, behind);
+}
+
+int main(int argc, char **argv)
+{
+	mvgpu_host_preflight();
+	return test_harness_run(argc, argv);
+}

@@ -76,6 +76,7 @@ FIXTURE(hostile) {
 
 FIXTURE_SETUP(hostile)
 {
+	MVGPU_HOST_CHECK(false);
 	ASSERT_EQ(0, mvgpu_load(NULL));
 	mvgpu_uuid_gen(self->uuid);
 	mvgpu_uuid_gen(self->vuuid);
@@ -379,6 +380,7 @@ TEST(dma_stalled_by_vmm)
 	uint8_t *buf;
 	int uffd, ret;
 
+	MVGPU_HOST_CHECK(true);
 	ASSERT_EQ(0, mvgpu_unload());
 	ASSERT_EQ(0, mvgpu_load("engines=1"));
 	mvgpu_uuid_gen(ou);
@@ -431,4 +433,8 @@ out_close:
 	EXPECT_EQ(0, mvgpu_unload());
 }
 
-TEST_HARNESS_MAIN
+int main(int argc, char **argv)
+{
+	mvgpu_host_preflight();
+	return test_harness_run(argc, argv);
+}

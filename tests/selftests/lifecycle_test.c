@@ -28,6 +28,7 @@ FIXTURE(mvgpu) {
 
 FIXTURE_SETUP(mvgpu)
 {
+	MVGPU_HOST_CHECK(false);
 	ASSERT_EQ(0, mvgpu_load(NULL));
 	self->nr_types = mvgpu_type_names(self->types, MAX_TYPES);
 	ASSERT_GE(self->nr_types, 2);
@@ -409,6 +410,7 @@ TEST_F(mvgpu, unload_reload)
 	char uuid[2][MVGPU_UUID_LEN];
 	struct vfio_dev vd;
 
+	MVGPU_HOST_CHECK(true);
 	mvgpu_uuid_gen(uuid[0]);
 	mvgpu_uuid_gen(uuid[1]);
 	ASSERT_EQ(0, mdev_create("mvgpu-ts-32m", uuid[0]));
@@ -437,6 +439,7 @@ TEST(sim_params)
 {
 	char names[MAX_TYPES][64];
 
+	MVGPU_HOST_CHECK(true);
 	ASSERT_EQ(0, mvgpu_unload());
 	ASSERT_EQ(0, mvgpu_insmod("mvgpu", NULL));
 	EXPECT_EQ(-EINVAL, mvgpu_insmod("mvgpu_sim", "vram_mb=24"));
@@ -454,4 +457,8 @@ TEST(sim_params)
 	ASSERT_EQ(0, mvgpu_load(NULL));
 }
 
-TEST_HARNESS_MAIN
+int main(int argc, char **argv)
+{
+	mvgpu_host_preflight();
+	return test_harness_run(argc, argv);
+}

@@ -4,9 +4,14 @@
 # mvgpuctl_test.sh - mvgpuctl and mdevctl against the real modules, in the
 # test VM (busybox sh).  Output is TAP.
 #
-# mvgpuctl (the static build) must be next to this script; without it the
-# test is skipped (exit 4).  Loads mvgpu.ko and mvgpu_sim.ko from
-# $MVGPU_MODDIR if they are not loaded, and unloads what it loaded.
+# mvgpuctl (the static build) must be next to this script, or installed
+# (mvgpu-tools, make install); without it the test is skipped (exit 4).
+# Loads mvgpu.ko and mvgpu_sim.ko from $MVGPU_MODDIR if they are not loaded
+# (the VM harness), or the installed modules with modprobe where that
+# directory has none (a host; Documentation/selftests.rst), and unloads
+# what it loaded.  On a host it is skipped where mvgpu is not installed,
+# where mvgpu0 is not the default software pGPU (mvgpu_sim, 256 MiB, 4
+# engines), and where vGPUs exist already.
 #
 # Covers: the module-not-loaded error, types, create with weight and cap,
 # list, set, stats (once and --watch), qemu-args, libvirt-xml, destroy,
@@ -17,7 +22,8 @@
 #
 # Environment:
 #   MVGPU_MODDIR   where mvgpu.ko and mvgpu_sim.ko are (/lib/mvgpu)
-#   MVGPUCTL       the mvgpuctl to test ($(dirname $0)/mvgpuctl)
+#   MVGPUCTL       the mvgpuctl to test ($(dirname $0)/mvgpuctl, else the
+#                  one in $PATH)
 
 MODDIR=${MVGPU_MODDIR:-/lib/mvgpu}
 CTL=${MVGPUCTL:-$(dirname "$0")/mvgpuctl}
@@ -98,6 +104,45 @@ cleanup() {
 	[ "$loaded_core" -eq 0 ] || rmmod mvgpu 2>/dev/null
 }
 
+# modload NAME: from $MODDIR in the VM harness, else the installed module
+modload() {
+	if [ -e "$MODDIR/mvgpu.ko" ]; then
+		insmod "$MODDIR/$1.ko"
+	else
+		modprobe "$1"
+	fi
+}
+
+# host_skip: why this host cannot run the test (nothing in the VM harness)
+host_skip() {
+	[ -e "$MODDIR/mvgpu.ko" ] && return
+	if [ "$(id -u)" != 0 ]; then
+		echo "needs root"
+	elif [ ! -d /sys/module/mvgpu_sim ] &&
+		modprobe -n mvgpu_sim 2>&1 | grep -q "not found"; then
+		echo "mvgpu is not installed here (modprobe finds no mvgpu_sim)"
+	elif [ -d /sys/class/mvgpu/mvgpu0 ] &&
+		[ "$(cat /sys/class/mvgpu/mvgpu0/backend /sys/class/mvgpu/mvgpu0/vram_bytes \
+			/sys/class/mvgpu/mvgpu0/engines 2>/dev/null | tr '\n' ' ')" != "sim 268435456 4 " ]; then
+		echo "mvgpu0 is not the default software pGPU (mvgpu_sim, 256 MiB, 4 engines)"
+	elif has_vgpus; then
+		echo "vGPUs of mvgpu exist already: this test runs only where there is none"
+	fi
+}
+
+has_vgpus() {
+	for d in "$TYPES"/*/devices/*; do
+		[ -e "$d" ] && return 0
+	done
+	return 1
+}
+
+why=$(host_skip)
+if [ -n "$why" ]; then
+	echo "1..0 # SKIP $why"
+	exit 4
+fi
+[ -x "$CTL" ] || CTL=$(command -v mvgpuctl) || CTL=${MVGPUCTL:-$(dirname "$0")/mvgpuctl}
 if [ ! -x "$CTL" ]; then
 	echo "1..0 # SKIP no mvgpuctl at $CTL"
 	exit 4
@@ -110,12 +155,12 @@ if [ -d /sys/class/mvgpu ]; then
 else
 	run "$CTL" list
 	expect "module not loaded: exit 3, suggests modprobe mvgpu_sim" 3 "" "modprobe mvgpu_sim"
-	insmod "$MODDIR/mvgpu.ko" && loaded_core=1
+	modload mvgpu && loaded_core=1
 fi
 if [ ! -d /sys/class/mvgpu/mvgpu0 ]; then
 	run "$CTL" types
 	expect "mvgpu loaded without a pGPU: exit 3" 3 "" "no pGPU is registered"
-	insmod "$MODDIR/mvgpu_sim.ko" && loaded_sim=1
+	modload mvgpu_sim && loaded_sim=1
 fi
 trap cleanup EXIT
 check "modules loaded, mvgpu0 present" test -d "$TYPES"

@@ -22,7 +22,9 @@
 # 2-core host): give the test --test-timeout 900.
 #
 # Environment:
-#   MVGPU_MODDIR           where mvgpu.ko and mvgpu_sim.ko are (/lib/mvgpu)
+#   MVGPU_MODDIR           where mvgpu.ko and mvgpu_sim.ko are (/lib/mvgpu;
+#                          without them there, modprobe loads the installed
+#                          ones)
 #   MVGPU_NESTED_CONF      the build-extra config
 #                          (/usr/lib/mvgpu-nested/nested.conf)
 #   MVGPU_NESTED_TIMEOUT   seconds for the whole L2 run (780, but at most
@@ -131,16 +133,23 @@ echo "1..$NTESTS"
 echo "# L1 $(uname -r), L2 kernel $NESTED_KREL ($NESTED_KERNEL), L2 memory ${L2_MEM} MiB, timeout ${L2_TIMEOUT}s"
 echo "# L2 CPU $L2_CPU, command line: $L2_APPEND${MVGPU_NESTED_QEMU_ARGS:+; extra QEMU options: $MVGPU_NESTED_QEMU_ARGS}"
 
-# 1: modules
+# 1: modules: from $MODDIR in the VM harness, else the installed ones
+modload() {
+	if [ -e "$MODDIR/mvgpu.ko" ]; then
+		insmod "$MODDIR/$1.ko"
+	else
+		modprobe "$1"
+	fi
+}
 load_modules() {
 	for m in mvgpu mvgpu_sim; do
 		[ -d "/sys/module/$m" ] && continue
-		insmod "$MODDIR/$m.ko" || return 1
+		modload "$m" || return 1
 	done
 	[ -d "$PARENT/mdev_supported_types/$TYPE" ] && return 0
 	# An earlier test may have left the sim loaded with other parameters.
 	echo "# no $TYPE; types:" "$PARENT"/mdev_supported_types/*
-	rmmod mvgpu_sim && insmod "$MODDIR/mvgpu_sim.ko" &&
+	rmmod mvgpu_sim && modload mvgpu_sim &&
 		[ -d "$PARENT/mdev_supported_types/$TYPE" ]
 }
 check "load mvgpu and mvgpu_sim" load_modules

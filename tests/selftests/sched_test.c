@@ -74,6 +74,7 @@ FIXTURE(sched) {
 
 FIXTURE_SETUP(sched)
 {
+	MVGPU_HOST_CHECK(false);
 	ASSERT_EQ(0, mvgpu_load(NULL));
 	mvgpu_uuid_gen(self->uuid);
 	ASSERT_EQ(0, mdev_create("mvgpu-ts-32m", self->uuid));
@@ -280,4 +281,8 @@ TEST_F(sched, cap_is_a_ceiling)
 	mvgpu_ctx_close(&c);
 }
 
-TEST_HARNESS_MAIN
+int main(int argc, char **argv)
+{
+	mvgpu_host_preflight();
+	return test_harness_run(argc, argv);
+}

@@ -190,6 +190,7 @@ FIXTURE_SETUP(storm)
 	int ret;
 
 	self->efd = -1;
+	MVGPU_HOST_CHECK(false);
 	if (geteuid())
 		SKIP(return, "needs root");
 	ret = mvgpu_load(NULL);
@@ -612,4 +613,8 @@ TEST_F(storm, doorbell_storm_victim)
 	close_deferred(_metadata, &self->c, &self->c_open, self->uuid);
 }
 
-TEST_HARNESS_MAIN
+int main(int argc, char **argv)
+{
+	mvgpu_host_preflight();
+	return test_harness_run(argc, argv);
+}

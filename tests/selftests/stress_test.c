@@ -122,6 +122,7 @@ TEST(lifecycle_stress)
 	uint8_t *buf;
 	int i;
 
+	MVGPU_HOST_CHECK(false);
 	ASSERT_EQ(0, mvgpu_load(NULL));
 	ASSERT_EQ(0, mdev_remove_all());
 	base_free = pgpu_attr("vram_free_bytes");
@@ -225,4 +226,8 @@ static void __attribute__((constructor)) stress_timeout(void)
 		_lifecycle_stress_object.timeout = cycles * 2;
 }
 
-TEST_HARNESS_MAIN
+int main(int argc, char **argv)
+{
+	mvgpu_host_preflight();
+	return test_harness_run(argc, argv);
+}

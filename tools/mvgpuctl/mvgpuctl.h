@@ -18,7 +18,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#define MVGPUCTL_VERSION	"1.0"
+/* mvgpu's version (scripts/version.sh), passed in by the Makefile */
+#ifndef MVGPUCTL_VERSION
+#define MVGPUCTL_VERSION	"unknown"
+#endif
 
 /* The kernel's helpers that userspace lacks. */
 #define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))

@@ -38,7 +38,7 @@
 /* Size of the emulated configuration space (PCI Express: 4 KiB). */
 #define MVGPU_CFG_SIZE			0x1000
 
-/* Capability list, fixed offsets (the manual's section "Capabilities"). */
+/* Capability list, fixed offsets (the manual, "Configuration space"). */
 #define MVGPU_CFG_CAP_PCIE		0x40	/* PCI Express, version 2 */
 #define MVGPU_CFG_CAP_MSI		0x80	/* MSI, 64-bit, 1 vector */
 
@@ -106,7 +106,9 @@
 
 /*
  * RW: device control.
- *   ENABLE       the driver has set the device up and accepts interrupts.
+ *   ENABLE       the driver has set the device up.  In version 1.0 it is
+ *                only reflected in MVGPU_STATUS_ENABLED: interrupts depend
+ *                on IRQ_STATUS and IRQ_MASK alone, queues run without it.
  *   QUEUE_RESET  write 1: engine reset.  Every queue stops and is
  *                disabled, in-flight commands are dropped, the error state
  *                is cleared; VRAM and interrupt state are kept.  Reads 0.
@@ -124,10 +126,12 @@
 #define   MVGPU_STATUS_ERROR		(1u << 1)	/* see MVGPU_REG_ERROR */
 
 /*
- * RO: first error since the last reset (enum mvgpu_error), and the
- * error-specific detail in MVGPU_REG_ERROR_INFO.  Further errors are not
- * recorded until reset; a device in error state raises MVGPU_IRQ_ERROR and
- * signals the VFIO ERR interrupt.
+ * RO: the first error (enum mvgpu_error) since the vGPU last left the
+ * error state or was reset, and its detail in MVGPU_REG_ERROR_INFO.
+ * Further errors are not recorded until the error state ends (engine
+ * reset, MVGPU_CONTROL_QUEUE_RESET, or device reset); entering it raises
+ * MVGPU_IRQ_ERROR and signals the VFIO ERR interrupt (the manual,
+ * "Errors").
  */
 #define MVGPU_REG_ERROR			0x0028
 #define MVGPU_REG_ERROR_INFO		0x002c
@@ -154,8 +158,9 @@
 /**
  * enum mvgpu_error - values of MVGPU_REG_ERROR
  * @MVGPU_ERR_NONE: no error since reset.
- * @MVGPU_ERR_HOST: the host stopped the vGPU (watchdog, host reset);
- *	ERROR_INFO is zero.
+ * @MVGPU_ERR_HOST: host fault: the host could not read or write the
+ *	vGPU's VRAM while running a queue (not the driver's doing).
+ *	ERROR_INFO: queue number << 24 | the queue's head (low 24 bits).
  * @MVGPU_ERR_QUEUE_CONFIG: a queue was enabled with a ring or queue shared
  *	area that is misaligned, of a bad size, overlapping, or outside the
  *	vGPU's VRAM.  ERROR_INFO: the queue number.
@@ -172,7 +177,7 @@
  *	unmapped while the command ran).
  * @MVGPU_ERR_TIMEOUT: the host watchdog aborted a command that used more
  *	engine time than the host allows (module parameter watchdog_ms of
- *	mvgpu, 500 ms by default).  The command is dropped, VRAM is kept;
+ *	mvgpu, 400 ms by default).  The command is dropped, VRAM is kept;
  *	MVGPU_CONTROL_QUEUE_RESET recovers without losing VRAM.
  */
 enum mvgpu_error {
@@ -274,7 +279,8 @@ struct mvgpu_cmd {
  *
  * @MVGPU_OP_NOP: nothing.
  * @MVGPU_OP_FENCE: args[0] = value.  Once every earlier command of the
- *	queue is complete, store value in qsa.fence and MVGPU_QREG_FENCE;
+ *	queue is complete, store value in MVGPU_QREG_FENCE, then in
+ *	qsa.fence (the register is never behind qsa.fence);
  *	with MVGPU_CMD_F_IRQ and qsa.irq_wanted set, raise MVGPU_IRQ_FENCE.
  * @MVGPU_OP_TIMESTAMP: args[0] = dst (8-byte aligned): store the host's
  *	CLOCK_MONOTONIC time in ns, 64-bit.

@@ -16,6 +16,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "mvgpu_test.h"
@@ -35,11 +36,83 @@ static const char *moddir(void)
 	return dir ? dir : "/lib/mvgpu";
 }
 
+bool mvgpu_modules_in_dir(void)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/mvgpu.ko", moddir());
+	return path_exists(path);
+}
+
+/*
+ * modprobe [-n] NAME PARAMS...: 0, or the errno its message names ("could
+ * not insert 'mvgpu_sim': Invalid argument"); -ENOENT for a module it
+ * cannot find or no modprobe at all; -EIO for anything else.
+ */
+static int run_modprobe(const char *name, const char *params, bool dry_run)
+{
+	char args[256], out[1024], msg[128], *argv[16], *save, *tok;
+	int pfd[2], status, argc = 0, e;
+	ssize_t n, len = 0;
+	pid_t pid;
+
+	argv[argc++] = "modprobe";
+	if (dry_run)
+		argv[argc++] = "-n";
+	argv[argc++] = (char *)name;
+	snprintf(args, sizeof(args), "%s", params ? params : "");
+	for (tok = strtok_r(args, " ", &save); tok && argc < 15;
+	     tok = strtok_r(NULL, " ", &save))
+		argv[argc++] = tok;
+	argv[argc] = NULL;
+
+	if (pipe2(pfd, O_CLOEXEC))
+		return -errno;
+	pid = fork();
+	if (pid < 0) {
+		e = -errno;
+		close(pfd[0]);
+		close(pfd[1]);
+		return e;
+	}
+	if (!pid) {
+		/* Its messages in English, as strerror() below. */
+		setenv("LC_ALL", "C", 1);
+		dup2(pfd[1], STDOUT_FILENO);
+		dup2(pfd[1], STDERR_FILENO);
+		execvp("modprobe", argv);
+		execv("/usr/sbin/modprobe", argv);
+		execv("/sbin/modprobe", argv);
+		_exit(127);
+	}
+	close(pfd[1]);
+	while (len < (ssize_t)sizeof(out) - 1 &&
+	       (n = read(pfd[0], out + len, sizeof(out) - 1 - len)) > 0)
+		len += n;
+	out[len] = '\0';
+	close(pfd[0]);
+	if (waitpid(pid, &status, 0) < 0)
+		return -errno;
+	if (WIFEXITED(status) && !WEXITSTATUS(status))
+		return 0;
+	if ((WIFEXITED(status) && WEXITSTATUS(status) == 127) ||
+	    strstr(out, "not found"))
+		return -ENOENT;
+	for (e = 1; e < 134; e++) {
+		snprintf(msg, sizeof(msg), ": %s\n", strerror(e));
+		if (strstr(out, msg))
+			return -e;
+	}
+	return -EIO;
+}
+
 int mvgpu_insmod(const char *name, const char *params)
 {
 	char path[PATH_MAX];
 	int fd, ret = 0;
 
+	if (!mvgpu_modules_in_dir())
+		return run_modprobe(name, params, false);
 	snprintf(path, sizeof(path), "%s/%s.ko", moddir(), name);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -90,6 +163,169 @@ int mvgpu_unload(void)
 	if (mvgpu_module_loaded("mvgpu"))
 		return mvgpu_rmmod("mvgpu");
 	return 0;
+}
+
+/* mvgpu's own vGPUs: those whose type is an mvgpu- type. */
+static bool mdev_is_mvgpu(const char *uuid)
+{
+	char path[PATH_MAX], link[PATH_MAX];
+	const char *base;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%s/%s/mdev_type", MDEV_BUS_DEVICES, uuid);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n < 0)
+		return false;
+	link[n] = '\0';
+	base = strrchr(link, '/');
+	return !strncmp(base ? base + 1 : link, "mvgpu-", 6);
+}
+
+/* Count mvgpu's vGPUs, removing them if @remove; -errno on failure. */
+static int mvgpu_mdevs(bool remove)
+{
+	struct dirent *de;
+	int n = 0, ret = 0;
+	DIR *d;
+
+	d = opendir(MDEV_BUS_DEVICES);
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.' || !mdev_is_mvgpu(de->d_name))
+			continue;
+		n++;
+		if (remove && mdev_remove(de->d_name))
+			ret = -EIO;
+	}
+	closedir(d);
+	return ret ? ret : n;
+}
+
+/* The pGPU is the default software pGPU: "" if so, else what it is. */
+static const char *pgpu_not_default(char *buf, size_t len)
+{
+	char backend[32] = "?";
+	uint64_t vram = 0, engines = 0;
+
+	sysfs_read_str(MVGPU_SYSFS_CLASS "/mvgpu0/backend", backend,
+		       sizeof(backend));
+	sysfs_read_u64(MVGPU_SYSFS_CLASS "/mvgpu0/vram_bytes", &vram);
+	sysfs_read_u64(MVGPU_SYSFS_CLASS "/mvgpu0/engines", &engines);
+	if (!strcmp(backend, "sim") && vram == 256ull << 20 && engines == 4)
+		return "";
+	snprintf(buf, len,
+		 "mvgpu0 is not the default software pGPU (backend %s, %llu MiB, %llu engines): the tests need mvgpu_sim with vram_mb=256 engines=4",
+		 backend, (unsigned long long)(vram >> 20),
+		 (unsigned long long)engines);
+	return buf;
+}
+
+/* The modules that hold mvgpu other than mvgpu_sim: "" if none. */
+static const char *other_holders(char *buf, size_t len)
+{
+	struct dirent *de;
+	DIR *d;
+
+	buf[0] = '\0';
+	d = opendir("/sys/module/mvgpu/holders");
+	if (!d)
+		return buf;
+	while ((de = readdir(d)))
+		if (de->d_name[0] != '.' && strcmp(de->d_name, "mvgpu_sim"))
+			snprintf(buf, len, "%.64s", de->d_name);
+	closedir(d);
+	return buf;
+}
+
+const char *mvgpu_host_skip(bool reload)
+{
+	static char why[320];
+	char buf[256];
+	uint64_t refcnt = 0;
+	int ret;
+
+	if (mvgpu_modules_in_dir())
+		return NULL;
+	if (geteuid())
+		return "needs root";
+	if (!mvgpu_module_loaded("mvgpu_sim") &&
+	    path_exists(MVGPU_SYSFS_CLASS "/mvgpu0")) {
+		sysfs_read_str(MVGPU_SYSFS_CLASS "/mvgpu0/backend", buf,
+			       sizeof(buf));
+		snprintf(why, sizeof(why),
+			 "mvgpu0 is a pGPU of the %.32s backend: the tests need the software pGPU (mvgpu_sim) as mvgpu0",
+			 buf);
+		return why;
+	}
+	ret = mvgpu_mdevs(false);
+	if (ret) {
+		snprintf(why, sizeof(why),
+			 "%d vGPU(s) of mvgpu exist already: the tests remove every vGPU they find, so they run only where there is none",
+			 ret);
+		return why;
+	}
+	ret = mvgpu_load(NULL);
+	if (ret) {
+		snprintf(why, sizeof(why), "cannot load mvgpu_sim here: %s",
+			 ret == -ENOENT ? "mvgpu is not installed" :
+			 strerror(-ret));
+		return why;
+	}
+	if (*pgpu_not_default(why, sizeof(why)))
+		return why;
+	if (!reload)
+		return NULL;
+	sysfs_read_u64("/sys/module/mvgpu_sim/refcnt", &refcnt);
+	if (refcnt) {
+		snprintf(why, sizeof(why),
+			 "mvgpu_sim is in use (refcnt %llu): this test unloads and reloads it",
+			 (unsigned long long)refcnt);
+		return why;
+	}
+	if (*other_holders(buf, sizeof(buf))) {
+		snprintf(why, sizeof(why),
+			 "%.64s uses mvgpu: this test unloads and reloads mvgpu",
+			 buf);
+		return why;
+	}
+	return NULL;
+}
+
+/* Whether mvgpu was loaded before the program started (on a host). */
+static bool host_had_core;
+
+static void host_unload(void)
+{
+	if (getenv("MVGPU_KEEP_MODULES"))
+		return;
+	mdev_remove_all();
+	if (mvgpu_module_loaded("mvgpu_sim"))
+		mvgpu_rmmod("mvgpu_sim");
+	if (!host_had_core && mvgpu_module_loaded("mvgpu"))
+		mvgpu_rmmod("mvgpu");
+}
+
+void mvgpu_host_preflight(void)
+{
+	const char *why = NULL;
+
+	if (mvgpu_modules_in_dir())
+		return;
+	if (geteuid())
+		why = "needs root";
+	else if (!mvgpu_module_loaded("mvgpu_sim") &&
+		 run_modprobe("mvgpu_sim", NULL, true) == -ENOENT)
+		why = "mvgpu is not installed here (modprobe finds no mvgpu_sim)";
+	if (why) {
+		printf("TAP version 13\n1..0 # SKIP %s\n", why);
+		fflush(stdout);
+		exit(4);	/* KSFT_SKIP */
+	}
+	/* Leave the host as it was: unload what the tests loaded. */
+	host_had_core = mvgpu_module_loaded("mvgpu");
+	if (!mvgpu_module_loaded("mvgpu_sim"))
+		atexit(host_unload);
 }
 
 int sysfs_read_str(const char *path, char *buf, size_t len)
@@ -259,21 +495,9 @@ bool mdev_exists(const char *uuid)
 
 int mdev_remove_all(void)
 {
-	struct dirent *de;
-	int ret = 0;
-	DIR *d;
+	int ret = mvgpu_mdevs(true);
 
-	d = opendir(MDEV_BUS_DEVICES);
-	if (!d)
-		return errno == ENOENT ? 0 : -errno;
-	while ((de = readdir(d))) {
-		if (de->d_name[0] == '.')
-			continue;
-		if (mdev_remove(de->d_name))
-			ret = -EIO;
-	}
-	closedir(d);
-	return ret;
+	return ret < 0 ? ret : 0;
 }
 
 static int mdev_group(const char *uuid)

@@ -25,12 +25,51 @@
 /* CLOCK_MONOTONIC in ns, the clock of MVGPU_OP_TIMESTAMP. */
 uint64_t mvgpu_now_ns(void);
 
-/* Modules: $MVGPU_MODDIR (default /lib/mvgpu) holds mvgpu*.ko. */
+/*
+ * Modules.  The VM harness puts mvgpu*.ko in $MVGPU_MODDIR (default
+ * /lib/mvgpu) and the tests insmod them from there.  On a host where mvgpu
+ * is installed (packages, DKMS, make install) that directory holds no
+ * mvgpu.ko: the tests then load the installed modules with modprobe, and
+ * check first that the host can give them what they need (see
+ * mvgpu_host_skip()).  Unloading is delete_module() either way, as rmmod.
+ */
+bool mvgpu_modules_in_dir(void);
 int mvgpu_insmod(const char *name, const char *params);
 int mvgpu_rmmod(const char *name);
 bool mvgpu_module_loaded(const char *name);
 int mvgpu_load(const char *sim_params);
 int mvgpu_unload(void);
+
+/*
+ * On a host (no mvgpu.ko in $MVGPU_MODDIR): why a test cannot run here, or
+ * NULL.  The tests assume the software pGPU as mvgpu0 with its defaults
+ * (mvgpu_sim, 256 MiB, 4 engines), loaded or loadable, and no other
+ * mediated device: they remove every vGPU they find.  @reload: the test
+ * also unloads and reloads the modules, which a module in use forbids.
+ * Loads the modules if they are not loaded.  Always NULL in the VM harness.
+ */
+const char *mvgpu_host_skip(bool reload);
+
+/*
+ * Called first in main(): on a host where the tests cannot run at all
+ * (not root, mvgpu not installed), print a TAP plan that skips the whole
+ * program and exit with KSFT_SKIP (4).
+ */
+void mvgpu_host_preflight(void);
+
+/*
+ * MVGPU_HOST_CHECK(reload), first in a FIXTURE_SETUP or TEST: skip the
+ * test where mvgpu_host_skip() gives a reason.  6.1's harness runs the
+ * test body and teardown after a SKIP in FIXTURE_SETUP, and those remove
+ * vGPUs and unload modules; so the skip leaves through the harness's own
+ * jump out of the test (what a failed ASSERT uses), which runs neither.
+ */
+#define MVGPU_HOST_CHECK(reload) do {					\
+	const char *why_ = mvgpu_host_skip(reload);			\
+									\
+	if (why_)							\
+		SKIP(longjmp(_metadata->env, 1), "%s", why_);		\
+} while (0)
 
 /* sysfs helpers. */
 int sysfs_read_str(const char *path, char *buf, size_t len);

@@ -83,6 +83,7 @@ FIXTURE_SETUP(vgpu)
 	self->dev2 = self->dev;
 	if (!test_selected(_metadata->name))
 		SKIP(return, "not selected by MVGPU_TEST_ONLY");
+	MVGPU_HOST_CHECK(false);
 	if (geteuid())
 		SKIP(return, "needs root");
 	ret = mvgpu_load(NULL);
@@ -161,18 +162,21 @@ static void region_wr(struct __test_metadata *_metadata, int fd,
 
 /*
  * main() of a fixture user: run the tests, then unload the modules if the
- * program loaded them (MVGPU_KEEP_MODULES=1 keeps them).
+ * program loaded them (MVGPU_KEEP_MODULES=1 keeps them).  On a host,
+ * mvgpu_host_preflight() sees to that.
  */
 static bool modules_were_loaded;
 
 static inline void vgpu_fixture_unload(void)
 {
-	if (!modules_were_loaded && !getenv("MVGPU_KEEP_MODULES"))
+	if (!modules_were_loaded && !getenv("MVGPU_KEEP_MODULES") &&
+	    mvgpu_modules_in_dir())
 		mvgpu_unload();
 }
 
 static inline int vgpu_fixture_main(int argc, char **argv)
 {
+	mvgpu_host_preflight();
 	modules_were_loaded = mvgpu_module_loaded("mvgpu_sim");
 	atexit(vgpu_fixture_unload);
 	return test_harness_run(argc, argv);

@@ -87,6 +87,10 @@ die() {
 	exit 1
 }
 
+# shellcheck source=scripts/need.sh
+. "$ROOT/scripts/need.sh"
+need qemu-system-x86_64 busybox lspci cpio xz strip ldd sha256sum "$CC"
+
 log() {
 	echo "build-extra: $*" >&2
 }
