@@ -199,7 +199,9 @@ make_image() {
 	size=$((used + used / 3 + 768))
 	log "making the ext4 image $img (${size} MiB, from ${used} MiB)"
 	rm -f "$img.tmp"
-	mke2fs -q -F -t ext4 -L mvgpu-root -d "$dir" "$img.tmp" "${size}M" ||
+	# (stdout too: mke2fs says "Creating regular file" there, and our
+	# stdout is the image's path alone)
+	mke2fs -q -F -t ext4 -L mvgpu-root -d "$dir" "$img.tmp" "${size}M" >&2 ||
 		die "mke2fs -d failed"
 	mv "$img.tmp" "$img"
 }
