@@ -325,13 +325,17 @@ mount -t ext4 /dev/vda /newroot || fail "cannot mount /dev/vda"
 # The payload: the runner and busybox for it, tests, our modules, the
 # settings, --extra; the kernel's modules if the root has none for it.
 r=/newroot
-mkdir -p $r/mvgpu/bin $r/tests $r/lib/mvgpu $r/etc
+mkdir -p $r/mvgpu/bin $r/tests $r/etc
 cp /init.rootfs $r/mvgpu/init
 cp /bin/busybox $r/mvgpu/bin/busybox
 ln -sf busybox $r/mvgpu/bin/poweroff
 ln -sf busybox $r/mvgpu/bin/sysctl
 cp -a /tests/. $r/tests/
-cp -a /lib/mvgpu/. $r/lib/mvgpu/
+# /lib/mvgpu only if there are --modules: a package may own that directory
+if [ -n "$(ls /lib/mvgpu)" ]; then
+	mkdir -p $r/lib/mvgpu
+	cp -a /lib/mvgpu/. $r/lib/mvgpu/
+fi
 cp /etc/mvgpu-vm.conf /etc/mvgpu-env $r/etc/
 : >$r/etc/mvgpu-modules	# the runner preloads nothing here
 [ ! -d /extra ] || cp -a /extra/. $r/
