@@ -29,6 +29,8 @@
 #   make deps            install what the build and the VMs need (apt-get)
 #   make check-fresh     make deps && make check on a new minimal Debian 12
 #                        (debootstrap, chroot; NO_KVM=1 hides /dev/kvm)
+#   make check-install   the Debian packages and make install/uninstall in a
+#                        Debian 12 VM on 6.1 and 6.12 (run-vm.sh --rootfs)
 #   make demo            the whole story: host VM, vGPUs, a guest, benchmarks
 #   make install         modules for one kernel, depmod, the tools, their man
 #                        pages, bash completion and configuration examples
@@ -73,7 +75,7 @@ LINUX_SOURCE_TAR := /usr/src/linux-source-6.1.tar.xz
 
 .PHONY: all modules clean deps tests checkpatch sparse check check-vm \
 	modules-% help bench bench-% bench-hvg tools fuzz stress demo check-debug \
-	check-fresh check-kernels \
+	check-fresh check-kernels check-install \
 	debug-tests
 
 all: modules
@@ -284,6 +286,15 @@ demo:
 check-fresh:
 	@command -v debootstrap >/dev/null || $(SRC)/scripts/deps.sh
 	BUILD=$(BUILD) $(SRC)/scripts/check-fresh.sh $(if $(NO_KVM),--no-kvm)
+
+# make check-install: tests/install/ in a Debian root VM on both kernels.
+$(BUILD)/install-tests/vfio_open: $(SRC)/tests/install/vfio_open.c $(TEST_LIB) \
+				  $(TEST_LIB_H) $(SRC)/include/uapi/linux/mvgpu.h
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) -o $@ $< $(TEST_LIB) $(TEST_LDFLAGS)
+
+check-install:
+	BUILD=$(BUILD) $(SRC)/scripts/check-install.sh
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(SRC) clean 2>/dev/null || true

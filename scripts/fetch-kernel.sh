@@ -30,8 +30,10 @@
 #   ${MVGPU_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/mvgpu}/debs/
 # and only what the VMs need is unpacked into build/kernels/<release>/:
 #   vmlinuz, config, lib/modules/<release>/{kernel/drivers/vfio/**,
-#   kernel/virt/lib/**, plus their dependencies, modules.dep (regenerated
-#   with depmod -b), modules.order, modules.builtin}
+#   kernel/virt/lib/**, what mounts a virtio disk's ext4 root (virtio,
+#   virtio_pci, virtio_blk, ext4, crc32c: tests/vm/run-vm.sh --rootfs), plus
+#   their dependencies, modules.dep (regenerated with depmod -b),
+#   modules.order, modules.builtin}
 # Compressed modules (.ko.xz/.ko.zst) are decompressed so busybox insmod can
 # load them.
 #
@@ -55,6 +57,15 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD_DIR=${MVGPU_BUILD_DIR:-$ROOT/build}
 CACHE_DIR=${MVGPU_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/mvgpu}
+
+# The modules unpacked (path prefixes under lib/modules/<release>/), with
+# their dependencies: the vfio stack (with mdev and the vfio-pci family)
+# and irqbypass for the tests; virtio, the virtio disk, ext4 and the crc32c
+# it needs (through the crypto API, so no modules.dep entry) for the
+# --rootfs VMs' initramfs.  A change here re-unpacks (UNPACK_STAMP).
+UNPACK_MODULES=(kernel/drivers/vfio/ kernel/virt/lib/ kernel/drivers/virtio/virtio_pci.
+	kernel/drivers/block/virtio_blk. kernel/fs/ext4/ kernel/crypto/crc32c_generic.)
+UNPACK_STAMP="modules: ${UNPACK_MODULES[*]}"
 
 # A temporary directory to remove if we exit early.
 CLEANUP=""
@@ -367,7 +378,7 @@ module_closure() {
 # DEBs of one kernel: one image package, or 7.x's binary/modules/base)
 unpack() {
 	local deb dest="$BUILD_DIR/kernels/$RELEASE" stamp tmp moddir m
-	stamp="$IMAGE_PKG=$HEADERS_VER"
+	stamp="$IMAGE_PKG=$HEADERS_VER"$'\n'"$UNPACK_STAMP"
 	if [[ -f $dest/.package && $(<"$dest/.package") == "$stamp" ]]; then
 		return
 	fi
@@ -408,9 +419,9 @@ unpack() {
 	for m in modules.order modules.builtin modules.builtin.modinfo; do
 		[[ -f $moddir/$m ]] && cp "$moddir/$m" "$dest/lib/modules/$RELEASE/"
 	done
-	# vfio (with mdev and the vfio-pci family) and irqbypass, plus whatever
-	# they depend on according to the package's own modules.dep.
-	(cd "$moddir" && module_closure "$moddir" kernel/drivers/vfio/ kernel/virt/lib/ |
+	# UNPACK_MODULES, plus whatever they depend on according to the
+	# package's own modules.dep.
+	(cd "$moddir" && module_closure "$moddir" "${UNPACK_MODULES[@]}" |
 		cpio -pdm --quiet "$dest/lib/modules/$RELEASE")
 	# busybox insmod cannot load compressed modules.
 	find "$dest/lib/modules" -name '*.ko.xz' -exec xz -d {} +
@@ -474,7 +485,7 @@ main() {
 		fi
 		# Quick path: already unpacked for the installed headers' version.
 		if [[ -n $HEADERS_VER && -f $BUILD_DIR/kernels/$RELEASE/.package &&
-			$(<"$BUILD_DIR/kernels/$RELEASE/.package") == "linux-image-$RELEASE=$HEADERS_VER" ]] &&
+			$(<"$BUILD_DIR/kernels/$RELEASE/.package") == "linux-image-$RELEASE=$HEADERS_VER"$'\n'"$UNPACK_STAMP" ]] &&
 			{ [[ -z $UNPACK_HEADERS ]] || [[ -f $HEADERS_DIR/.package ]]; }; then
 			echo "$RELEASE"
 			return

@@ -8,6 +8,7 @@
 #                      [--timeout SECS] [--test-timeout SECS] [--mem MB]
 #                      [--log FILE] [--extra DIR] [--no-stream]
 #                      [--kernel-image FILE] [--known-splat ERE]
+#                      [--rootfs RECIPE]
 #
 #   --kernel FLAVOUR    6.1 or 6.12 (see scripts/fetch-kernel.sh); with
 #                       --kernel-image, any name for the logs (e.g. debug)
@@ -30,6 +31,9 @@
 #                       of the kernel under test, not of mvgpu: it is shown
 #                       as such and does not fail the run (repeatable; only
 #                       make check-debug uses it, for bugs it names)
+#   --rootfs RECIPE     boot a Debian userland instead of the busybox
+#                       initramfs (RECIPE: a file, or a name in
+#                       scripts/roots/; see "Debian root" below)
 #
 # The guest loads the kernel's vfio stack (vfio, vfio_iommu_type1,
 # vfio_virqfd where it exists, mdev, and their dependencies such as
@@ -50,6 +54,21 @@
 # (scripts/qemu-accel.sh, which also picks the CPU model); MVGPU_QEMU_ACCEL
 # overrides it, and a caller that boots several VMs passes its one
 # decision in MVGPU_ACCEL_DECISION.
+#
+# Debian root (--rootfs): scripts/mkroot.sh --image makes (or reuses) an
+# ext4 image of the recipe's debootstrap root, cached under build/roots/ by
+# the recipe's hash.  It is the VM's virtio disk with snapshot=on: writes
+# go to a temporary overlay, the cached image never changes.  A small
+# busybox initramfs loads virtio_pci, virtio_blk and ext4 from the kernel's
+# modules, mounts /dev/vda, copies in the tests (/tests), --modules
+# (/lib/mvgpu), --extra (into the root) and the test runner (/mvgpu/init),
+# and switch_root's to it: the tests then run on Debian's userland and
+# /bin/sh, with the same markers and report.  The vfio stack is not
+# preloaded there: tests modprobe what they need, as on a host, from the
+# root's /lib/modules/<release> (the whole tree when the recipe sets
+# KERNEL; else run-vm.sh puts in the modules it has: the vfio stack).
+# systemd-udevd runs when the root has it (mdevctl's udev rules start
+# defined vGPUs when their parent appears).
 #
 # Exit status: 0 only if every test passed (or skipped) and the kernel log
 # is clean; 1 on any failure, timeout, missing END marker or splat; 2 on a
@@ -72,7 +91,10 @@ SPLAT_RE+='|unreferenced object|RCU stall|rcu: INFO|soft lockup'
 SPLAT_RE+='|INFO: trying to register non-static key|memory leak detector disabled'
 
 FLAVOUR="" MODULES_DIR="" BIN_DIR="" TESTS="" EXTRA_DIR="" LOG="" KERNEL_IMAGE=""
-KNOWN_RE=""
+KNOWN_RE="" ROOTFS="" IMAGE=""
+# What the --rootfs initramfs loads, by module name, to mount the root
+# (missing ones are built in: virtio_pci is on 6.12).
+ROOTFS_MODULES=(virtio_pci virtio_blk crc32c_generic ext4)
 GUEST_ENV=()
 TIMEOUT=600 TEST_TIMEOUT="" MEM=1024 STREAM=1
 qemu_pid="" stream_pid=""
@@ -83,7 +105,7 @@ die() {
 }
 
 usage() {
-	sed -n '4,26s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
+	sed -n '4,36s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
 	exit 2
 }
 
@@ -103,6 +125,7 @@ parse_args() {
 		--env) GUEST_ENV+=("${2-}") ;;
 		--no-stream) STREAM=0 && shift && continue ;;
 		--known-splat) KNOWN_RE+="${KNOWN_RE:+|}${2-}" ;;
+		--rootfs) ROOTFS=${2-} ;;
 		-h | --help) usage ;;
 		*) die "unknown argument '$1' (see --help)" ;;
 		esac
@@ -115,6 +138,11 @@ parse_args() {
 	[[ -d $BIN_DIR ]] || die "--bin $BIN_DIR is not a directory"
 	[[ -z $EXTRA_DIR || -d $EXTRA_DIR ]] || die "--extra $EXTRA_DIR is not a directory"
 	[[ -z $KERNEL_IMAGE || -f $KERNEL_IMAGE ]] || die "--kernel-image $KERNEL_IMAGE is not a file"
+	if [[ -n $ROOTFS ]]; then
+		[[ -f $ROOTFS ]] || ROOTFS="$ROOT/scripts/roots/$ROOTFS.recipe"
+		[[ -f $ROOTFS ]] || die "--rootfs: no recipe '$ROOTFS'"
+		[[ -z $KERNEL_IMAGE ]] || die "--rootfs boots Debian's kernels only, not --kernel-image"
+	fi
 	[[ $TIMEOUT =~ ^[0-9]+$ && $MEM =~ ^[0-9]+$ ]] || die "--timeout/--mem need numbers"
 	if [[ -z $TEST_TIMEOUT ]]; then
 		TEST_TIMEOUT=$((TIMEOUT - 60 < 300 ? TIMEOUT - 60 : 300))
@@ -178,6 +206,23 @@ mount -t tmpfs tmpfs /run
 mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 . /etc/mvgpu-vm.conf
 
+# start_udev: in a Debian root, systemd-udevd if it has one (again after
+# a test's end killed it), so that udev rules run as on a host.
+start_udev() {
+	[ -n "$ROOTFS" ] && [ -x /lib/systemd/systemd-udevd ] || return 0
+	udevadm control --ping 2>/dev/null || /lib/systemd/systemd-udevd --daemon
+}
+# In a Debian root: root's PATH as Debian sets it, with busybox's
+# poweroff and sysctl last (minbase has neither), and the /dev links that
+# udev or systemd would make (bash's <(...), which dkms uses, needs /dev/fd).
+if [ -n "$ROOTFS" ]; then
+	export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:/mvgpu/bin
+	ln -sf /proc/self/fd /dev/fd
+	ln -sf /proc/self/fd/0 /dev/stdin
+	ln -sf /proc/self/fd/1 /dev/stdout
+	ln -sf /proc/self/fd/2 /dev/stderr
+fi
+
 # "quiet" hides boot noise; from now on show warnings and worse live.
 dmesg -n 5
 if [ -w /proc/sys/kernel/hung_task_timeout_secs ]; then
@@ -211,6 +256,7 @@ export MVGPU_MODDIR=/lib/mvgpu MVGPU_KERNEL_FLAVOUR="$FLAVOUR" MVGPU_ACCEL="$ACC
 run_test() {
 	local pid dog rc
 
+	start_udev
 	"/tests/$1" </dev/null 2>&1 &
 	pid=$!
 	sh -c 'sleep "$1"; kill -TERM -1; sleep 10; kill -KILL -1' \
@@ -242,6 +288,67 @@ EOF
 	chmod 755 "$1"
 }
 
+# The --rootfs initramfs's /init: mount the Debian root, put the payload
+# in, switch_root to the test runner.
+write_stage1() {
+	cat >"$1" <<'EOF'
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# /init of the mvgpu --rootfs initramfs, generated by tests/vm/run-vm.sh:
+# mounts the Debian root from /dev/vda and starts the test runner in it.
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+exec </dev/console >/dev/console 2>&1
+. /etc/mvgpu-vm.conf
+
+fail() {
+	echo "### MVGPU-ROOTFS-FAILED $*"
+	echo "### MVGPU-DMESG-BEGIN"
+	dmesg
+	echo "### MVGPU-DMESG-END"
+	poweroff -f
+}
+
+while read -r mod; do
+	insmod "/lib/modules/$KREL/$mod" || fail "insmod $mod"
+done </etc/mvgpu-modules
+i=0
+while [ ! -b /dev/vda ] && [ $i -lt 300 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+mkdir -p /newroot
+mount -t ext4 /dev/vda /newroot || fail "cannot mount /dev/vda"
+
+# The payload: the runner and busybox for it, tests, our modules, the
+# settings, --extra; the kernel's modules if the root has none for it.
+r=/newroot
+mkdir -p $r/mvgpu/bin $r/tests $r/etc
+cp /init.rootfs $r/mvgpu/init
+cp /bin/busybox $r/mvgpu/bin/busybox
+ln -sf busybox $r/mvgpu/bin/poweroff
+ln -sf busybox $r/mvgpu/bin/sysctl
+cp -a /tests/. $r/tests/
+# /lib/mvgpu only if there are --modules: a package may own that directory
+if [ -n "$(ls /lib/mvgpu)" ]; then
+	mkdir -p $r/lib/mvgpu
+	cp -a /lib/mvgpu/. $r/lib/mvgpu/
+fi
+cp /etc/mvgpu-vm.conf /etc/mvgpu-env $r/etc/
+: >$r/etc/mvgpu-modules	# the runner preloads nothing here
+[ ! -d /extra ] || cp -a /extra/. $r/
+if [ ! -d "$r/lib/modules/$KREL/kernel" ]; then
+	mkdir -p $r/lib/modules
+	cp -a "/lib/modules/$KREL" $r/lib/modules/
+fi
+umount /proc /sys /dev
+exec switch_root /newroot /mvgpu/init
+EOF
+	chmod 755 "$1"
+}
+
 # build_initramfs OUT -> gzip'd newc cpio with busybox, vfio stack, tests
 build_initramfs() {
 	local out=$1 stage="$VM_DIR/root" kmods="$KDIR_VM/lib/modules/$KREL" f name applet mdevctl
@@ -259,9 +366,10 @@ build_initramfs() {
 	# otherwise /init reopens it from devtmpfs).
 	[[ $EUID -ne 0 ]] || mknod -m 600 "$stage/dev/console" c 5 1
 
-	# mdevctl (a dynamically linked binary) for tests that want it
+	# mdevctl (a dynamically linked binary) for tests that want it; a
+	# Debian root brings its own, if its recipe installs it
 	mdevctl=$(command -v mdevctl || true)
-	if [[ -n $mdevctl ]]; then
+	if [[ -n $mdevctl && -z $ROOTFS ]]; then
 		copy_with_libs "$mdevctl" "$stage"
 		ln -sf mdevctl "$stage${mdevctl%/*}/lsmdev"
 	fi
@@ -269,7 +377,11 @@ build_initramfs() {
 	# the kernel's vfio/mdev modules (the subset fetch-kernel.sh unpacked);
 	# none for a --kernel-image, which has them built in
 	: >"$stage/etc/mvgpu-modules"
-	if [[ -z $KERNEL_IMAGE ]]; then
+	if [[ -n $ROOTFS ]]; then
+		# here: what mounts the root (the test runner preloads nothing)
+		cp -a "$kmods" "$stage/lib/modules/"
+		load_order "$kmods" "${ROOTFS_MODULES[@]}" >"$stage/etc/mvgpu-modules"
+	elif [[ -z $KERNEL_IMAGE ]]; then
 		cp -a "$kmods" "$stage/lib/modules/"
 		load_order "$kmods" "${VFIO_MODULES[@]}" >"$stage/etc/mvgpu-modules"
 	fi
@@ -281,7 +393,12 @@ build_initramfs() {
 	for f in "$BIN_DIR"/*; do
 		if [[ -f $f && -x $f ]]; then cp "$f" "$stage/tests/"; fi
 	done
-	[[ -z $EXTRA_DIR ]] || cp -a "$EXTRA_DIR/." "$stage/"
+	if [[ -n $EXTRA_DIR && -n $ROOTFS ]]; then
+		mkdir -p "$stage/extra"
+		cp -a "$EXTRA_DIR/." "$stage/extra/"
+	elif [[ -n $EXTRA_DIR ]]; then
+		cp -a "$EXTRA_DIR/." "$stage/"
+	fi
 	for name in $TESTS; do
 		[[ -x $stage/tests/$name ]] || die "test '$name' is not an executable in $BIN_DIR"
 	done
@@ -292,6 +409,7 @@ FLAVOUR='$FLAVOUR'
 ACCEL='$ACCEL'
 TESTS='$TESTS'
 TEST_TIMEOUT=$TEST_TIMEOUT
+ROOTFS='${ROOTFS:+${ROOTFS##*/}}'
 EOF
 	# --env NAME=VALUE settings for the tests (validated names only).
 	: >"$stage/etc/mvgpu-env"
@@ -300,7 +418,12 @@ EOF
 			die "--env '$kv': want NAME=VALUE with a plain value"
 		echo "export $kv" >>"$stage/etc/mvgpu-env"
 	done
-	write_init "$stage/init"
+	if [[ -n $ROOTFS ]]; then
+		write_init "$stage/init.rootfs"
+		write_stage1 "$stage/init"
+	else
+		write_init "$stage/init"
+	fi
 
 	(cd "$stage" && find . -print | LC_ALL=C sort |
 		cpio -o -H newc -R 0:0 --quiet) | gzip -1 >"$out"
@@ -390,6 +513,11 @@ report() {
 	grep -v '^@@COUNTS ' <<<"$counts"
 	read -r _ PASSED FAILED SKIPPED < <(grep '^@@COUNTS ' <<<"$counts")
 
+	if grep -q '### MVGPU-ROOTFS-FAILED' "$clean"; then
+		echo "# $FLAVOUR: could not start the Debian root:"
+		grep '### MVGPU-ROOTFS-FAILED' "$clean"
+		FAILED=$((FAILED + 1))
+	fi
 	if grep -q '### MVGPU-MODULE-FAILED' "$clean"; then
 		echo "# $FLAVOUR: could not load the vfio stack:"
 		grep '### MVGPU-MODULE-FAILED' "$clean"
@@ -433,7 +561,8 @@ report() {
 }
 
 main() {
-	local initrd start qemu_rc=0 accel elapsed decision reason
+	local initrd start qemu_rc=0 accel elapsed decision reason disk
+	local cmdline="console=ttyS0 quiet panic=-1 panic_on_warn=0 softlockup_panic=0 printk.devkmsg=on log_buf_len=4M"
 
 	parse_args "$@"
 	VM_DIR="$BUILD_DIR/vm/$FLAVOUR"
@@ -462,9 +591,18 @@ main() {
 	IFS=$'\t' read -r accel CPU reason <<<"$decision"
 	[[ -n $accel && -n $CPU ]] || die "bad accelerator decision '$decision'"
 	ACCEL=$accel
+	disk=()
+	if [[ -n $ROOTFS ]]; then
+		IMAGE=$(BUILD=$BUILD_DIR "$ROOT/scripts/mkroot.sh" --image "$ROOTFS") ||
+			die "no root file system image for $ROOTFS"
+		# snapshot=on: the guest's writes go to a temporary overlay
+		disk=(-drive "file=$IMAGE,format=raw,if=virtio,snapshot=on")
+		cmdline+=" root=/dev/vda"
+	fi
 	build_initramfs "$initrd"
 
 	echo "# $FLAVOUR: kernel $KREL, accel: $accel ($reason), tests: $TESTS"
+	[[ -z $IMAGE ]] || echo "# $FLAVOUR: root file system: $IMAGE (snapshot)"
 
 	: >"$LOG"
 	start=$SECONDS
@@ -474,8 +612,8 @@ main() {
 		-machine q35 -cpu "$CPU" -accel "$accel" -m "$MEM" -smp 2 \
 		-nographic -no-reboot -monitor none -nic none \
 		-serial "file:$LOG" \
-		-kernel "$VMLINUZ" -initrd "$initrd" \
-		-append "console=ttyS0 quiet panic=-1 panic_on_warn=0 softlockup_panic=0 printk.devkmsg=on log_buf_len=4M" \
+		-kernel "$VMLINUZ" -initrd "$initrd" "${disk[@]}" \
+		-append "$cmdline" \
 		</dev/null 2>"$VM_DIR/qemu.stderr" &
 	qemu_pid=$!
 	# If we are interrupted, do not leave QEMU (or the log follower) behind.
