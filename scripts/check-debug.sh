@@ -121,20 +121,5 @@ MVGPU_BUILD_DIR=$BUILD "$ROOT/tests/vm/run-vm.sh" --kernel debug \
 	--known-splat 'at drivers/vfio/vfio_main\.c:[0-9]+ vfio_group_release' \
 	--no-stream || rc=$?
 echo "# vm-debug: $((SECONDS - t0)) s, exit $rc"
-result=$BUILD/vm/debug/result
-if [[ -r $result ]]; then
-	# "passed=P failed=F skipped=S" (tests/vm/run-vm.sh)
-	p=0 f=0
-	for kv in $(<"$result"); do
-		case $kv in
-		passed=[0-9]*) p=${kv#passed=} ;;
-		failed=[0-9]*) f=${kv#failed=} ;;
-		esac
-	done
-	passed=$((passed + p))
-	failed=$((failed + f))
-	((rc == 0 || f > 0)) || failed=$((failed + 1))
-else
-	failed=$((failed + 1))
-fi
+count_vm debug "$rc"
 finish

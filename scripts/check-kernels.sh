@@ -145,20 +145,7 @@ main() {
 			"${extra[@]}" --no-stream
 		rc=$?
 		echo "# vm-$fl: $((SECONDS - t0)) s, exit $rc"
-		if [[ -r $result ]]; then
-			p=0 f=0
-			for kv in $(<"$result"); do
-				case $kv in
-				passed=[0-9]*) p=${kv#passed=} ;;
-				failed=[0-9]*) f=${kv#failed=} ;;
-				esac
-			done
-			passed=$((passed + p))
-			failed=$((failed + f))
-			((rc == 0 || f > 0)) || failed=$((failed + 1))
-		else
-			failed=$((failed + 1))
-		fi
+		count_vm "$fl" "$rc"
 	else
 		echo "not ok - vm-$fl: no kernel, accelerator or modules"
 		failed=$((failed + 1))

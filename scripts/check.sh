@@ -90,21 +90,7 @@ for fl in $FLAVOURS; do
 		"${extra[@]}" --no-stream
 	rc=$?
 	echo "# vm-$fl: $((SECONDS - t0)) s, exit $rc"
-	if [ -r "$result" ]; then
-		# "passed=P failed=F skipped=S" (tests/vm/run-vm.sh)
-		p=0 f=0
-		for kv in $(cat "$result"); do
-			case $kv in
-			passed=[0-9]*) p=${kv#passed=} ;;
-			failed=[0-9]*) f=${kv#failed=} ;;
-			esac
-		done
-		passed=$((passed + p))
-		failed=$((failed + f))
-		[ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && failed=$((failed + 1))
-	else
-		failed=$((failed + 1))
-	fi
+	count_vm "$fl" "$rc"
 done
 
 echo "# make check took $((SECONDS - start)) s"

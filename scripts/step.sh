@@ -32,3 +32,26 @@ accel_once() {
 	IFS=$'\t' read -r accel cpu reason <<<"$MVGPU_ACCEL_DECISION"
 	echo "# accel: ${accel%%,*} ($reason)"
 }
+
+# count_vm FLAVOUR RC: add the VM run's results (tests/vm/run-vm.sh writes
+# "passed=P failed=F skipped=S" to $BUILD/vm/FLAVOUR/result) to $passed
+# and $failed; a run that failed (RC != 0) without a failed test, or left
+# no result, counts as one failure.
+count_vm() {
+	local result=$BUILD/vm/$1/result rc=$2 kv p=0 f=0
+	if [ ! -r "$result" ]; then
+		failed=$((failed + 1))
+		return
+	fi
+	for kv in $(cat "$result"); do
+		case $kv in
+		passed=[0-9]*) p=${kv#passed=} ;;
+		failed=[0-9]*) f=${kv#failed=} ;;
+		esac
+	done
+	passed=$((passed + p))
+	failed=$((failed + f))
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		failed=$((failed + 1))
+	fi
+}
