@@ -538,6 +538,28 @@ static void *load_thread(void *p)
 }
 
 /*
+ * Submit a NOP and a FENCE on @c and spin until the fence is in the QSA,
+ * as a polling driver sees it.  Returns the fence, 0 on failure.
+ */
+static uint64_t nop_fence_seen(struct __test_metadata *_metadata,
+			       struct mvgpu_ctx *c)
+{
+	struct mvgpu_cmd nop = mkcmd(MVGPU_OP_NOP, 0, 0, 0, 0, 0, 0, 0);
+	struct mvgpu_qsa *qsa = mvgpu_ctx_qsa(c);
+	uint64_t seq;
+
+	if (mvgpu_ctx_submit(c, &nop, 1))
+		return 0;
+	seq = mvgpu_ctx_fence(c, 0);
+	if (!seq)
+		return 0;
+	while (__atomic_load_n(&qsa->fence, __ATOMIC_ACQUIRE) < seq)
+		if (mvgpu_ctx_error(c, NULL))
+			return 0;
+	return seq;
+}
+
+/*
  * QREG_FENCE_LO/HI is never behind qsa.fence (the manual, "Fences"): once
  * a driver sees a fence in the QSA, the register it reads next shows that
  * fence or a later one.  Many times, with a second vGPU keeping the
@@ -546,8 +568,6 @@ static void *load_thread(void *p)
  */
 TEST_F(cmd, fence_register_not_behind)
 {
-	struct mvgpu_cmd nop = mkcmd(MVGPU_OP_NOP, 0, 0, 0, 0, 0, 0, 0);
-	struct mvgpu_qsa *qsa = mvgpu_ctx_qsa(&self->c);
 	struct load_arg load = { 0 };
 	unsigned int i, behind = 0, rounds = 300;
 	bool delay = path_exists(WRITE_DELAY);
@@ -562,12 +582,9 @@ TEST_F(cmd, fence_register_not_behind)
 		ASSERT_EQ(0, sysfs_write_str(WRITE_DELAY, "2000"));
 
 	for (i = 0; i < rounds; i++) {
-		ASSERT_EQ(0, mvgpu_ctx_submit(&self->c, &nop, 1));
-		seq = mvgpu_ctx_fence(&self->c, 0);
-		ASSERT_NE(0, seq);
 		/* The driver's view: the fence in memory, then the register. */
-		while (__atomic_load_n(&qsa->fence, __ATOMIC_ACQUIRE) < seq)
-			ASSERT_EQ(0, mvgpu_ctx_error(&self->c, NULL));
+		seq = nop_fence_seen(_metadata, &self->c);
+		ASSERT_NE(0, seq);
 		ASSERT_EQ(0, vfio_mmio_read32(self->c.vd.device,
 					      MVGPU_QUEUE_BASE(0) +
 					      MVGPU_QREG_FENCE_LO, &lo));
@@ -601,8 +618,6 @@ TEST_F(cmd, fence_register_not_behind)
  */
 TEST_F(cmd, fence_counts_its_commands)
 {
-	struct mvgpu_cmd nop = mkcmd(MVGPU_OP_NOP, 0, 0, 0, 0, 0, 0, 0);
-	struct mvgpu_qsa *qsa = mvgpu_ctx_qsa(&self->c);
 	unsigned int i, behind = 0, rounds = 20;
 	uint64_t seq, base, done;
 
@@ -611,11 +626,8 @@ TEST_F(cmd, fence_counts_its_commands)
 	base = vgpu_stat(self, "completions");
 	ASSERT_EQ(0, sysfs_write_str(WRITE_DELAY, "2000"));
 	for (i = 0; i < rounds; i++) {
-		ASSERT_EQ(0, mvgpu_ctx_submit(&self->c, &nop, 1));
-		seq = mvgpu_ctx_fence(&self->c, 0);
+		seq = nop_fence_seen(_metadata, &self->c);
 		ASSERT_NE(0, seq);
-		while (__atomic_load_n(&qsa->fence, __ATOMIC_ACQUIRE) < seq)
-			ASSERT_EQ(0, mvgpu_ctx_error(&self->c, NULL));
 		done = vgpu_stat(self, "completions");
 		if (done != base + 2 * (i + 1) && !behind++)
 			TH_LOG("round %u: fence %llu seen, completions %llu of %llu",
