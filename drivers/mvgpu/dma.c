@@ -86,7 +86,10 @@
 #define MVGPU_DMA_WAIT_JIFFIES	max(1UL, usecs_to_jiffies(2000))
 
 /*
- * Off by default.  vfio type1 (6.1 to at least 6.12) takes its
+ * Off by default, and set only at load time (0444): pinning is a decision
+ * about which VMMs the host trusts, made once before any vGPU opens, not
+ * a switch that turns the lock order below on under running VMMs.
+ * vfio type1 (6.1 to at least 6.12) takes its
  * device_list_lock under its iommu->lock when a device opens and when it
  * notifies an unmap, but a dma_unmap callback that unpins, as every pinning
  * driver must, takes iommu->lock under device_list_lock: lockdep reports
@@ -97,9 +100,9 @@
  * pinning on for the throughput.
  */
 static unsigned int dma_cache_mb;
-module_param(dma_cache_mb, uint, 0644);
+module_param(dma_cache_mb, uint, 0444);
 MODULE_PARM_DESC(dma_cache_mb,
-		 "Guest memory each vGPU keeps pinned for large DMA transfers, in MiB (default 0: off, every access through vfio_dma_rw; see the administrator's guide before turning it on)");
+		 "Guest memory each vGPU keeps pinned for large DMA transfers, in MiB, load time only (default 0: off, every access through vfio_dma_rw; see the administrator's guide before turning it on)");
 
 static struct workqueue_struct *mvgpu_dma_wq;
 
@@ -313,7 +316,7 @@ static void mvgpu_dma_copy_page(struct page *page, size_t off, void *buf,
 static size_t mvgpu_dma_rw_pinned(struct mvgpu_dma_cache *cache, u64 iova,
 				  void *buf, size_t len, bool write)
 {
-	unsigned long max_pages = (unsigned long)READ_ONCE(dma_cache_mb) <<
+	unsigned long max_pages = (unsigned long)dma_cache_mb <<
 				  (20 - PAGE_SHIFT);
 	unsigned long first = iova >> PAGE_SHIFT;
 	unsigned long last = (iova + len - 1) >> PAGE_SHIFT;
@@ -358,7 +361,7 @@ static int mvgpu_dma_rw_blocking(struct mvgpu_dma_cache *cache, u64 iova,
 	size_t done = 0, n;
 
 	if (MVGPU_DMA_CACHE && len >= MVGPU_DMA_PIN_MIN &&
-	    READ_ONCE(dma_cache_mb))
+	    dma_cache_mb)
 		done = mvgpu_dma_rw_pinned(cache, iova, buf, len, write);
 
 	for (; done < len; done += n) {

@@ -48,9 +48,6 @@
  * engine this long, if it is behind in virtual runtime (sched.c).
  */
 #define MVGPU_WAKEUP_GRAN_NS	(500 * NSEC_PER_USEC)
-/* The most one chunk counts towards the watchdog (queue.c). */
-#define MVGPU_CHUNK_CHARGE_MAX_NS	(10 * NSEC_PER_MSEC)
-
 extern unsigned int mvgpu_watchdog_ms;
 
 /*
@@ -109,6 +106,14 @@ struct mvgpu_vgpu;
  * @run_start: when @current_q got the engine (engine thread only).
  * @seen_wakeups: sched.wakeups when this engine last looked for a queue
  *	to preempt for (engine thread only).
+ * @wq: the idle engine thread waits here until it is woken for work.
+ * @woken: it has been woken and not yet looked for work (sched.lock, or
+ *	set by the cap timer with WRITE_ONCE()).
+ * @idle: it waits on @wq (sched.lock).
+ * @pn: its engine clock's preempt notifier (eclock.c).
+ * @preempted_ns: time its thread spent preempted (engine thread only).
+ * @switched_out: when its thread was last preempted, or 0 (engine thread
+ *	only).
  */
 struct mvgpu_engine {
 	struct mvgpu_pgpu *pgpu;
@@ -119,13 +124,20 @@ struct mvgpu_engine {
 	u64 busy_ns;
 	u64 run_start;
 	u64 seen_wakeups;
+	wait_queue_head_t wq;
+	bool woken;
+	bool idle;
+#ifdef CONFIG_PREEMPT_NOTIFIERS
+	struct preempt_notifier pn;
+#endif
+	u64 preempted_ns;
+	u64 switched_out;
 };
 
 /**
  * struct mvgpu_sched - the engine scheduler of a pGPU
  * @lock: see "Locking" in struct mvgpu_pgpu.
  * @runnable: queues with work, waiting for an engine.
- * @engine_wq: idle engine threads wait here for work.
  * @stop_wq: mvgpu_queue_stop() waits here for an engine to let go.
  * @min_vruntime: the smallest virtual runtime of any time-sliced vGPU with
  *	work; a vGPU whose queue wakes up starts no lower, so sleeping earns no credit.
@@ -137,7 +149,6 @@ struct mvgpu_engine {
 struct mvgpu_sched {
 	spinlock_t lock;		/* see "Locking" in struct mvgpu_pgpu */
 	struct list_head runnable;
-	wait_queue_head_t engine_wq;
 	wait_queue_head_t stop_wq;
 	u64 min_vruntime;
 	struct hrtimer cap_timer;
@@ -569,6 +580,11 @@ enum mvgpu_run_result {
 
 enum mvgpu_run_result mvgpu_queue_run(struct mvgpu_engine *eng,
 				      struct mvgpu_queue *q, u64 slice_end);
+
+/* eclock.c */
+void mvgpu_eclock_start(struct mvgpu_engine *eng);
+void mvgpu_eclock_stop(struct mvgpu_engine *eng);
+u64 mvgpu_eclock_now(struct mvgpu_engine *eng);
 
 /* sched.c */
 int mvgpu_sched_init(struct mvgpu_pgpu *pgpu);

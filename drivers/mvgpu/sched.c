@@ -41,11 +41,24 @@
  * work-conserving) and a running one is preempted; cap_timer wakes the
  * engines when the period ends.
  *
+ * Wake-ups: an idle engine thread sleeps on its own wait queue.  A queue
+ * that becomes runnable wakes one idle engine that may run it, not every
+ * engine thread of the pGPU: the others would only find nothing to do.
+ * If none is idle, a busy engine takes the queue when it next looks for
+ * work.  Only the cap timer and a change of engine ownership, both rare,
+ * wake every engine.
+ *
+ * Time: engine time (busy_ns, virtual runtime, caps, the watchdog) is
+ * measured with each engine's engine clock (eclock.c), which stands still
+ * while the engine's thread is preempted, so a busy host charges no vGPU
+ * for the time it took the CPU away.  Timeslices, cap periods and waits
+ * are wall-clock (ktime_get_ns()).
+ *
  * Locking: sched->lock protects the run list, each queue's state, node,
  * kicked and stopping, every vGPU's vruntime and cap accounting, and each
- * engine's current_q.  Nothing
- * else is taken under it, and engine threads hold no lock while they run
- * a chunk (vfio_dma_rw() takes the vfio container's own).
+ * engine's current_q, woken and idle.  Nothing is taken under it but the
+ * engines' wait queue locks (wake_up()), and engine threads hold no lock
+ * while they run a chunk (vfio_dma_rw() takes the vfio container's own).
  */
 #include <linux/hrtimer.h>
 #include <linux/kthread.h>
@@ -108,25 +121,40 @@ static bool mvgpu_cap_throttled(struct mvgpu_sched *sched,
 }
 
 /*
- * Charge the engine time @q used since it was last charged to its vGPU's
- * cap period.  Time that straddles the end of a period is charged to the
- * next one in full, so none escapes the cap.  sched.lock held.  Return:
- * true if the cap is now reached.
+ * Charge the engine time @q used since it was last charged (@enow, engine
+ * clock) to its vGPU's cap period (@now, wall clock).  Time that straddles
+ * the end of a period is charged to the next one in full, so none escapes
+ * the cap.  sched.lock held.  Return: true if the cap is now reached.
  */
 static bool mvgpu_cap_charge(struct mvgpu_sched *sched, struct mvgpu_queue *q,
-			     u64 now)
+			     u64 now, u64 enow)
 {
 	struct mvgpu_vgpu *vgpu = q->vgpu;
 
 	if (now >= vgpu->cap_period_end) {
 		vgpu->cap_period_end = now + MVGPU_CAP_PERIOD_NS;
-		vgpu->cap_used_ns = now - q->charged_at;
+		vgpu->cap_used_ns = enow - q->charged_at;
 	} else {
-		vgpu->cap_used_ns += now - q->charged_at;
+		vgpu->cap_used_ns += enow - q->charged_at;
 	}
-	q->charged_at = now;
+	q->charged_at = enow;
 	return mvgpu_vgpu_capped(vgpu) &&
 	       vgpu->cap_used_ns >= mvgpu_cap_budget(sched, vgpu);
+}
+
+/*
+ * Wake every engine thread: sched.lock need not be held (the cap timer
+ * cannot take it), so @woken is set with WRITE_ONCE(); an engine that
+ * clears it meanwhile is looking for work anyway.
+ */
+static void mvgpu_sched_wake_all(struct mvgpu_pgpu *pgpu)
+{
+	unsigned int i;
+
+	for (i = 0; i < pgpu->nr_engines; i++) {
+		WRITE_ONCE(pgpu->sched.engines[i].woken, true);
+		wake_up(&pgpu->sched.engines[i].wq);
+	}
 }
 
 static enum hrtimer_restart mvgpu_cap_timer_fn(struct hrtimer *timer)
@@ -134,7 +162,7 @@ static enum hrtimer_restart mvgpu_cap_timer_fn(struct hrtimer *timer)
 	struct mvgpu_sched *sched = container_of(timer, struct mvgpu_sched,
 						 cap_timer);
 
-	wake_up_all(&sched->engine_wq);
+	mvgpu_sched_wake_all(container_of(sched, struct mvgpu_pgpu, sched));
 	return HRTIMER_NORESTART;
 }
 
@@ -165,15 +193,26 @@ static struct mvgpu_queue *mvgpu_sched_best(struct mvgpu_engine *eng)
 	return best;
 }
 
-static bool mvgpu_sched_has_work(struct mvgpu_engine *eng)
+/*
+ * Wake one idle engine that may run @q and has not been woken yet, if
+ * there is one.  sched->lock held.
+ */
+static void mvgpu_sched_wake_one(struct mvgpu_sched *sched,
+				 struct mvgpu_queue *q)
 {
-	struct mvgpu_sched *sched = &eng->pgpu->sched;
-	bool work;
+	unsigned int i;
 
-	spin_lock(&sched->lock);
-	work = mvgpu_sched_best(eng);
-	spin_unlock(&sched->lock);
-	return work;
+	lockdep_assert_held(&sched->lock);
+
+	for (i = 0; i < q->vgpu->pgpu->nr_engines; i++) {
+		struct mvgpu_engine *eng = &sched->engines[i];
+
+		if (eng->idle && !eng->woken && mvgpu_engine_may_run(eng, q)) {
+			WRITE_ONCE(eng->woken, true);
+			wake_up(&eng->wq);
+			return;
+		}
+	}
 }
 
 /*
@@ -194,7 +233,7 @@ static void mvgpu_sched_enqueue(struct mvgpu_sched *sched,
 		list_add(&q->node, &sched->runnable);
 	else
 		list_add_tail(&q->node, &sched->runnable);
-	wake_up_all(&sched->engine_wq);
+	mvgpu_sched_wake_one(sched, q);
 }
 
 /**
@@ -276,20 +315,21 @@ void mvgpu_sched_stop(struct mvgpu_queue *q)
 }
 
 /*
- * Charge @q's engine time since q->run_start to the statistics, the
- * engine's busy time and its vGPU's virtual runtime.  sched.lock held.
+ * Charge @q's engine time since q->run_start (up to @enow, both engine
+ * clock) to the statistics, the engine's busy time and its vGPU's
+ * virtual runtime.  sched.lock held.
  */
 static void mvgpu_sched_account(struct mvgpu_engine *eng,
-				struct mvgpu_queue *q, u64 now)
+				struct mvgpu_queue *q, u64 enow)
 {
 	struct mvgpu_vgpu *vgpu = q->vgpu;
-	u64 delta = now - q->run_start;
+	u64 delta = enow - q->run_start;
 
 	eng->busy_ns += delta;
 	q->stats.busy_ns += delta;
 	vgpu->vruntime += div_u64(delta * MVGPU_WEIGHT_DEFAULT,
 				  max(READ_ONCE(vgpu->weight), 1U));
-	q->run_start = now;
+	q->run_start = enow;
 }
 
 static void mvgpu_sched_update_min(struct mvgpu_pgpu *pgpu,
@@ -344,7 +384,7 @@ enum mvgpu_run_result mvgpu_sched_check(struct mvgpu_engine *eng,
 	struct mvgpu_sched *sched = &eng->pgpu->sched;
 	enum mvgpu_run_result res = MVGPU_RUN_CONTINUE;
 	bool wakeup;
-	u64 now;
+	u64 now, enow;
 
 	if (READ_ONCE(q->stopping) || READ_ONCE(q->vgpu->failed) ||
 	    kthread_should_stop())
@@ -359,6 +399,7 @@ enum mvgpu_run_result mvgpu_sched_check(struct mvgpu_engine *eng,
 		return MVGPU_RUN_CONTINUE;
 	}
 
+	enow = mvgpu_eclock_now(eng);
 	spin_lock(&sched->lock);
 	if (now >= *slice_end || wakeup) {
 		/*
@@ -367,10 +408,11 @@ enum mvgpu_run_result mvgpu_sched_check(struct mvgpu_engine *eng,
 		 * its statistics, its vGPU's vruntime and min_vruntime do
 		 * not stand still meanwhile.
 		 */
-		mvgpu_sched_account(eng, q, now);
+		mvgpu_sched_account(eng, q, enow);
 		mvgpu_sched_update_min(eng->pgpu, NULL);
 	}
-	if (mvgpu_vgpu_capped(q->vgpu) && mvgpu_cap_charge(sched, q, now)) {
+	if (mvgpu_vgpu_capped(q->vgpu) &&
+	    mvgpu_cap_charge(sched, q, now, enow)) {
 		res = MVGPU_RUN_PREEMPT;
 	} else if (now >= *slice_end && mvgpu_sched_best(eng)) {
 		res = MVGPU_RUN_PREEMPT;
@@ -417,14 +459,15 @@ static void mvgpu_sched_update_min(struct mvgpu_pgpu *pgpu,
 
 /* Account the run and decide where @q goes next.  Engine thread. */
 static void mvgpu_sched_put(struct mvgpu_engine *eng, struct mvgpu_queue *q,
-			    enum mvgpu_run_result res, u64 end)
+			    enum mvgpu_run_result res)
 {
 	struct mvgpu_sched *sched = &eng->pgpu->sched;
+	u64 end = ktime_get_ns(), eend = mvgpu_eclock_now(eng);
 
 	spin_lock(&sched->lock);
-	mvgpu_sched_account(eng, q, end);
+	mvgpu_sched_account(eng, q, eend);
 	eng->current_q = NULL;
-	mvgpu_cap_charge(sched, q, end);
+	mvgpu_cap_charge(sched, q, end, eend);
 
 	if (q->stopping || res == MVGPU_RUN_STOP) {
 		q->state = MVGPU_Q_IDLE;
@@ -448,20 +491,21 @@ static int mvgpu_engine_thread(void *data)
 	struct mvgpu_sched *sched = &eng->pgpu->sched;
 	enum mvgpu_run_result res;
 	struct mvgpu_queue *q;
-	u64 start, slice;
+	u64 start, estart, slice;
 
+	mvgpu_eclock_start(eng);
 	while (!kthread_should_stop()) {
-		wait_event_idle(sched->engine_wq,
-				kthread_should_stop() || mvgpu_sched_has_work(eng));
-
+		estart = mvgpu_eclock_now(eng);
 		spin_lock(&sched->lock);
+		WRITE_ONCE(eng->woken, false);
 		q = mvgpu_sched_best(eng);
+		eng->idle = !q;
 		if (q) {
 			start = ktime_get_ns();
 			list_del_init(&q->node);
 			q->state = MVGPU_Q_RUNNING;
-			q->run_start = start;
-			q->charged_at = start;
+			q->run_start = estart;
+			q->charged_at = estart;
 			q->stats.runs++;
 			q->stats.wait_ns += start - q->runnable_since;
 			q->stats.wait_max_ns = max(q->stats.wait_max_ns,
@@ -473,12 +517,17 @@ static int mvgpu_engine_thread(void *data)
 			q->slice_left = 0;
 		}
 		spin_unlock(&sched->lock);
-		if (!q)
+		if (!q) {
+			/* mvgpu_sched_wake_one() sets woken for us. */
+			wait_event_idle(eng->wq, READ_ONCE(eng->woken) ||
+					kthread_should_stop());
 			continue;
+		}
 
 		res = mvgpu_queue_run(eng, q, start + slice);
-		mvgpu_sched_put(eng, q, res, ktime_get_ns());
+		mvgpu_sched_put(eng, q, res);
 	}
+	mvgpu_eclock_stop(eng);
 	return 0;
 }
 
@@ -503,7 +552,7 @@ void mvgpu_sched_set_owner(struct mvgpu_pgpu *pgpu, unsigned long engines,
 	for_each_set_bit(bit, &engines, MVGPU_MAX_ENGINES)
 		WRITE_ONCE(sched->engines[bit].owner, owner);
 	spin_unlock(&sched->lock);
-	wake_up_all(&sched->engine_wq);
+	mvgpu_sched_wake_all(pgpu);
 }
 
 /**
@@ -519,7 +568,6 @@ int mvgpu_sched_init(struct mvgpu_pgpu *pgpu)
 
 	spin_lock_init(&sched->lock);
 	INIT_LIST_HEAD(&sched->runnable);
-	init_waitqueue_head(&sched->engine_wq);
 	init_waitqueue_head(&sched->stop_wq);
 	mvgpu_hrtimer_setup(&sched->cap_timer, mvgpu_cap_timer_fn,
 			    CLOCK_MONOTONIC, HRTIMER_MODE_ABS);
@@ -530,6 +578,7 @@ int mvgpu_sched_init(struct mvgpu_pgpu *pgpu)
 
 		eng->pgpu = pgpu;
 		eng->index = i;
+		init_waitqueue_head(&eng->wq);
 		t = kthread_run(mvgpu_engine_thread, eng, MVGPU_NAME "%d-e%u",
 				pgpu->id, i);
 		if (IS_ERR(t)) {

@@ -344,16 +344,23 @@ static int mvgpu_sim_copy(struct mvgpu_op *op, void *vram, u64 n)
 	return 0;
 }
 
-static void mvgpu_sim_spin(struct mvgpu_op *op)
+/*
+ * SPIN counts engine time (the manual): the engine clock stands still
+ * while the host preempts this thread, and a call counts at most what the
+ * core charges it (MVGPU_CHUNK_CHARGE_MAX_NS), so the watchdog always sees
+ * at least the progress made.
+ */
+static void mvgpu_sim_spin(struct mvgpu_pgpu *pgpu, unsigned int engine,
+			   struct mvgpu_op *op)
 {
 	u64 want = min_t(u64, op->value - op->progress, SIM_CHUNK_NS);
-	u64 start = ktime_get_ns(), now;
+	u64 start = mvgpu_engine_time_ns(pgpu, engine), now;
 
 	do {
 		cpu_relax();
-		now = ktime_get_ns();
+		now = mvgpu_engine_time_ns(pgpu, engine);
 	} while (now - start < want);
-	op->progress += now - start;
+	op->progress += min_t(u64, now - start, MVGPU_CHUNK_CHARGE_MAX_NS);
 }
 
 /*
@@ -410,7 +417,7 @@ static int mvgpu_sim_exec(struct mvgpu_pgpu *pgpu, unsigned int engine,
 		}
 		break;
 	case MVGPU_OP_SPIN:
-		mvgpu_sim_spin(op);
+		mvgpu_sim_spin(pgpu, engine, op);
 		return op->progress < op->value ? -EINPROGRESS : 0;
 	default:
 		WARN_ON_ONCE(1);

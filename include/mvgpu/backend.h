@@ -28,6 +28,13 @@ struct mvgpu_pgpu;
 #define MVGPU_MAX_VRAM_UNITS	256
 #define MVGPU_MAX_ENGINES	16
 
+/*
+ * The most engine time one exec() call is charged (the watchdog) and may
+ * count as progress (SPIN): longer means the engine's thread was stopped
+ * in a way its kernel could not see (a VM whose vCPU its host stopped).
+ */
+#define MVGPU_CHUNK_CHARGE_MAX_NS	(10ULL * 1000 * 1000)
+
 /**
  * struct mvgpu_pgpu_info - static description of a physical GPU
  * @backend: short backend name shown in sysfs ("sim").
@@ -102,6 +109,10 @@ struct mvgpu_op {
  *	that touches guest memory calls mvgpu_dma_rw() for at most a chunk's
  *	bytes; when that returns -EINPROGRESS, exec() returns -EINPROGRESS
  *	with no progress and repeats the same call next time.
+ *	The core charges each call the engine time it took
+ *	(mvgpu_engine_time_ns(): time the engine's thread was preempted does
+ *	not count), at most %MVGPU_CHUNK_CHARGE_MAX_NS; a SPIN counts its
+ *	progress in that same engine time, capped the same way per call.
  */
 struct mvgpu_pgpu_ops {
 	struct module *owner;
@@ -120,5 +131,6 @@ void mvgpu_pgpu_unregister(struct mvgpu_pgpu *pgpu);
 void *mvgpu_pgpu_priv(struct mvgpu_pgpu *pgpu);
 int mvgpu_dma_rw(struct mvgpu_dma *dma, u64 iova, void *buf, size_t len,
 		 bool write);
+u64 mvgpu_engine_time_ns(struct mvgpu_pgpu *pgpu, unsigned int engine);
 
 #endif /* _MVGPU_BACKEND_H */

@@ -49,7 +49,6 @@ FIXTURE_SETUP(cmd)
 FIXTURE_TEARDOWN(cmd)
 {
 	mvgpu_ctx_close(&self->c);
-	mvgpu_pin_cache(0);
 	/* Nothing stays pinned once the device is closed. */
 	EXPECT_EQ(0, mvgpu_vgpu_u64(self->uuid,
 				    "mvgpu_stats/dma_pinned_pages"));
@@ -276,7 +275,7 @@ TEST_F(cmd, copy_sys)
 	size_t buflen = 8 << 20;
 	uint8_t *buf = mmap(NULL, buflen, PROT_READ | PROT_WRITE,
 			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	bool pin = mvgpu_pin_cache(64);
+	bool pin = mvgpu_pin_cache();
 	unsigned int s, i;
 
 	ASSERT_NE(MAP_FAILED, buf);
@@ -330,7 +329,7 @@ TEST_F(cmd, copy_sys_remap)
 			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	struct mvgpu_cmd in = mkcmd(MVGPU_OP_COPY, MVGPU_CMD_F_SRC_SYS, 0,
 				    IOVA_BASE, len, 0, 0, 0);
-	bool pin = mvgpu_pin_cache(64);
+	bool pin = mvgpu_pin_cache();
 	uint64_t pins;
 
 	ASSERT_NE(MAP_FAILED, a);

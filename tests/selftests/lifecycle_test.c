@@ -457,6 +457,30 @@ TEST(sim_params)
 	ASSERT_EQ(0, mvgpu_load(NULL));
 }
 
+/*
+ * dma_cache_mb (guest-memory pinning) is set at load time only: root
+ * cannot switch it at run time, under open vGPUs (issue 17, item 9), and
+ * a load-time value is what the module reports.
+ */
+TEST(dma_cache_mb_load_time)
+{
+	const char *param = "/sys/module/mvgpu/parameters/dma_cache_mb";
+	uint64_t mb = ~0ull;
+
+	MVGPU_HOST_CHECK(true);
+	ASSERT_EQ(0, mvgpu_unload());
+	ASSERT_EQ(0, mvgpu_insmod("mvgpu", "dma_cache_mb=32"));
+	ASSERT_EQ(0, mvgpu_insmod("mvgpu_sim", NULL));
+	ASSERT_EQ(0, sysfs_read_u64(param, &mb));
+	EXPECT_EQ(32, mb);
+	EXPECT_EQ(-EACCES, sysfs_write_str(param, "0"));
+	EXPECT_EQ(-EACCES, sysfs_write_str(param, "64"));
+	ASSERT_EQ(0, sysfs_read_u64(param, &mb));
+	EXPECT_EQ(32, mb);
+	ASSERT_EQ(0, mvgpu_unload());
+	ASSERT_EQ(0, mvgpu_load(NULL));
+}
+
 int main(int argc, char **argv)
 {
 	mvgpu_host_preflight();

@@ -8,12 +8,17 @@
  * (mvgpu_stats/busy_ns), never from wall-clock speed; the bounds are wide
  * on purpose, the benchmark (make bench-sched) reports the precise numbers.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -278,6 +283,187 @@ TEST_F(sched, cap_is_a_ceiling)
 	EXPECT_GE(busy1 - busy0, 6 * 8 * 5000000ull);
 	EXPECT_LT((double)(busy1 - busy0) / (t1 - t0), 0.4);
 	EXPECT_GE(mvgpu_vgpu_u64(self->uuid, "mvgpu_stats/preemptions"), 1);
+	mvgpu_ctx_close(&c);
+}
+
+/*
+ * Voluntary context switches of mvgpu0's engine threads ("mvgpu0-e<N>"),
+ * summed; how many threads were found goes to *n.
+ */
+static uint64_t engine_switches(int *n)
+{
+	char path[300], line[256], comm[64];
+	struct dirent *de;
+	uint64_t sum = 0, v;
+	DIR *d = opendir("/proc");
+	FILE *f;
+
+	*n = 0;
+	while (d && (de = readdir(d))) {
+		snprintf(path, sizeof(path), "/proc/%s/comm", de->d_name);
+		if (sysfs_read_str(path, comm, sizeof(comm)) ||
+		    strncmp(comm, "mvgpu0-e", 8))
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/status", de->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		while (fgets(line, sizeof(line), f))
+			if (sscanf(line, "voluntary_ctxt_switches: %lu",
+				   &v) == 1) {
+				sum += v;
+				(*n)++;
+			}
+		fclose(f);
+	}
+	if (d)
+		closedir(d);
+	return sum;
+}
+
+/*
+ * A queue that wakes up wakes one engine thread, not all of them: with
+ * the pool's four engines idle, each doorbell of a queue that went idle
+ * costs about one engine thread wake-up (one sleep again afterwards),
+ * where waking every engine cost four.  Counted from the threads' own
+ * voluntary context switches in /proc.
+ */
+TEST_F(sched, kick_wakes_one_engine)
+{
+	struct mvgpu_cmd nop = { .opcode = MVGPU_OP_NOP };
+	uint64_t sw0, sw1, db0, db1, seq;
+	struct mvgpu_ctx c;
+	int i, n;
+
+	ASSERT_EQ(0, mvgpu_ctx_open(self->uuid, &c));
+	/* Let the engines settle after the open and reset. */
+	usleep(100 * 1000);
+	db0 = mvgpu_vgpu_u64(self->uuid, "mvgpu_stats/doorbells");
+	sw0 = engine_switches(&n);
+	ASSERT_EQ(4, n);
+	for (i = 0; i < 100; i++) {
+		ASSERT_EQ(0, mvgpu_ctx_submit(&c, &nop, 1));
+		seq = mvgpu_ctx_fence(&c, 0);
+		ASSERT_EQ(0, mvgpu_ctx_wait(&c, seq, 10000));
+	}
+	sw1 = engine_switches(&n);
+	db1 = mvgpu_vgpu_u64(self->uuid, "mvgpu_stats/doorbells");
+	TH_LOG("%lu doorbells, %lu engine thread sleeps",
+	       (unsigned long)(db1 - db0), (unsigned long)(sw1 - sw0));
+	EXPECT_GE(db1 - db0, 100);
+	EXPECT_LT(sw1 - sw0, 2 * (db1 - db0));
+	mvgpu_ctx_close(&c);
+}
+
+/*
+ * CPU hogs on every CPU, SCHED_FIFO, busy 80 ms of every 100 ms in the
+ * same phase on all CPUs: the engine threads get a CPU only in the 20 ms
+ * gaps, and are preempted for 80 ms at a time -- a starved host.  Killed
+ * by stop_hogs(), or with their parent, or after 60 s.
+ */
+static int start_hogs(pid_t *pids, int max)
+{
+	int ncpu = sysconf(_SC_NPROCESSORS_ONLN), i;
+
+	if (ncpu > max)
+		ncpu = max;
+	for (i = 0; i < ncpu; i++) {
+		pids[i] = fork();
+		if (pids[i] < 0)
+			return i;
+		if (!pids[i]) {
+			struct sched_param sp = { .sched_priority = 1 };
+			cpu_set_t set;
+
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			alarm(60);
+			CPU_ZERO(&set);
+			CPU_SET(i, &set);
+			sched_setaffinity(0, sizeof(set), &set);
+			if (sched_setscheduler(0, SCHED_FIFO, &sp))
+				_exit(1);
+			for (;;) {
+				uint64_t now = mvgpu_now_ns();
+				uint64_t phase = now % 100000000ull;
+				struct timespec ts;
+
+				if (phase < 80000000ull)
+					continue;
+				ts.tv_sec = 0;
+				ts.tv_nsec = 100000000ull - phase;
+				nanosleep(&ts, NULL);
+			}
+		}
+	}
+	return ncpu;
+}
+
+static void stop_hogs(pid_t *pids, int n)
+{
+	while (n--) {
+		kill(pids[n], SIGKILL);
+		waitpid(pids[n], NULL, 0);
+	}
+}
+
+/*
+ * The watchdog counts engine time, and a starved host changes nothing
+ * about it: with the engine threads preempted 80% of the time, a SPIN
+ * longer than watchdog_ms still ends in MVGPU_ERR_TIMEOUT (it used to
+ * complete: its progress counted the time it was preempted, the watchdog
+ * at most 10 ms of it per chunk), and a SPIN well below it still
+ * completes.  busy_ns is engine time too: about the SPIN, not the wall
+ * time it took (five times more here).
+ */
+TEST_F_TIMEOUT(sched, watchdog_under_load, 180)
+{
+	uint64_t wd_ms = 0, busy0, busy1, seq, t0, t1;
+	uint64_t short_ns = 100 * 1000 * 1000ull;
+	uint32_t info = 0;
+	struct mvgpu_ctx c;
+	pid_t hogs[16];
+	int nhogs, err;
+
+	ASSERT_EQ(0, sysfs_read_u64("/sys/module/mvgpu/parameters/watchdog_ms",
+				    &wd_ms));
+	ASSERT_EQ(0, mvgpu_ctx_open(self->uuid, &c));
+	nhogs = start_hogs(hogs, 16);
+	ASSERT_EQ(sysconf(_SC_NPROCESSORS_ONLN), nhogs);
+
+	/* Below the limit: completes, charged its engine time. */
+	busy0 = mvgpu_vgpu_u64(self->uuid, "mvgpu_stats/busy_ns");
+	t0 = mvgpu_now_ns();
+	err = mvgpu_ctx_submit(&c, (struct mvgpu_cmd[]){ spin_cmd(short_ns) }, 1);
+	seq = mvgpu_ctx_fence(&c, 0);
+	if (!err)
+		err = mvgpu_ctx_wait(&c, seq, 60000);
+	t1 = mvgpu_now_ns();
+	busy1 = mvgpu_vgpu_u64(self->uuid, "mvgpu_stats/busy_ns");
+	TH_LOG("SPIN %lu ms: busy %.1f ms over %.1f ms wall",
+	       (unsigned long)(short_ns / 1000000), (busy1 - busy0) / 1e6,
+	       (t1 - t0) / 1e6);
+	EXPECT_EQ(0, err);
+	EXPECT_GE(busy1 - busy0, short_ns);
+	EXPECT_LT(busy1 - busy0, 2 * short_ns);
+
+	/* Above it: stopped, after about watchdog_ms of engine time. */
+	busy0 = busy1;
+	t0 = mvgpu_now_ns();
+	err = mvgpu_ctx_submit(&c, (struct mvgpu_cmd[]){
+		spin_cmd(wd_ms * 1500000ull) }, 1);
+	seq = mvgpu_ctx_fence(&c, 0);
+	if (!err)
+		err = mvgpu_ctx_wait(&c, seq, 120000);
+	t1 = mvgpu_now_ns();
+	busy1 = mvgpu_vgpu_u64(self->uuid, "mvgpu_stats/busy_ns");
+	stop_hogs(hogs, nhogs);
+	TH_LOG("SPIN %lu ms, watchdog %lu ms: busy %.1f ms over %.1f ms wall",
+	       (unsigned long)(wd_ms * 3 / 2), (unsigned long)wd_ms,
+	       (busy1 - busy0) / 1e6, (t1 - t0) / 1e6);
+	EXPECT_EQ(-EIO, err);
+	EXPECT_EQ(MVGPU_ERR_TIMEOUT, mvgpu_ctx_error(&c, &info));
+	EXPECT_GE(busy1 - busy0, wd_ms * 1000000ull);
+	EXPECT_LT(busy1 - busy0, wd_ms * 1500000ull);
 	mvgpu_ctx_close(&c);
 }
 

@@ -129,8 +129,7 @@ TEST(lifecycle_stress)
 	ASSERT_EQ(0, mvgpu_type_available("mvgpu-ts-32m", &base_avail));
 	base_locked = locked_kb();
 	ASSERT_LE(0, base_locked);
-	/* Pinning on: the cycles exercise the pin cache's teardown too. */
-	mvgpu_pin_cache(64);
+	/* mvgpu_load() turned pinning on: the cycles exercise its teardown. */
 	buf = mmap(NULL, BUFLEN, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, buf);
@@ -205,7 +204,6 @@ TEST(lifecycle_stress)
 	EXPECT_EQ(4, pgpu_attr("engines_shared"));
 	ASSERT_EQ(0, mvgpu_type_available("mvgpu-ts-32m", &avail));
 	EXPECT_EQ(base_avail, avail);
-	mvgpu_pin_cache(0);
 	ksft_print_msg("%d cycles (%d of each kind) in %.0f s, %lu sysfs reads meanwhile\n",
 		       cycles, cycles / 5, (mvgpu_now_ns() - t0) / 1e9, reads);
 	munmap(buf, BUFLEN);

@@ -87,10 +87,11 @@ int mvgpu_type_available(const char *type, uint64_t *avail);
 /* mdev lifecycle. */
 void mvgpu_uuid_gen(char uuid[MVGPU_UUID_LEN]);
 /*
- * Set mvgpu's dma_cache_mb (guest-memory pinning, off by default); true if
- * pinning is on now.  MVGPU_TEST_PIN=0 in the environment keeps it off.
+ * Is mvgpu's guest-memory pinning (dma_cache_mb, load time only) on?
+ * mvgpu_load() loads mvgpu with dma_cache_mb=64 unless MVGPU_TEST_PIN=0
+ * is in the environment; installed modules keep their own setting.
  */
-bool mvgpu_pin_cache(unsigned int mb);
+bool mvgpu_pin_cache(void);
 /* A vGPU's numeric attribute ("mvgpu_stats/irqs"), ~0 if unreadable. */
 uint64_t mvgpu_vgpu_u64(const char *uuid, const char *attr);
 int mdev_create(const char *type, const char *uuid);
