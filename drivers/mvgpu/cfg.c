@@ -161,11 +161,13 @@ void mvgpu_cfg_read(struct mvgpu_vgpu *vgpu, unsigned int off, u8 *buf,
  * @len: bytes.
  *
  * Writable bits take the new value, W1C bits written as 1 clear, all other
- * bits keep theirs.
+ * bits keep theirs.  Clearing Bus Master waits for the vGPU's guest-memory
+ * access in flight (mvgpu_dma_bus_master_off()).
  */
 void mvgpu_cfg_write(struct mvgpu_vgpu *vgpu, unsigned int off,
 		     const u8 *buf, unsigned int len)
 {
+	bool master = mvgpu_cfg_bus_master(vgpu);
 	unsigned int i;
 
 	lockdep_assert_held(&vgpu->lock);
@@ -178,9 +180,16 @@ void mvgpu_cfg_write(struct mvgpu_vgpu *vgpu, unsigned int off,
 		vgpu->cfg[i] &= ~(val & vgpu->cfg_w1c[i]);
 	}
 
-	/* INTx disable gates the interrupt line. */
-	if (off <= PCI_COMMAND + 1 && off + len > PCI_COMMAND)
-		mvgpu_irq_update(vgpu);
+	if (off > PCI_COMMAND + 1 || off + len <= PCI_COMMAND)
+		return;
+	/*
+	 * Bus Master off: no DMA from here on, none still in flight when
+	 * the write returns.  INTx Disable gates the line, Bus Master the
+	 * MSI message: re-evaluate the interrupt either way.
+	 */
+	if (master && !mvgpu_cfg_bus_master(vgpu))
+		mvgpu_dma_bus_master_off(vgpu);
+	mvgpu_irq_update(vgpu);
 }
 
 /**
@@ -195,4 +204,20 @@ u16 mvgpu_cfg_command(struct mvgpu_vgpu *vgpu)
 {
 	return READ_ONCE(vgpu->cfg[PCI_COMMAND]) |
 	       READ_ONCE(vgpu->cfg[PCI_COMMAND + 1]) << 8;
+}
+
+/**
+ * mvgpu_cfg_bus_master() - may the vGPU master the bus?
+ * @vgpu: the vGPU; read without ->lock by engines and the DMA worker.
+ *
+ * Bus Master Enable gates the device's own memory requests: guest-memory
+ * DMA (dma.c) and MSI messages (irq.c).  A reader racing with a write
+ * that clears it is waited for by that write (guest memory) or sees the
+ * interrupt re-evaluated by it (MSI).
+ *
+ * Return: true while PCI_COMMAND_MASTER is set.
+ */
+bool mvgpu_cfg_bus_master(struct mvgpu_vgpu *vgpu)
+{
+	return mvgpu_cfg_command(vgpu) & PCI_COMMAND_MASTER;
 }

@@ -48,6 +48,15 @@
  * could make type1 panic the host.  The revoked ranges live in a small
  * table; when it overflows, the cache turns itself off for the session.
  *
+ * Bus Master Enable: with PCI_COMMAND_MASTER clear the device makes no
+ * guest-memory access.  The engine checks it before each piece, the
+ * worker before each vfio_dma_rw() piece and under the cache lock before
+ * copying from pinned pages; a piece that finds it clear fails with
+ * -EFAULT (MVGPU_ERR_DMA: the command is dropped, nothing resumes into
+ * memory a kexec'd guest kernel has reused).  The config write that
+ * clears it waits, in mvgpu_dma_bus_master_off(), for the pieces that
+ * checked before it, so none is in flight when the write returns.
+ *
  * A command that reaches an unmapped IOVA on either path fails with
  * MVGPU_ERR_DMA (-EFAULT from here).  Pinning that fails for any other
  * reason (RLIMIT_MEMLOCK, a read-only mapping, an allocation) is not an
@@ -325,7 +334,8 @@ static size_t mvgpu_dma_rw_pinned(struct mvgpu_dma_cache *cache, u64 iova,
 	int ret;
 
 	mutex_lock(&cache->lock);
-	if (cache->pin_off || mvgpu_dma_revoked(cache, first, last))
+	if (cache->pin_off || mvgpu_dma_revoked(cache, first, last) ||
+	    !mvgpu_cfg_bus_master(cache->vgpu))
 		goto out_unlock;
 
 	while (done < len) {
@@ -366,7 +376,8 @@ static int mvgpu_dma_rw_blocking(struct mvgpu_dma_cache *cache, u64 iova,
 
 	for (; done < len; done += n) {
 		n = min_t(size_t, len - done, MVGPU_DMA_PIECE);
-		if (vfio_dma_rw(vdev, iova + done, buf + done, n, write))
+		if (!mvgpu_cfg_bus_master(cache->vgpu) ||
+		    vfio_dma_rw(vdev, iova + done, buf + done, n, write))
 			return -EFAULT;
 	}
 	return 0;
@@ -400,6 +411,11 @@ static bool mvgpu_dma_rw_cached(struct mvgpu_dma_cache *cache, u64 iova,
 
 	if (!READ_ONCE(cache->nr_pinned) || !mutex_trylock(&cache->lock))
 		return false;
+	/* Under the lock: mvgpu_dma_bus_master_off() waits for us. */
+	if (!mvgpu_cfg_bus_master(cache->vgpu)) {
+		mutex_unlock(&cache->lock);
+		return false;
+	}
 	for (pfn = iova >> PAGE_SHIFT; pfn <= last; pfn++) {
 		if (!xa_load(&cache->pages, pfn)) {
 			mutex_unlock(&cache->lock);
@@ -451,7 +467,7 @@ static int mvgpu_dma_take(struct mvgpu_dma *dma, u64 iova, void *buf,
  *
  * Return: 0 when done, -EINPROGRESS when not done yet, or -EFAULT when
  * part of the range is not mapped (the part before it may have been
- * copied).
+ * copied) or the vGPU's Bus Master Enable is clear.
  */
 int mvgpu_dma_rw(struct mvgpu_dma *dma, u64 iova, void *buf, size_t len,
 		 bool write)
@@ -460,7 +476,7 @@ int mvgpu_dma_rw(struct mvgpu_dma *dma, u64 iova, void *buf, size_t len,
 
 	if (!len)
 		return 0;
-	if (iova + len - 1 < iova)
+	if (iova + len - 1 < iova || !mvgpu_cfg_bus_master(dma->cache->vgpu))
 		return -EFAULT;
 
 	spin_lock(&dma->lock);
@@ -514,6 +530,28 @@ void mvgpu_dma_quiesce(struct mvgpu_queue *q)
 	spin_lock(&dma->lock);
 	dma->state = MVGPU_DMA_IDLE;
 	spin_unlock(&dma->lock);
+}
+
+/**
+ * mvgpu_dma_bus_master_off() - Bus Master Enable was just cleared
+ * @vgpu: the vGPU, with ->lock held, PCI_COMMAND_MASTER already clear.
+ *
+ * Waits for every guest-memory access that checked the bit before it was
+ * cleared: copies from the pin cache hold its lock throughout, worker
+ * requests run to their end (a request posted later finds the bit clear).
+ * Like a reset, this waits as long as the VMM keeps its own memory
+ * blocked, never on anyone else's.
+ */
+void mvgpu_dma_bus_master_off(struct mvgpu_vgpu *vgpu)
+{
+	unsigned int i;
+
+	lockdep_assert_held(&vgpu->lock);
+
+	mutex_lock(&vgpu->dma.lock);
+	mutex_unlock(&vgpu->dma.lock);
+	for (i = 0; i < vgpu->nr_queues; i++)
+		flush_work(&vgpu->queues[i].dma.work);
 }
 
 /**

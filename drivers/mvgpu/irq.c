@@ -13,7 +13,10 @@
  * engines can raise interrupts without vgpu->lock.
  *
  * The device interrupt is asserted while IRQ_STATUS & IRQ_MASK is non-zero
- * (and, for INTx, the PCI command register does not disable INTx).  INTx
+ * (and, for INTx, the PCI command register does not disable INTx).  MSI
+ * messages are memory writes, sent only while Bus Master Enable is set:
+ * with it clear the MSI edge detector sees no interrupt, so one that is
+ * still pending when the bit is set again sends its message then.  INTx
  * and MSI are exclusive, as on a physical function: enabling one while the
  * other has a trigger fails with -EINVAL.
  *
@@ -148,7 +151,7 @@ static void mvgpu_irq_deliver(struct mvgpu_vgpu *vgpu)
 /*
  * Re-evaluate the device interrupt and deliver it.  Caller holds irq_lock.
  * The PCI command register is read without vgpu->lock: a racing write to
- * INTX_DISABLE is seen by the update that write itself triggers.
+ * INTX_DISABLE or MASTER is seen by the update that write itself triggers.
  *
  * While an interrupt is deferred, nothing is sent: an MSI edge merges into
  * the deferred message (and is counted), an INTx line stays unmasked for
@@ -169,6 +172,8 @@ static void __mvgpu_irq_update(struct mvgpu_vgpu *vgpu)
 			mvgpu_irq_deliver(vgpu);
 		break;
 	case VFIO_PCI_MSI_IRQ_INDEX:
+		/* An MSI is a memory write: not without Bus Master. */
+		pending = pending && mvgpu_cfg_bus_master(vgpu);
 		if (pending && !vgpu->irq.level) {
 			if (vgpu->irq.deferred)
 				vgpu->stats.irqs_coalesced++;

@@ -605,6 +605,7 @@ void mvgpu_dma_flush(struct mvgpu_vgpu *vgpu);
 void mvgpu_dma_close(struct mvgpu_vgpu *vgpu);
 void mvgpu_dma_fini(struct mvgpu_vgpu *vgpu);
 void mvgpu_dma_unmap(struct vfio_device *vdev, u64 iova, u64 length);
+void mvgpu_dma_bus_master_off(struct mvgpu_vgpu *vgpu);
 
 /* host.c */
 int mvgpu_host_register(struct mvgpu_pgpu *pgpu);
@@ -627,6 +628,7 @@ void mvgpu_cfg_read(struct mvgpu_vgpu *vgpu, unsigned int off, u8 *buf,
 void mvgpu_cfg_write(struct mvgpu_vgpu *vgpu, unsigned int off,
 		     const u8 *buf, unsigned int len);
 u16 mvgpu_cfg_command(struct mvgpu_vgpu *vgpu);
+bool mvgpu_cfg_bus_master(struct mvgpu_vgpu *vgpu);
 
 /* mmio.c */
 void mvgpu_mmio_reset(struct mvgpu_vgpu *vgpu);

@@ -107,6 +107,89 @@ static int recover(struct mvgpu_ctx *c)
 	return mvgpu_ctx_queue_setup(c, 0, c->ring, c->ring_size, c->qsa);
 }
 
+/*
+ * Bus Master Enable off: the device touches no guest memory.  A copy to
+ * or from guest memory fails with MVGPU_ERR_DMA and moves nothing, and
+ * clearing the bit under a long copy stops it: once the config write has
+ * returned, no byte of guest memory changes.  With the bit on again (and
+ * a reset) copies work.
+ */
+TEST_F(hostile, bus_master_off_stops_dma)
+{
+	const uint64_t iova = 0x200000000ull;
+	size_t len = 16 << 20, i;
+	uint8_t *buf = mmap(NULL, len, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uint8_t *snap = malloc(len);
+	struct mvgpu_cmd to_sys = {
+		.opcode = MVGPU_OP_COPY, .flags = MVGPU_CMD_F_DST_SYS,
+		.args = { iova, 0, 64 << 10 },
+	};
+	struct mvgpu_cmd from_sys = {
+		.opcode = MVGPU_OP_COPY, .flags = MVGPU_CMD_F_SRC_SYS,
+		.args = { 0, iova, 64 << 10 },
+	};
+	int dev = self->c.vd.device, err;
+	uint64_t seq;
+
+	ASSERT_NE(MAP_FAILED, buf);
+	ASSERT_NE(NULL, snap);
+	memset(buf, 0x11, len);
+	memset(self->c.vram, 0x77, len);
+	ASSERT_EQ(0, mvgpu_ctx_dma_map(&self->c, buf, len, iova));
+
+	ASSERT_EQ(0, vfio_bus_master(dev, false));
+	ASSERT_EQ(0, mvgpu_ctx_submit(&self->c, &to_sys, 1));
+	seq = mvgpu_ctx_fence(&self->c, 0);
+	EXPECT_EQ(-EIO, mvgpu_ctx_wait(&self->c, seq, 20000));
+	EXPECT_EQ(MVGPU_ERR_DMA, mvgpu_ctx_error(&self->c, NULL));
+	EXPECT_EQ(0x11, buf[0]);
+	EXPECT_EQ(0x11, buf[(64 << 10) - 1]);
+	ASSERT_EQ(0, recover(&self->c));
+	memset(self->c.vram, 0x77, len);	/* the reset cleared VRAM */
+	ASSERT_EQ(0, mvgpu_ctx_submit(&self->c, &from_sys, 1));
+	seq = mvgpu_ctx_fence(&self->c, 0);
+	EXPECT_EQ(-EIO, mvgpu_ctx_wait(&self->c, seq, 20000));
+	EXPECT_EQ(MVGPU_ERR_DMA, mvgpu_ctx_error(&self->c, NULL));
+	EXPECT_EQ(0x77, self->c.vram[0]);
+	ASSERT_EQ(0, recover(&self->c));
+	memset(self->c.vram, 0x77, len);
+
+	/* A long copy, Bus Master cleared under it. */
+	ASSERT_EQ(0, vfio_bus_master(dev, true));
+	to_sys.args[2] = len;
+	ASSERT_EQ(0, mvgpu_ctx_submit(&self->c, &to_sys, 1));
+	seq = mvgpu_ctx_fence(&self->c, 0);
+	usleep(2000);
+	ASSERT_EQ(0, vfio_bus_master(dev, false));
+	memcpy(snap, buf, len);
+	err = mvgpu_ctx_wait(&self->c, seq, 30000);
+	for (i = 0; i < len && buf[i] == snap[i]; i++)
+		;
+	EXPECT_EQ(len, i) TH_LOG("byte %zu changed after Bus Master went off", i);
+	ksft_print_msg("long copy: %s\n", err ? "stopped (MVGPU_ERR_DMA)" :
+		       "had finished before the write");
+	if (err) {
+		EXPECT_EQ(-EIO, err);
+		EXPECT_EQ(MVGPU_ERR_DMA, mvgpu_ctx_error(&self->c, NULL));
+	}
+
+	/* On again: copies work. */
+	ASSERT_EQ(0, vfio_bus_master(dev, true));
+	ASSERT_EQ(0, recover(&self->c));
+	memset(self->c.vram, 0x77, 64 << 10);
+	memset(buf, 0x11, 64 << 10);
+	to_sys.args[2] = 64 << 10;
+	ASSERT_EQ(0, mvgpu_ctx_submit(&self->c, &to_sys, 1));
+	seq = mvgpu_ctx_fence(&self->c, 0);
+	EXPECT_EQ(0, mvgpu_ctx_wait(&self->c, seq, 20000));
+	EXPECT_EQ(0x77, buf[0]);
+	EXPECT_EQ(0x77, buf[(64 << 10) - 1]);
+	ASSERT_EQ(0, mvgpu_ctx_dma_unmap(&self->c, len, iova));
+	free(snap);
+	munmap(buf, len);
+}
+
 static const struct bad_cmd {
 	const char *what;
 	struct mvgpu_cmd cmd;

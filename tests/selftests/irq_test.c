@@ -25,6 +25,8 @@
 #include "kselftest_harness.h"
 #include "mvgpu_test.h"
 
+/* irq_test's vGPUs have Bus Master on, as a driver's would: MSI needs it. */
+#define VGPU_FIXTURE_BUS_MASTER
 #include "vgpu_fixture.h"
 
 #define INTX	VFIO_PCI_INTX_IRQ_INDEX
@@ -182,6 +184,42 @@ TEST_F(vgpu, msi_edge)
 	MMIO_WR(MVGPU_REG_IRQ_RAISE, ~SOFT);
 	EXPECT_EQ(0U, MMIO_RD(MVGPU_REG_IRQ_STATUS));
 	EXPECT_EQ(0U, signals(efd, SILENCE_MS));
+	close(efd);
+}
+
+/*
+ * An MSI is a memory write: with Bus Master Enable clear the device sends
+ * none.  An interrupt still pending when the bit is set again sends its
+ * message then; one the driver cleared meanwhile is owed nothing.
+ */
+TEST_F(vgpu, msi_needs_bus_master)
+{
+	int efd = eventfd_new();
+
+	if (!self->ready)
+		return;
+	ASSERT_LE(0, efd);
+	ASSERT_EQ(0, set_eventfd(self->fd, MSI, efd));
+	MMIO_WR(MVGPU_REG_IRQ_MASK, SOFT);
+
+	ASSERT_EQ(0, vfio_bus_master(self->fd, false));
+	MMIO_WR(MVGPU_REG_IRQ_RAISE, SOFT);
+	EXPECT_EQ(SOFT, MMIO_RD(MVGPU_REG_IRQ_STATUS));
+	EXPECT_EQ(0U, signals(efd, SILENCE_MS));
+	ASSERT_EQ(0, vfio_bus_master(self->fd, true));
+	EXPECT_EQ(1U, signals(efd, SIGNAL_MS));
+
+	/* Raised and cleared while off: no message afterwards. */
+	MMIO_WR(MVGPU_REG_IRQ_STATUS, SOFT);
+	ASSERT_EQ(0, vfio_bus_master(self->fd, false));
+	MMIO_WR(MVGPU_REG_IRQ_RAISE, SOFT);
+	MMIO_WR(MVGPU_REG_IRQ_STATUS, SOFT);
+	ASSERT_EQ(0, vfio_bus_master(self->fd, true));
+	EXPECT_EQ(0U, signals(efd, SILENCE_MS));
+
+	/* Bus Master on again: messages as before. */
+	MMIO_WR(MVGPU_REG_IRQ_RAISE, SOFT);
+	EXPECT_EQ(1U, signals(efd, SIGNAL_MS));
 	close(efd);
 }
 

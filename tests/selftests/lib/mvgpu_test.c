@@ -19,6 +19,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <linux/pci_regs.h>
+
 #include "mvgpu_test.h"
 
 uint64_t mvgpu_now_ns(void)
@@ -634,6 +636,23 @@ int vfio_cfg_write32(int device, unsigned int off, uint32_t val)
 	return rw32(device, VFIO_PCI_CONFIG_REGION_INDEX, off, &val, true);
 }
 
+int vfio_bus_master(int device, bool on)
+{
+	uint32_t cmd;
+	int ret;
+
+	ret = vfio_cfg_read32(device, PCI_COMMAND, &cmd);
+	if (ret)
+		return ret;
+	/* The upper half is Status: writing 0 there clears nothing. */
+	cmd &= 0xffff;
+	if (on)
+		cmd |= PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER;
+	else
+		cmd &= ~PCI_COMMAND_MASTER;
+	return vfio_cfg_write32(device, PCI_COMMAND, cmd);
+}
+
 int vfio_mmio_read32(int device, unsigned int reg, uint32_t *val)
 {
 	return rw32(device, VFIO_PCI_BAR0_REGION_INDEX + MVGPU_BAR_MMIO, reg,
@@ -738,6 +757,10 @@ int mvgpu_ctx_open(const char *uuid, struct mvgpu_ctx *c)
 	ret = vfio_dev_open(uuid, &c->vd);
 	if (ret)
 		return ret;
+	/* As a driver does: guest-memory copies and MSIs need Bus Master. */
+	ret = vfio_bus_master(c->vd.device, true);
+	if (ret)
+		goto err_close;
 	ret = vfio_region_info(c->vd.device,
 			       VFIO_PCI_BAR0_REGION_INDEX + MVGPU_BAR_VRAM, &info);
 	if (ret)

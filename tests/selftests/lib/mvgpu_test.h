@@ -116,13 +116,19 @@ ssize_t vfio_region_write(int device, unsigned int index, uint64_t off,
 			  const void *buf, size_t len);
 int vfio_cfg_read32(int device, unsigned int off, uint32_t *val);
 int vfio_cfg_write32(int device, unsigned int off, uint32_t val);
+/*
+ * Set Memory Space and Bus Master Enable in PCI_COMMAND (@on), or clear
+ * Bus Master; the other bits are kept.  mvgpu_ctx_open() sets them.
+ */
+int vfio_bus_master(int device, bool on);
 int vfio_mmio_read32(int device, unsigned int reg, uint32_t *val);
 int vfio_mmio_write32(int device, unsigned int reg, uint32_t val);
 int vfio_set_irq_eventfd(int device, unsigned int index, int fd);
 int vfio_set_irq_action(int device, unsigned int index, uint32_t action);
 
 /*
- * A vGPU opened for command submission: BAR2 mapped, one queue set up.
+ * A vGPU opened for command submission: Bus Master on, BAR2 mapped, one
+ * queue set up.
  * The test's VRAM layout: data from 0, the ring in the last MiB but one
  * 64 KiB, the QSA in the last page (see mvgpu_ctx_open()).
  */

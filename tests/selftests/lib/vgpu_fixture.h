@@ -3,7 +3,8 @@
  * The fixture shared by device_test, irq_test and vram_test: one open vGPU
  * per test, variants over a time-sliced and two partitioned types, and
  * region access helpers that assert.  Include after kselftest_harness.h
- * and mvgpu_test.h; a test file includes it once.
+ * and mvgpu_test.h; a test file includes it once.  Defining
+ * VGPU_FIXTURE_BUS_MASTER first makes the setup turn Bus Master on.
  */
 #ifndef _MVGPU_VGPU_FIXTURE_H
 #define _MVGPU_VGPU_FIXTURE_H
@@ -109,6 +110,10 @@ FIXTURE_SETUP(vgpu)
 		mdev_remove(self->uuid);
 	ASSERT_EQ(0, ret) TH_LOG("opening %s: %s", self->uuid, strerror(-ret));
 	self->fd = self->dev.device;
+#ifdef VGPU_FIXTURE_BUS_MASTER
+	/* As a driver would before it enables MSI. */
+	ASSERT_EQ(0, vfio_bus_master(self->fd, true));
+#endif
 	self->ready = true;
 }
 
