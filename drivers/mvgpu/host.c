@@ -101,6 +101,8 @@ static int mvgpu_host_slice_rw(struct mvgpu_vgpu *ctx, u64 off, void *buf,
 {
 	int ret;
 
+	if (write)
+		mvgpu_vram_dirty(ctx, off, len);
 	ret = ctx->pgpu->ops->vram_rw(ctx->pgpu, ctx->vram_base + off, buf,
 				      len, write);
 	if (ret)

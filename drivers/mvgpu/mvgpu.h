@@ -397,6 +397,10 @@ struct mvgpu_queue {
  *	merged into a later one (irq_lock).
  * @errors: times the vGPU entered the error state (irq_lock).
  * @resets: device resets (vgpu->lock).
+ * @vram_cleared_bytes: VRAM zeroed by resets, create and close
+ *	(vgpu->lock; vram.c).
+ * @vram_clear_wait_ns: time those waited for the clear budget
+ *	(vgpu->lock).
  *
  * Counters are updated under the lock named; readers take none (64-bit
  * loads do not tear).  Engine-side counters are per queue.
@@ -407,6 +411,8 @@ struct mvgpu_stats {
 	u64 irqs_coalesced;
 	u64 errors;
 	u64 resets;
+	u64 vram_cleared_bytes;
+	u64 vram_clear_wait_ns;
 };
 
 /**
@@ -453,6 +459,10 @@ struct mvgpu_irq {
  * @vram_size: size of the slice, a power of two.
  * @engine_mask: engines dedicated to it (partitioned profiles), else 0.
  * @vram_flags: MVGPU_VRAM_* bits, atomic bitops (see vram.c).
+ * @vram_dirty: bitmap, one bit per MVGPU_VRAM_CHUNK of the slice that may
+ *	hold data (vram.c).
+ * @clear_budget: bytes the vGPU may have cleared now (@lock; vram.c).
+ * @clear_budget_at: when @clear_budget was computed (@lock).
  * @lock: see "Locking".
  * @cfg: emulated PCI configuration space.
  * @cfg_wmask: per-byte mask of guest-writable bits of @cfg.
@@ -495,6 +505,9 @@ struct mvgpu_vgpu {
 	u64 vram_size;
 	unsigned long engine_mask;
 	unsigned long vram_flags;
+	unsigned long *vram_dirty;
+	u64 clear_budget;
+	u64 clear_budget_at;
 
 	struct mutex lock;		/* see "Locking" above */
 	u8 cfg[MVGPU_CFG_SIZE];
@@ -521,7 +534,7 @@ struct mvgpu_vgpu {
 };
 
 /* vgpu->vram_flags bits */
-#define MVGPU_VRAM_DIRTY	0	/* the slice may hold non-zero data */
+#define MVGPU_VRAM_DIRTY	0	/* clear the whole slice next time */
 #define MVGPU_VRAM_MAPPED	1	/* a VFIO user may have it mapped */
 
 static inline struct mvgpu_vgpu *vdev_to_vgpu(struct vfio_device *vdev)
@@ -657,6 +670,9 @@ int mvgpu_vram_rw(struct mvgpu_vgpu *vgpu, char __user *ubuf, size_t count,
 int mvgpu_vram_mmap(struct mvgpu_vgpu *vgpu, struct vm_area_struct *vma,
 		    u64 off);
 void mvgpu_vram_clear(struct mvgpu_vgpu *vgpu);
+void mvgpu_vram_dirty(struct mvgpu_vgpu *vgpu, u64 off, u64 len);
+int mvgpu_vram_track_init(struct mvgpu_vgpu *vgpu);
+void mvgpu_vram_track_fini(struct mvgpu_vgpu *vgpu);
 void mvgpu_vram_unmapped(struct mvgpu_vgpu *vgpu);
 
 #endif /* _MVGPU_H */

@@ -50,7 +50,7 @@ static int mvgpu_queue_vram_rw(struct mvgpu_queue *q, u64 off, void *buf,
 	int ret;
 
 	if (write)
-		set_bit(MVGPU_VRAM_DIRTY, &vgpu->vram_flags);
+		mvgpu_vram_dirty(vgpu, off, len);
 	ret = pgpu->ops->vram_rw(pgpu, vgpu->vram_base + off, buf, len, write);
 	if (ret)
 		mvgpu_vgpu_fail(vgpu, MVGPU_ERR_HOST,
@@ -507,6 +507,40 @@ static u32 mvgpu_cmd_decode(struct mvgpu_vgpu *vgpu,
 	return MVGPU_ERR_BAD_OPCODE;
 }
 
+/*
+ * Mark the VRAM @op will write as holding data (vram.c), before it runs.
+ * An opcode not listed marks the whole slice.
+ */
+static void mvgpu_op_dirty(struct mvgpu_vgpu *vgpu, const struct mvgpu_op *op)
+{
+	u64 len;
+
+	switch (op->opcode) {
+	case MVGPU_OP_SPIN:
+		return;
+	case MVGPU_OP_COPY:
+		if (op->flags & MVGPU_CMD_F_DST_SYS)
+			return;
+		fallthrough;
+	case MVGPU_OP_FILL:
+		len = op->len;
+		break;
+	case MVGPU_OP_GEMM_I32:
+		len = (u64)op->m * op->n * 4;
+		break;
+	case MVGPU_OP_AXPY_I32:
+		len = op->len * 4;
+		break;
+	case MVGPU_OP_REDUCE_I32:
+		len = 8;
+		break;
+	default:
+		set_bit(MVGPU_VRAM_DIRTY, &vgpu->vram_flags);
+		return;
+	}
+	mvgpu_vram_dirty(vgpu, op->dst - vgpu->vram_base, len);
+}
+
 /* Complete a fence.  Returns 0, or an error when the vGPU failed. */
 static int mvgpu_queue_fence(struct mvgpu_queue *q, const struct mvgpu_op *op)
 {
@@ -640,7 +674,7 @@ static int mvgpu_queue_next(struct mvgpu_queue *q)
 		q->op = op;
 		q->op_active = true;
 		q->op_ns = 0;
-		set_bit(MVGPU_VRAM_DIRTY, &vgpu->vram_flags);
+		mvgpu_op_dirty(vgpu, &op);
 		return 1;
 	}
 	q->stats.commands++;

@@ -304,6 +304,10 @@ MVGPU_STAT(irqs_coalesced, MVGPU_STAT_VGPU, struct mvgpu_stats,
 	   irqs_coalesced);
 MVGPU_STAT(errors, MVGPU_STAT_VGPU, struct mvgpu_stats, errors);
 MVGPU_STAT(resets, MVGPU_STAT_VGPU, struct mvgpu_stats, resets);
+MVGPU_STAT(vram_cleared_bytes, MVGPU_STAT_VGPU, struct mvgpu_stats,
+	   vram_cleared_bytes);
+MVGPU_STAT(vram_clear_wait_ns, MVGPU_STAT_VGPU, struct mvgpu_stats,
+	   vram_clear_wait_ns);
 MVGPU_STAT(dma_pinned_pages, MVGPU_STAT_DMA, struct mvgpu_dma_cache,
 	   nr_pinned);
 MVGPU_STAT(dma_pins, MVGPU_STAT_DMA, struct mvgpu_dma_cache, pins);
@@ -323,6 +327,8 @@ static struct attribute *mvgpu_stats_attrs[] = {
 	&mvgpu_stat_irqs_coalesced.attr.attr,
 	&mvgpu_stat_errors.attr.attr,
 	&mvgpu_stat_resets.attr.attr,
+	&mvgpu_stat_vram_cleared_bytes.attr.attr,
+	&mvgpu_stat_vram_clear_wait_ns.attr.attr,
 	&mvgpu_stat_dma_pinned_pages.attr.attr,
 	&mvgpu_stat_dma_pins.attr.attr,
 	&mvgpu_stat_dma_unmaps.attr.attr,

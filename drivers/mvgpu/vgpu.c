@@ -49,7 +49,8 @@ void mvgpu_vgpu_reset(struct mvgpu_vgpu *vgpu)
  * Takes the profile's resources, clears the VRAM slice, builds the config
  * space and resets the registers.  mvgpu_ctx_fini() undoes it.
  *
- * Return: 0, or -ENOSPC when the pGPU has no room for the profile.
+ * Return: 0, -ENOSPC when the pGPU has no room for the profile, or
+ * -ENOMEM.
  */
 int mvgpu_ctx_init(struct mvgpu_vgpu *vgpu,
 		   const struct mvgpu_profile *profile, bool host)
@@ -70,6 +71,9 @@ int mvgpu_ctx_init(struct mvgpu_vgpu *vgpu,
 	ret = mvgpu_resources_reserve(vgpu);
 	if (ret)
 		goto err_dma_fini;
+	ret = mvgpu_vram_track_init(vgpu);
+	if (ret)
+		goto err_release;
 
 	/* Whoever had this VRAM last, the new context starts from zeros. */
 	set_bit(MVGPU_VRAM_DIRTY, &vgpu->vram_flags);
@@ -79,6 +83,8 @@ int mvgpu_ctx_init(struct mvgpu_vgpu *vgpu,
 	mutex_unlock(&vgpu->lock);
 	return 0;
 
+err_release:
+	mvgpu_resources_release(vgpu);
 err_dma_fini:
 	mvgpu_dma_fini(vgpu);
 	mutex_destroy(&vgpu->lock);
@@ -94,6 +100,7 @@ void mvgpu_ctx_fini(struct mvgpu_vgpu *vgpu)
 	/* Nothing of this context reaches the next owner of its VRAM. */
 	set_bit(MVGPU_VRAM_DIRTY, &vgpu->vram_flags);
 	mvgpu_vram_clear(vgpu);
+	mvgpu_vram_track_fini(vgpu);
 	mvgpu_resources_release(vgpu);
 	mvgpu_dma_fini(vgpu);
 	mutex_destroy(&vgpu->lock);

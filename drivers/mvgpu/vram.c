@@ -7,18 +7,134 @@
  * caller (vfio_ops.c) or by the VMA (the fault handler re-checks), so no
  * path can reach another vGPU's memory.
  *
- * Clearing a slice costs time proportional to its size, so the vGPU
- * remembers whether its VRAM may hold data: MVGPU_VRAM_DIRTY is set before
- * any write, MVGPU_VRAM_MAPPED while the VFIO user may have it mapped (it
- * can then write without us seeing it; the flag drops on close, when no
- * mapping can remain).  A clean slice is not cleared again.
+ * Clearing costs time proportional to the bytes cleared, and a guest can
+ * ask for it in a loop (every reset clears), so the vGPU remembers what
+ * may hold data, per MVGPU_VRAM_CHUNK of its slice: every write the core
+ * sees (BAR2 writes, engine commands, the host path) sets the bits of the
+ * chunks it touches first (mvgpu_vram_dirty()), and a clear zeroes only
+ * those chunks.  Writes the core does not see need the whole slice: a
+ * VFIO user that has BAR2 mapped (MVGPU_VRAM_MAPPED; the flag drops on
+ * close, when no mapping can remain) and a new owner (MVGPU_VRAM_DIRTY:
+ * create, remove, close).
+ *
+ * QEMU always maps BAR2, so a guest's reset normally clears its whole
+ * slice.  The cost of that is bounded per vGPU by a budget: a vGPU may
+ * have reset_clear_mb_per_s MiB cleared per second on average, in bursts
+ * of up to MVGPU_VRAM_CLEAR_BURST slices; a clear beyond it waits (with
+ * vgpu->lock held: only that vGPU waits) until the budget allows it.  A
+ * guest resetting in a loop thus gets no more of the host's memory
+ * bandwidth than that, and every reset still leaves the slice reading
+ * zero.  Counted in mvgpu_stats/vram_cleared_bytes and
+ * vram_clear_wait_ns.
+ *
+ * Locking: the chunk bitmap is set with atomic bitops by any writer and
+ * cleared under vgpu->lock with the queues stopped; the budget and the
+ * clear counters are vgpu->lock's.
  */
+#include <linux/math64.h>
 #include <linux/mm.h>
+#include <linux/moduleparam.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
 #include "compat.h"
 #include "mvgpu.h"
+
+/* Full slices a vGPU may have cleared back to back. */
+#define MVGPU_VRAM_CLEAR_BURST	4
+
+static unsigned int reset_clear_mb_per_s = 1024;
+module_param(reset_clear_mb_per_s, uint, 0644);
+MODULE_PARM_DESC(reset_clear_mb_per_s,
+		 "VRAM each vGPU may have cleared by resets, in MiB per second on average, after a burst of 4 slices; a reset beyond it waits (default 1024, 0: no limit)");
+
+/**
+ * mvgpu_vram_dirty() - note that a range of the slice may now hold data
+ * @vgpu: the vGPU.
+ * @off: slice offset.
+ * @len: bytes, with @off + @len <= vgpu->vram_size.
+ *
+ * Call before the write (and, where a reset may race with it, after it
+ * too).  Any context.
+ */
+void mvgpu_vram_dirty(struct mvgpu_vgpu *vgpu, u64 off, u64 len)
+{
+	u64 c, last;
+
+	if (!len || !vgpu->vram_dirty)
+		return;
+	last = div64_u64(off + len - 1, MVGPU_VRAM_CHUNK);
+	for (c = div64_u64(off, MVGPU_VRAM_CHUNK); c <= last; c++)
+		if (!test_bit(c, vgpu->vram_dirty))
+			set_bit(c, vgpu->vram_dirty);
+}
+
+/**
+ * mvgpu_vram_track_init() - set up the chunk bitmap of a context
+ * @vgpu: the context, its slice reserved.
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int mvgpu_vram_track_init(struct mvgpu_vgpu *vgpu)
+{
+	vgpu->vram_dirty = bitmap_zalloc(vgpu->vram_size / MVGPU_VRAM_CHUNK,
+					 GFP_KERNEL);
+	vgpu->clear_budget = MVGPU_VRAM_CLEAR_BURST * vgpu->vram_size;
+	vgpu->clear_budget_at = ktime_get_ns();
+	return vgpu->vram_dirty ? 0 : -ENOMEM;
+}
+
+/**
+ * mvgpu_vram_track_fini() - free the chunk bitmap
+ * @vgpu: the context.
+ */
+void mvgpu_vram_track_fini(struct mvgpu_vgpu *vgpu)
+{
+	bitmap_free(vgpu->vram_dirty);
+	vgpu->vram_dirty = NULL;
+}
+
+/*
+ * Take @bytes from the clear budget, waiting until it has them.  A fatal
+ * signal ends the wait early (the process is going away; the clear is
+ * done anyway).  vgpu->lock held.
+ */
+static void mvgpu_vram_clear_charge(struct mvgpu_vgpu *vgpu, u64 bytes)
+{
+	u64 rate = (u64)READ_ONCE(reset_clear_mb_per_s) << 20;
+	u64 burst = MVGPU_VRAM_CLEAR_BURST * vgpu->vram_size;
+	u64 now = ktime_get_ns(), elapsed, wait;
+
+	lockdep_assert_held(&vgpu->lock);
+
+	if (!rate) {
+		vgpu->clear_budget = burst;
+		vgpu->clear_budget_at = now;
+		return;
+	}
+	elapsed = now - vgpu->clear_budget_at;
+	if (elapsed >= div64_u64(burst * NSEC_PER_SEC, rate))
+		vgpu->clear_budget = burst;
+	else
+		vgpu->clear_budget = min(burst, vgpu->clear_budget +
+					 mul_u64_u64_div_u64(elapsed, rate,
+							     NSEC_PER_SEC));
+	vgpu->clear_budget_at = now;
+	if (vgpu->clear_budget >= bytes) {
+		vgpu->clear_budget -= bytes;
+		return;
+	}
+
+	wait = mul_u64_u64_div_u64(bytes - vgpu->clear_budget, NSEC_PER_SEC,
+				   rate);
+	vgpu->clear_budget = 0;
+	vgpu->clear_budget_at = now + wait;
+	vgpu->stats.vram_clear_wait_ns += wait;
+	while (!fatal_signal_pending(current) && ktime_get_ns() < now + wait)
+		schedule_timeout_killable(max(1UL,
+			nsecs_to_jiffies(now + wait - ktime_get_ns())));
+}
 
 /**
  * mvgpu_vram_rw() - BAR2 region read or write
@@ -44,7 +160,7 @@ int mvgpu_vram_rw(struct mvgpu_vgpu *vgpu, char __user *ubuf, size_t count,
 		return -ENOMEM;
 
 	if (write)
-		set_bit(MVGPU_VRAM_DIRTY, &vgpu->vram_flags);
+		mvgpu_vram_dirty(vgpu, off, count);
 
 	for (done = 0; done < count; done += n) {
 		u64 pos = vgpu->vram_base + off + done;
@@ -58,11 +174,11 @@ int mvgpu_vram_rw(struct mvgpu_vgpu *vgpu, char __user *ubuf, size_t count,
 			ret = ops->vram_rw(vgpu->pgpu, pos, buf, n, true);
 			/*
 			 * Again after the data landed: a reset that cleared
-			 * the flag (and the slice) meanwhile must not leave
+			 * the bits (and the chunks) meanwhile must not leave
 			 * these bytes marked clean.
 			 */
 			smp_mb__before_atomic();
-			set_bit(MVGPU_VRAM_DIRTY, &vgpu->vram_flags);
+			mvgpu_vram_dirty(vgpu, off + done, n);
 			if (ret)
 				break;
 		} else {
@@ -122,17 +238,44 @@ int mvgpu_vram_mmap(struct mvgpu_vgpu *vgpu, struct vm_area_struct *vma,
 }
 
 /**
- * mvgpu_vram_clear() - zero the slice if it may hold data
- * @vgpu: the vGPU.
+ * mvgpu_vram_clear() - zero what the slice may hold
+ * @vgpu: the vGPU, with ->lock held (or not yet visible to anyone), its
+ *	queues stopped.
+ *
+ * Zeroes the chunks written since the last clear, or the whole slice when
+ * writes may have gone unseen, after taking the bytes from the vGPU's
+ * clear budget (which may wait).
  */
 void mvgpu_vram_clear(struct mvgpu_vgpu *vgpu)
 {
-	bool dirty = test_and_clear_bit(MVGPU_VRAM_DIRTY, &vgpu->vram_flags);
+	const struct mvgpu_pgpu_ops *ops = vgpu->pgpu->ops;
+	unsigned long nbits = vgpu->vram_size / MVGPU_VRAM_CHUNK;
+	unsigned long start, end;
+	bool full;
+	u64 bytes;
 
-	if (!dirty && !test_bit(MVGPU_VRAM_MAPPED, &vgpu->vram_flags))
+	full = test_and_clear_bit(MVGPU_VRAM_DIRTY, &vgpu->vram_flags) ||
+	       test_bit(MVGPU_VRAM_MAPPED, &vgpu->vram_flags);
+	bytes = full ? vgpu->vram_size :
+		(u64)bitmap_weight(vgpu->vram_dirty, nbits) * MVGPU_VRAM_CHUNK;
+	if (!bytes)
 		return;
-	vgpu->pgpu->ops->vram_clear(vgpu->pgpu, vgpu->vram_base,
-				    vgpu->vram_size);
+	mvgpu_vram_clear_charge(vgpu, bytes);
+	vgpu->stats.vram_cleared_bytes += bytes;
+
+	if (full) {
+		bitmap_zero(vgpu->vram_dirty, nbits);
+		smp_mb__after_atomic();	/* bits before the data: see vram_rw */
+		ops->vram_clear(vgpu->pgpu, vgpu->vram_base, vgpu->vram_size);
+		return;
+	}
+	for_each_set_bitrange(start, end, vgpu->vram_dirty, nbits) {
+		bitmap_clear(vgpu->vram_dirty, start, end - start);
+		smp_mb__after_atomic();
+		ops->vram_clear(vgpu->pgpu,
+				vgpu->vram_base + (u64)start * MVGPU_VRAM_CHUNK,
+				(u64)(end - start) * MVGPU_VRAM_CHUNK);
+	}
 }
 
 /**

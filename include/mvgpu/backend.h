@@ -24,6 +24,8 @@ struct mvgpu_pgpu;
  * size; a backend's VRAM size must be a multiple of it.
  */
 #define MVGPU_VRAM_UNIT		(16ULL << 20)
+/* The core tracks writes, and clears, in chunks of this size. */
+#define MVGPU_VRAM_CHUNK	(64ULL << 10)
 /* Upper bounds the core relies on (bitmap sizes in struct mvgpu_pgpu). */
 #define MVGPU_MAX_VRAM_UNITS	256
 #define MVGPU_MAX_ENGINES	16
@@ -99,8 +101,9 @@ struct mvgpu_op {
  * @vram_pfn: the page frame number backing the VRAM page at @offset
  *	(page aligned, inside VRAM), for mapping VRAM into a VFIO user's
  *	address space.  Called from a page fault handler.
- * @vram_clear: zero @len bytes of VRAM at @offset (both unit aligned).
- *	Must not return before the memory reads as zero.  May sleep.
+ * @vram_clear: zero @len bytes of VRAM at @offset (both multiples of
+ *	%MVGPU_VRAM_CHUNK).  Must not return before the memory reads as
+ *	zero.  May sleep.
  * @exec: run one chunk of @op on @engine: at most about 100 us of work,
  *	so that the scheduler can preempt at chunk boundaries.  Called from
  *	the engine's thread, which may sleep.  Return: 0 when @op is

@@ -99,11 +99,19 @@ FIXTURE_TEARDOWN(hostile)
 	EXPECT_EQ(0, mdev_remove_all());
 }
 
-/* Reset the offender and set its queue up again. */
+/*
+ * Reset the offender and set it up again: the function reset cleared the
+ * command register, so Bus Master first, as a driver does after one.
+ */
 static int recover(struct mvgpu_ctx *c)
 {
+	int ret;
+
 	if (ioctl(c->vd.device, VFIO_DEVICE_RESET))
 		return -errno;
+	ret = vfio_bus_master(c->vd.device, true);
+	if (ret)
+		return ret;
 	return mvgpu_ctx_queue_setup(c, 0, c->ring, c->ring_size, c->qsa);
 }
 
@@ -146,6 +154,7 @@ TEST_F(hostile, bus_master_off_stops_dma)
 	EXPECT_EQ(0x11, buf[0]);
 	EXPECT_EQ(0x11, buf[(64 << 10) - 1]);
 	ASSERT_EQ(0, recover(&self->c));
+	ASSERT_EQ(0, vfio_bus_master(dev, false));
 	memset(self->c.vram, 0x77, len);	/* the reset cleared VRAM */
 	ASSERT_EQ(0, mvgpu_ctx_submit(&self->c, &from_sys, 1));
 	seq = mvgpu_ctx_fence(&self->c, 0);
@@ -174,8 +183,7 @@ TEST_F(hostile, bus_master_off_stops_dma)
 		EXPECT_EQ(MVGPU_ERR_DMA, mvgpu_ctx_error(&self->c, NULL));
 	}
 
-	/* On again: copies work. */
-	ASSERT_EQ(0, vfio_bus_master(dev, true));
+	/* On again (recover() sets it): copies work. */
 	ASSERT_EQ(0, recover(&self->c));
 	memset(self->c.vram, 0x77, 64 << 10);
 	memset(buf, 0x11, 64 << 10);

@@ -645,6 +645,9 @@ TEST_F(vgpu, reset_keeps_irq_config)
 	EXPECT_EQ(0U, MMIO_RD(MVGPU_REG_IRQ_MASK));
 	EXPECT_EQ(0U, MMIO_RD(MVGPU_REG_IRQ_STATUS));
 	EXPECT_EQ(0U, signals(efd, SILENCE_MS));
+	/* The function reset cleared Bus Master; the driver sets it again. */
+	EXPECT_EQ(0, CFG_RD(PCI_COMMAND, 2) & PCI_COMMAND_MASTER);
+	ASSERT_EQ(0, vfio_bus_master(self->fd, true));
 	MMIO_WR(MVGPU_REG_IRQ_RAISE, SOFT);	/* masked again */
 	EXPECT_EQ(0U, signals(efd, SILENCE_MS));
 	MMIO_WR(MVGPU_REG_IRQ_MASK, SOFT);

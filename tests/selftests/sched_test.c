@@ -323,10 +323,10 @@ static uint64_t engine_switches(int *n)
 
 /*
  * A queue that wakes up wakes one engine thread, not all of them: with
- * the pool's four engines idle, each doorbell of a queue that went idle
+ * the pool's four engines idle, each submission to a queue that went idle
  * costs about one engine thread wake-up (one sleep again afterwards),
  * where waking every engine cost four.  Counted from the threads' own
- * voluntary context switches in /proc.
+ * voluntary context switches in /proc; the doorbells are logged.
  */
 TEST_F(sched, kick_wakes_one_engine)
 {
@@ -348,10 +348,10 @@ TEST_F(sched, kick_wakes_one_engine)
 	}
 	sw1 = engine_switches(&n);
 	db1 = mvgpu_vgpu_u64(self->uuid, "mvgpu_stats/doorbells");
-	TH_LOG("%lu doorbells, %lu engine thread sleeps",
+	TH_LOG("100 submissions, %lu doorbells, %lu engine thread sleeps",
 	       (unsigned long)(db1 - db0), (unsigned long)(sw1 - sw0));
 	EXPECT_GE(db1 - db0, 100);
-	EXPECT_LT(sw1 - sw0, 2 * (db1 - db0));
+	EXPECT_LT(sw1 - sw0, 2 * 100);
 	mvgpu_ctx_close(&c);
 }
 
