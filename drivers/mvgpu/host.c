@@ -14,13 +14,37 @@
  * middle time-sliced profile; its top MVGPU_HOST_RESERVED bytes hold the
  * rings and queue shared areas, the rest is the client's window.
  *
- * The node is root-only (0600).  An open client pins the backend module,
- * so the pGPU cannot go away under it.
+ * The node is root-only (0600).
+ *
+ * Revocation: the pGPU can go away while files are open (the backend
+ * unregisters it: module unload, PCI remove, a userspace server's exit).
+ * mvgpu_host_unregister() then removes the node, marks the host path gone,
+ * wakes every client's waiters, waits (SRCU) until no ioctl, mmap or VRAM
+ * fault is inside, zaps every client's VRAM mappings and tears down every
+ * client's context (queues, slice).  The open files stay valid: every
+ * ioctl and mmap fails with -ENODEV, a touch of an old mapping gets
+ * SIGBUS, close succeeds.  struct mvgpu_host, which holds the SRCU and the
+ * client list, is reference counted (one for the pGPU, one per open file),
+ * so it outlives the pGPU for as long as a file is open; nothing else of
+ * the pGPU is touched once it is gone.
+ *
+ * Locking, outermost first:
+ * - host->srcu (read side) around every ioctl, mmap and fault, which check
+ *   host->gone first.  SRCU: an ioctl's user copy may fault on a VRAM
+ *   mapping of the same device, nesting a second read section.
+ * - mvgpu_host_client.lock: ring writes, buffers.
+ * - host->lock: the client list and every client's teardown (release and
+ *   revocation); never taken inside the SRCU read side.
+ * - the context's own vgpu->lock, inside either of the last two.
  */
 #include <linux/fs.h>
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
+#include <linux/srcu.h>
 #include <linux/uaccess.h>
 
 #include <mvgpu/bufpool.h>
@@ -33,15 +57,39 @@
 #define MVGPU_HOST_RESERVED	SZ_4M	/* rings + QSAs, top of the slice */
 
 /**
+ * struct mvgpu_host - the host path of one pGPU (see "Revocation")
+ * @ref: one reference for the pGPU, one per open file.
+ * @pgpu: the pGPU; used only while !@gone.
+ * @srcu: read side around every use of a client's context.
+ * @gone: the pGPU is going away; set once, never cleared.
+ * @lock: protects @clients and each client's @ctx teardown.
+ * @clients: open files.
+ */
+struct mvgpu_host {
+	struct kref ref;
+	struct mvgpu_pgpu *pgpu;
+	struct srcu_struct srcu;
+	bool gone;
+	struct mutex lock;	/* see above */
+	struct list_head clients;
+};
+
+/**
  * struct mvgpu_host_client - one open /dev/mvgpu-host<N>
- * @ctx: its execution context.
- * @lock: serialises ring writes, allocation and teardown of this client.
+ * @host: the host path it was opened on.
+ * @node: link in host->clients.
+ * @mapping: the file's address space, whose VRAM mappings revocation zaps.
+ * @ctx: its execution context; NULL once torn down (host->lock).
+ * @lock: serialises ring writes and allocation of this client.
  * @bufs: its buffers in the window.
  * @window: bytes of VRAM the client may use and map.
  * @tail: per queue, the ring offset after the last command written.
  * @seq: per queue, the last fence value submitted.
  */
 struct mvgpu_host_client {
+	struct mvgpu_host *host;
+	struct list_head node;
+	struct address_space *mapping;
 	struct mvgpu_vgpu *ctx;
 	struct mutex lock;	/* see above */
 	struct mvgpu_bufpool bufs;
@@ -133,6 +181,34 @@ static void mvgpu_host_queues_setup(struct mvgpu_host_client *c)
 	mutex_unlock(&ctx->lock);
 }
 
+static void mvgpu_host_free(struct kref *ref)
+{
+	struct mvgpu_host *host = container_of(ref, struct mvgpu_host, ref);
+
+	cleanup_srcu_struct(&host->srcu);
+	mutex_destroy(&host->lock);
+	kfree(host);
+}
+
+/* Give back the client's context and slice.  host->lock held. */
+static void mvgpu_host_client_teardown(struct mvgpu_host_client *c)
+{
+	lockdep_assert_held(&c->host->lock);
+
+	mutex_lock(&c->ctx->lock);
+	mvgpu_queues_reset(c->ctx);
+	mutex_unlock(&c->ctx->lock);
+
+	mvgpu_bufpool_fini(&c->bufs);
+	mvgpu_ctx_fini(c->ctx);
+	kfree(c->ctx);
+	c->ctx = NULL;
+}
+
+/*
+ * Open runs under misc_mtx, which misc_deregister() in
+ * mvgpu_host_unregister() takes too: the pGPU is there and not gone.
+ */
 static int mvgpu_host_open(struct inode *inode, struct file *file)
 {
 	struct mvgpu_pgpu *pgpu = mvgpu_host_pgpu(file);
@@ -142,14 +218,13 @@ static int mvgpu_host_open(struct inode *inode, struct file *file)
 
 	if (!profile)
 		return -ENODEV;
-	if (!try_module_get(pgpu->ops->owner))
-		return -ENODEV;
 
-	ret = -ENOMEM;
 	c = kzalloc(sizeof(*c), GFP_KERNEL);
 	if (!c)
-		goto err_put_module;
+		return -ENOMEM;
 	mutex_init(&c->lock);
+	c->host = pgpu->host;
+	c->mapping = file->f_mapping;
 
 	c->ctx = kzalloc(sizeof(*c->ctx), GFP_KERNEL);
 	if (!c->ctx)
@@ -164,6 +239,10 @@ static int mvgpu_host_open(struct inode *inode, struct file *file)
 		goto err_fini_ctx;
 
 	mvgpu_host_queues_setup(c);
+	kref_get(&c->host->ref);
+	mutex_lock(&c->host->lock);
+	list_add(&c->node, &c->host->clients);
+	mutex_unlock(&c->host->lock);
 	file->private_data = c;
 	return nonseekable_open(inode, file);
 
@@ -172,28 +251,33 @@ err_fini_ctx:
 err_free_ctx:
 	kfree(c->ctx);
 err_free_client:
+	mutex_destroy(&c->lock);
 	kfree(c);
-err_put_module:
-	module_put(pgpu->ops->owner);
 	return ret;
 }
 
 static int mvgpu_host_release(struct inode *inode, struct file *file)
 {
 	struct mvgpu_host_client *c = file->private_data;
-	struct mvgpu_pgpu *pgpu = c->ctx->pgpu;
+	struct mvgpu_host *host = c->host;
 
-	mutex_lock(&c->ctx->lock);
-	mvgpu_queues_reset(c->ctx);
-	mutex_unlock(&c->ctx->lock);
+	/* Unless revocation already did it. */
+	mutex_lock(&host->lock);
+	list_del(&c->node);
+	if (c->ctx)
+		mvgpu_host_client_teardown(c);
+	mutex_unlock(&host->lock);
 
-	mvgpu_bufpool_fini(&c->bufs);
-	mvgpu_ctx_fini(c->ctx);
-	kfree(c->ctx);
 	mutex_destroy(&c->lock);
 	kfree(c);
-	module_put(pgpu->ops->owner);
+	kref_put(&host->ref, mvgpu_host_free);
 	return 0;
+}
+
+/* The host path is gone: ioctls and mmap fail, waits end. */
+static bool mvgpu_host_gone(struct mvgpu_host_client *c)
+{
+	return READ_ONCE(c->host->gone);
 }
 
 static long mvgpu_host_info(struct mvgpu_host_client *c, void __user *arg)
@@ -259,9 +343,14 @@ static long mvgpu_host_submit(struct mvgpu_host_client *c, void __user *arg)
 	 */
 	ret = wait_event_interruptible(ctx->fence_wq,
 				       mvgpu_host_ring_free(c, q) >= bytes ||
-				       READ_ONCE(ctx->failed));
+				       READ_ONCE(ctx->failed) ||
+				       mvgpu_host_gone(c));
 	if (ret)
 		goto out_unlock;
+	if (mvgpu_host_gone(c)) {
+		ret = -ENODEV;
+		goto out_unlock;
+	}
 	if (READ_ONCE(ctx->failed)) {
 		ret = -EIO;
 		goto out_unlock;
@@ -320,8 +409,11 @@ static long mvgpu_host_wait(struct mvgpu_host_client *c, void __user *arg)
 
 	ret = wait_event_interruptible_timeout(ctx->fence_wq,
 					       mvgpu_host_fence_done(q, req.fence) ||
-					       READ_ONCE(ctx->failed),
+					       READ_ONCE(ctx->failed) ||
+					       mvgpu_host_gone(c),
 					       msecs_to_jiffies(req.timeout_ms));
+	if (mvgpu_host_gone(c))
+		return -ENODEV;
 	if (mvgpu_host_fence_done(q, req.fence))
 		return 0;
 	if (READ_ONCE(ctx->failed))
@@ -334,33 +426,77 @@ static long mvgpu_host_ioctl(struct file *file, unsigned int cmd,
 {
 	struct mvgpu_host_client *c = file->private_data;
 	void __user *uarg = (void __user *)arg;
+	long ret = -ENOTTY;
+	int idx;
 
+	idx = srcu_read_lock(&c->host->srcu);
+	if (mvgpu_host_gone(c)) {
+		ret = -ENODEV;
+		goto out_unlock;
+	}
 	switch (cmd) {
 	case MVGPU_IOC_INFO:
-		return mvgpu_host_info(c, uarg);
+		ret = mvgpu_host_info(c, uarg);
+		break;
 	case MVGPU_IOC_ALLOC:
-		return mvgpu_host_alloc(c, uarg, true);
+		ret = mvgpu_host_alloc(c, uarg, true);
+		break;
 	case MVGPU_IOC_FREE:
-		return mvgpu_host_alloc(c, uarg, false);
+		ret = mvgpu_host_alloc(c, uarg, false);
+		break;
 	case MVGPU_IOC_SUBMIT:
-		return mvgpu_host_submit(c, uarg);
+		ret = mvgpu_host_submit(c, uarg);
+		break;
 	case MVGPU_IOC_WAIT:
-		return mvgpu_host_wait(c, uarg);
+		ret = mvgpu_host_wait(c, uarg);
+		break;
 	}
-	return -ENOTTY;
+out_unlock:
+	srcu_read_unlock(&c->host->srcu, idx);
+	return ret;
 }
+
+/* VRAM faults of a client's mapping: SIGBUS once the host path is gone. */
+static vm_fault_t mvgpu_host_fault(struct vm_fault *vmf)
+{
+	struct mvgpu_host_client *c = vmf->vma->vm_private_data;
+	vm_fault_t ret = VM_FAULT_SIGBUS;
+	int idx;
+
+	idx = srcu_read_lock(&c->host->srcu);
+	if (!mvgpu_host_gone(c))
+		ret = mvgpu_vram_fault_pfn(c->ctx, vmf,
+					   (u64)vmf->pgoff << PAGE_SHIFT);
+	srcu_read_unlock(&c->host->srcu, idx);
+	return ret;
+}
+
+static const struct vm_operations_struct mvgpu_host_vm_ops = {
+	.fault = mvgpu_host_fault,
+};
 
 static int mvgpu_host_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	struct mvgpu_host_client *c = file->private_data;
 	u64 off = (u64)vma->vm_pgoff << PAGE_SHIFT;
 	u64 len = vma->vm_end - vma->vm_start;
+	int idx, ret;
 
 	if (!(vma->vm_flags & VM_SHARED))
 		return -EINVAL;
 	if (off >= c->window || len > c->window - off)
 		return -EINVAL;
-	return mvgpu_vram_mmap(c->ctx, vma, off);
+	idx = srcu_read_lock(&c->host->srcu);
+	if (mvgpu_host_gone(c)) {
+		ret = -ENODEV;
+	} else {
+		ret = mvgpu_vram_mmap(c->ctx, vma, off);
+		/* Our faults, which check that the pGPU is still there. */
+		vma->vm_ops = &mvgpu_host_vm_ops;
+		vma->vm_private_data = c;
+	}
+	srcu_read_unlock(&c->host->srcu, idx);
+	return ret;
 }
 
 static const struct file_operations mvgpu_host_fops = {
@@ -380,6 +516,23 @@ static const struct file_operations mvgpu_host_fops = {
  */
 int mvgpu_host_register(struct mvgpu_pgpu *pgpu)
 {
+	struct mvgpu_host *host;
+	int ret;
+
+	host = kzalloc(sizeof(*host), GFP_KERNEL);
+	if (!host)
+		return -ENOMEM;
+	ret = init_srcu_struct(&host->srcu);
+	if (ret) {
+		kfree(host);
+		return ret;
+	}
+	kref_init(&host->ref);
+	host->pgpu = pgpu;
+	mutex_init(&host->lock);
+	INIT_LIST_HEAD(&host->clients);
+	pgpu->host = host;
+
 	snprintf(pgpu->host_name, sizeof(pgpu->host_name), MVGPU_NAME "-host%d",
 		 pgpu->id);
 	pgpu->host_dev.minor = MISC_DYNAMIC_MINOR;
@@ -387,14 +540,48 @@ int mvgpu_host_register(struct mvgpu_pgpu *pgpu)
 	pgpu->host_dev.fops = &mvgpu_host_fops;
 	pgpu->host_dev.parent = &pgpu->dev;
 	pgpu->host_dev.mode = 0600;
-	return misc_register(&pgpu->host_dev);
+	ret = misc_register(&pgpu->host_dev);
+	if (ret) {
+		pgpu->host = NULL;
+		kref_put(&host->ref, mvgpu_host_free);
+	}
+	return ret;
 }
 
 /**
- * mvgpu_host_unregister() - remove the host path's device node
- * @pgpu: the pGPU.  Open clients pin the backend, so none exists here.
+ * mvgpu_host_unregister() - remove the host path, revoking open clients
+ * @pgpu: the pGPU, going away.
+ *
+ * Removes the node, then takes every open client's context away (see
+ * "Revocation" above); the files stay open and get -ENODEV.  Returns once
+ * no client uses the pGPU any more.
+ *
+ * Context: process; may sleep until every ioctl in progress has returned
+ * (waits end at once).
  */
 void mvgpu_host_unregister(struct mvgpu_pgpu *pgpu)
 {
+	struct mvgpu_host *host = pgpu->host;
+	struct mvgpu_host_client *c;
+
 	misc_deregister(&pgpu->host_dev);
+
+	WRITE_ONCE(host->gone, true);
+	mutex_lock(&host->lock);
+	list_for_each_entry(c, &host->clients, node)
+		wake_up_all(&c->ctx->fence_wq);
+	mutex_unlock(&host->lock);
+	synchronize_srcu(&host->srcu);
+
+	/* No ioctl, mmap or fault uses a context now, and none will. */
+	mutex_lock(&host->lock);
+	list_for_each_entry(c, &host->clients, node) {
+		unmap_mapping_range(c->mapping, 0, 0, 1);
+		if (c->ctx)
+			mvgpu_host_client_teardown(c);
+	}
+	mutex_unlock(&host->lock);
+
+	pgpu->host = NULL;
+	kref_put(&host->ref, mvgpu_host_free);
 }

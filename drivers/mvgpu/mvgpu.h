@@ -91,6 +91,7 @@ struct mvgpu_profile {
 	unsigned int engines;
 };
 
+struct mvgpu_host;
 struct mvgpu_queue;
 struct mvgpu_vgpu;
 
@@ -177,6 +178,7 @@ struct mvgpu_sched {
  * @sched: the engine scheduler.
  * @host_dev: /dev/mvgpu-host<id>, the host path.
  * @host_name: its name.
+ * @host: the host path's state (host.c), which open files share.
  *
  * Locking: @lock protects @vram_map, @engine_map and @nr_vgpus; it is never
  * taken under a vGPU's locks, and only @sched.lock nests inside it.
@@ -206,6 +208,7 @@ struct mvgpu_pgpu {
 	struct mvgpu_sched sched;
 	struct miscdevice host_dev;
 	char host_name[24];
+	struct mvgpu_host *host;
 };
 
 /**
@@ -670,6 +673,8 @@ int mvgpu_vram_rw(struct mvgpu_vgpu *vgpu, char __user *ubuf, size_t count,
 int mvgpu_vram_mmap(struct mvgpu_vgpu *vgpu, struct vm_area_struct *vma,
 		    u64 off);
 void mvgpu_vram_clear(struct mvgpu_vgpu *vgpu);
+vm_fault_t mvgpu_vram_fault_pfn(struct mvgpu_vgpu *vgpu, struct vm_fault *vmf,
+				u64 off);
 void mvgpu_vram_dirty(struct mvgpu_vgpu *vgpu, u64 off, u64 len);
 int mvgpu_vram_track_init(struct mvgpu_vgpu *vgpu);
 void mvgpu_vram_track_fini(struct mvgpu_vgpu *vgpu);

@@ -138,11 +138,13 @@ EXPORT_SYMBOL_GPL(mvgpu_pgpu_register);
  * mvgpu_pgpu_unregister() - withdraw a physical GPU
  * @pgpu: a pGPU returned by mvgpu_pgpu_register().
  *
- * Removes the host node and every vGPU of @pgpu first.  A vGPU that a
- * VFIO user holds open is asked to be released (the VFIO "request"
- * interrupt) and this call waits until it is.  The backend cannot be unloaded while a vGPU is open
- * (the core holds a reference on ops->owner), so in practice this waits
- * only for users racing with the unload.
+ * Removes the host path first, revoking its open clients (their files
+ * stay open and get -ENODEV; host.c), then every vGPU of @pgpu.  A vGPU
+ * that a VFIO user holds open is asked to be released (the VFIO "request"
+ * interrupt) and this call waits until it is.  The backend cannot be
+ * unloaded while a vGPU is open (the core holds a reference on
+ * ops->owner), so in practice this waits only for users racing with the
+ * unload; host clients do not hold that reference.
  *
  * Context: process context; may sleep for as long as users keep vGPUs.
  */

@@ -197,18 +197,32 @@ int mvgpu_vram_rw(struct mvgpu_vgpu *vgpu, char __user *ubuf, size_t count,
 	return ret;
 }
 
-static vm_fault_t mvgpu_vram_fault(struct vm_fault *vmf)
+/**
+ * mvgpu_vram_fault_pfn() - map the VRAM page a fault asks for
+ * @vgpu: the vGPU (or host context) whose slice is mapped.
+ * @vmf: the fault.
+ * @off: slice offset of the faulting page.
+ *
+ * Return: the result of vmf_insert_pfn(), or VM_FAULT_SIGBUS past the
+ * slice.
+ */
+vm_fault_t mvgpu_vram_fault_pfn(struct mvgpu_vgpu *vgpu, struct vm_fault *vmf,
+				u64 off)
 {
-	struct vm_area_struct *vma = vmf->vma;
-	struct mvgpu_vgpu *vgpu = vma->vm_private_data;
-	u64 off = ((u64)vmf->pgoff << PAGE_SHIFT) & MVGPU_REGION_MASK;
 	unsigned long pfn;
 
 	if (off >= vgpu->vram_size)
 		return VM_FAULT_SIGBUS;
 
 	pfn = vgpu->pgpu->ops->vram_pfn(vgpu->pgpu, vgpu->vram_base + off);
-	return vmf_insert_pfn(vma, vmf->address, pfn);
+	return vmf_insert_pfn(vmf->vma, vmf->address, pfn);
+}
+
+static vm_fault_t mvgpu_vram_fault(struct vm_fault *vmf)
+{
+	return mvgpu_vram_fault_pfn(vmf->vma->vm_private_data, vmf,
+				    ((u64)vmf->pgoff << PAGE_SHIFT) &
+				    MVGPU_REGION_MASK);
 }
 
 static const struct vm_operations_struct mvgpu_vram_vm_ops = {

@@ -3,15 +3,20 @@
  * mvgpu host path tests: /dev/mvgpu-host<N> takes the pGPU's middle
  * time-sliced profile (the module's host.c says so), so host clients
  * leave room for vGPUs of the same pGPU; a failed VRAM access fails the
- * client's submission instead of losing it.
+ * client's submission instead of losing it; the backend going away
+ * revokes open clients.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
@@ -128,6 +133,97 @@ TEST_F(host, vram_rw_failure)
 	ASSERT_EQ(0, ioctl(self->fd[0], MVGPU_IOC_SUBMIT, &sub));
 	wait.fence = sub.fence;
 	EXPECT_EQ(0, ioctl(self->fd[0], MVGPU_IOC_WAIT, &wait));
+}
+
+struct waiter {
+	int fd;
+	uint64_t fence;
+	int ret;		/* 0 or errno of MVGPU_IOC_WAIT */
+};
+
+static void *wait_thread(void *arg)
+{
+	struct waiter *w = arg;
+	struct mvgpu_ioc_wait wait = {
+		.fence = w->fence, .queue = 0, .timeout_ms = 60000,
+	};
+
+	w->ret = ioctl(w->fd, MVGPU_IOC_WAIT, &wait) ? errno : 0;
+	return NULL;
+}
+
+/*
+ * The backend unregisters its pGPU (here: mvgpu_sim unloaded) while host
+ * clients are open, busy, and blocked in MVGPU_IOC_WAIT: the unload is not
+ * held up by them; the waits return ENODEV at once, every later ioctl and
+ * mmap fails with ENODEV, a touch of an old VRAM mapping raises SIGBUS,
+ * close works, and the reloaded backend's host path works again.
+ */
+TEST(revoke_on_backend_unload)
+{
+	struct mvgpu_cmd spins[4];
+	struct mvgpu_ioc_submit sub = {
+		.cmds = (uintptr_t)spins, .count = 4, .queue = 0,
+	};
+	struct mvgpu_ioc_alloc al = { .size = 1 << 20 };
+	struct mvgpu_ioc_info info;
+	struct waiter w[2];
+	pthread_t th[2];
+	uint8_t *map;
+	int fd[2], i, status;
+	pid_t pid;
+
+	MVGPU_HOST_CHECK(true);
+	ASSERT_EQ(0, mvgpu_load(NULL));
+	for (i = 0; i < 4; i++)
+		spins[i] = (struct mvgpu_cmd){
+			.opcode = MVGPU_OP_SPIN, .args = { 250 * 1000 * 1000 },
+		};
+	for (i = 0; i < 2; i++) {
+		fd[i] = open(HOST_DEV, O_RDWR | O_CLOEXEC);
+		ASSERT_LE(0, fd[i]) TH_LOG("open: %s", strerror(errno));
+		ASSERT_EQ(0, ioctl(fd[i], MVGPU_IOC_SUBMIT, &sub));
+		w[i] = (struct waiter){ .fd = fd[i], .fence = sub.fence, .ret = -1 };
+		ASSERT_EQ(0, pthread_create(&th[i], NULL, wait_thread, &w[i]));
+	}
+	ASSERT_EQ(0, ioctl(fd[0], MVGPU_IOC_ALLOC, &al));
+	map = mmap(NULL, al.size, PROT_READ | PROT_WRITE, MAP_SHARED, fd[0],
+		   al.offset);
+	ASSERT_NE(MAP_FAILED, map);
+	map[0] = 0x5a;
+	usleep(100 * 1000);
+
+	ASSERT_EQ(0, mvgpu_rmmod("mvgpu_sim"));
+	for (i = 0; i < 2; i++) {
+		pthread_join(th[i], NULL);
+		EXPECT_EQ(ENODEV, w[i].ret) TH_LOG("waiter %d: %s", i,
+						   strerror(w[i].ret));
+	}
+	EXPECT_EQ(-1, ioctl(fd[1], MVGPU_IOC_INFO, &info));
+	EXPECT_EQ(ENODEV, errno);
+	EXPECT_EQ(-1, ioctl(fd[1], MVGPU_IOC_SUBMIT, &sub));
+	EXPECT_EQ(ENODEV, errno);
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd[1], 0));
+	EXPECT_EQ(ENODEV, errno);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		*(volatile uint8_t *)map = 1;
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGBUS)
+		TH_LOG("status 0x%x", status);
+	EXPECT_EQ(0, munmap(map, al.size));
+	EXPECT_EQ(0, close(fd[0]));
+	EXPECT_EQ(0, close(fd[1]));
+
+	/* The backend back: a new pGPU, its host path works. */
+	ASSERT_EQ(0, mvgpu_load(NULL));
+	fd[0] = open(HOST_DEV, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, fd[0]);
+	EXPECT_EQ(0, ioctl(fd[0], MVGPU_IOC_INFO, &info));
+	close(fd[0]);
 }
 
 int main(int argc, char **argv)
