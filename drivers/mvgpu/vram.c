@@ -131,9 +131,11 @@ static void mvgpu_vram_clear_charge(struct mvgpu_vgpu *vgpu, u64 bytes)
 	vgpu->clear_budget = 0;
 	vgpu->clear_budget_at = now + wait;
 	vgpu->stats.vram_clear_wait_ns += wait;
-	while (!fatal_signal_pending(current) && ktime_get_ns() < now + wait)
-		schedule_timeout_killable(max(1UL,
-			nsecs_to_jiffies(now + wait - ktime_get_ns())));
+	while (!fatal_signal_pending(current) && ktime_get_ns() < now + wait) {
+		u64 left = now + wait - ktime_get_ns();
+
+		schedule_timeout_killable(max(1UL, nsecs_to_jiffies(left)));
+	}
 }
 
 /**
@@ -175,9 +177,10 @@ int mvgpu_vram_rw(struct mvgpu_vgpu *vgpu, char __user *ubuf, size_t count,
 			/*
 			 * Again after the data landed: a reset that cleared
 			 * the bits (and the chunks) meanwhile must not leave
-			 * these bytes marked clean.
+			 * these bytes marked clean.  Data, then the bits'
+			 * test: pairs with mvgpu_vram_clear().
 			 */
-			smp_mb__before_atomic();
+			smp_mb();
 			mvgpu_vram_dirty(vgpu, off + done, n);
 			if (ret)
 				break;
@@ -251,6 +254,17 @@ int mvgpu_vram_mmap(struct mvgpu_vgpu *vgpu, struct vm_area_struct *vma,
 	return 0;
 }
 
+/* Mark chunks [start, end) clean, before they are zeroed. */
+static void mvgpu_vram_clean(struct mvgpu_vgpu *vgpu, unsigned long start,
+			     unsigned long end)
+{
+	unsigned long c;
+
+	for (c = start; c < end; c++)
+		clear_bit(c, vgpu->vram_dirty);
+	smp_mb__after_atomic();	/* bits, then data: pairs with vram_rw */
+}
+
 /**
  * mvgpu_vram_clear() - zero what the slice may hold
  * @vgpu: the vGPU, with ->lock held (or not yet visible to anyone), its
@@ -277,15 +291,19 @@ void mvgpu_vram_clear(struct mvgpu_vgpu *vgpu)
 	mvgpu_vram_clear_charge(vgpu, bytes);
 	vgpu->stats.vram_cleared_bytes += bytes;
 
+	/*
+	 * The queues are stopped, but a BAR2 write (no vgpu->lock) may run
+	 * meanwhile: bits are cleared atomically and before their chunks
+	 * are zeroed; mvgpu_vram_rw() marks its chunks again after its data
+	 * landed, so a write this clear misses stays marked.
+	 */
 	if (full) {
-		bitmap_zero(vgpu->vram_dirty, nbits);
-		smp_mb__after_atomic();	/* bits before the data: see vram_rw */
+		mvgpu_vram_clean(vgpu, 0, nbits);
 		ops->vram_clear(vgpu->pgpu, vgpu->vram_base, vgpu->vram_size);
 		return;
 	}
 	for_each_set_bitrange(start, end, vgpu->vram_dirty, nbits) {
-		bitmap_clear(vgpu->vram_dirty, start, end - start);
-		smp_mb__after_atomic();
+		mvgpu_vram_clean(vgpu, start, end);
 		ops->vram_clear(vgpu->pgpu,
 				vgpu->vram_base + (u64)start * MVGPU_VRAM_CHUNK,
 				(u64)(end - start) * MVGPU_VRAM_CHUNK);

@@ -208,7 +208,7 @@ TEST(revoke_on_backend_unload)
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (!pid) {
-		*(volatile uint8_t *)map = 1;
+		__atomic_store_n(map, 1, __ATOMIC_RELAXED);
 		_exit(0);
 	}
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
