@@ -30,7 +30,9 @@
 #include <linux/preempt.h>
 #include <linux/sched.h>
 
-#include "mvgpu.h"
+#include "eclock.h"
+#include "pgpu.h"
+#include "sched.h"
 
 #ifdef CONFIG_PREEMPT_NOTIFIERS
 static void mvgpu_eclock_sched_in(struct preempt_notifier *pn, int cpu)

@@ -38,8 +38,13 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
+#include <mvgpu/backend.h>
+
 #include "compat.h"
-#include "mvgpu.h"
+#include "pgpu.h"
+#include "vfio_ops.h"
+#include "vgpu.h"
+#include "vram.h"
 
 /* Full slices a vGPU may have cleared back to back. */
 #define MVGPU_VRAM_CLEAR_BURST	4

@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * mvgpu core: engine time, the clock of the watchdog and the scheduler's
+ * accounting (eclock.c).
+ */
+#ifndef _MVGPU_ECLOCK_H
+#define _MVGPU_ECLOCK_H
+
+#include <linux/types.h>
+
+struct mvgpu_engine;
+
+void mvgpu_eclock_start(struct mvgpu_engine *eng);
+void mvgpu_eclock_stop(struct mvgpu_engine *eng);
+u64 mvgpu_eclock_now(struct mvgpu_engine *eng);
+
+#endif /* _MVGPU_ECLOCK_H */
