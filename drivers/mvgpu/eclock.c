@@ -58,6 +58,7 @@ static struct preempt_ops mvgpu_eclock_ops = {
 	.sched_in = mvgpu_eclock_sched_in,
 	.sched_out = mvgpu_eclock_sched_out,
 };
+#endif
 
 /**
  * mvgpu_eclock_start() - start an engine's clock
@@ -67,11 +68,13 @@ void mvgpu_eclock_start(struct mvgpu_engine *eng)
 {
 	eng->preempted_ns = 0;
 	eng->switched_out = 0;
+#ifdef CONFIG_PREEMPT_NOTIFIERS
 	preempt_notifier_inc();
 	preempt_notifier_init(&eng->pn, &mvgpu_eclock_ops);
 	preempt_disable();
 	preempt_notifier_register(&eng->pn);
 	preempt_enable();
+#endif
 }
 
 /**
@@ -80,21 +83,13 @@ void mvgpu_eclock_start(struct mvgpu_engine *eng)
  */
 void mvgpu_eclock_stop(struct mvgpu_engine *eng)
 {
+#ifdef CONFIG_PREEMPT_NOTIFIERS
 	preempt_disable();
 	preempt_notifier_unregister(&eng->pn);
 	preempt_enable();
 	preempt_notifier_dec();
-}
-#else
-void mvgpu_eclock_start(struct mvgpu_engine *eng)
-{
-	eng->preempted_ns = 0;
-}
-
-void mvgpu_eclock_stop(struct mvgpu_engine *eng)
-{
-}
 #endif
+}
 
 /**
  * mvgpu_eclock_now() - the engine clock of @eng, in ns
