@@ -308,9 +308,12 @@ static void mvgpu_sim_gemm_end(void)
 }
 
 /*
- * GEMM_F32: units from op->progress on, up to a chunk's multiply-adds;
- * returns how many ran.  Always in an FPU section: sim_f32.c is compiled
- * with SSE, and its portable loop runs on SSE registers too.
+ * GEMM_F32: units from op->progress on, up to a chunk's multiply-adds; the
+ * number that ran goes to *units.  Always in one FPU section, even without
+ * FMA: sim_f32.c is compiled with SSE, so its portable loop uses vector
+ * registers too.  Where measured (AMD EPYC, the kernels in userspace),
+ * 2^18 multiply-adds took 15-20 us with FMA and 45-110 us in the SSE
+ * loop, the preemption-off time of a chunk.
  */
 static int mvgpu_sim_gemm_f32(void *vram, const struct mvgpu_op *op,
 			      u64 total, u64 *units)

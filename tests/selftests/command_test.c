@@ -240,6 +240,10 @@ static float f32_from_bits(uint32_t u)
 	return f;
 }
 
+/* 2^-23 and 2^-124, exactly: binary32 with biased exponents 104 and 3. */
+#define F32_2_M23	((double)f32_from_bits(104u << 23))
+#define F32_2_M124	((double)f32_from_bits(3u << 23))
+
 static double absd(double x)
 {
 	return x < 0 ? -x : x;
@@ -277,7 +281,7 @@ static unsigned int gemm_f32_check(const float *c, const float *a,
 				s += x;
 				sabs += absd(x);
 			}
-			bound = k * 0x1p-23 * sabs + k * 0x1p-124;
+			bound = k * F32_2_M23 * sabs + k * F32_2_M124;
 			err = absd(c[(size_t)i * n + j] - s);
 			/* !(err <= bound): a NaN result fails too. */
 			if (!(err <= bound))
@@ -291,17 +295,20 @@ static unsigned int gemm_f32_check(const float *c, const float *a,
 /*
  * Shapes around the engine's vector width (8 and 32 columns) and tile
  * sizes (4 rows, 64 of K), the one-row, one-column and K = 1 edges up to
- * MVGPU_GEMM_MAX_DIM, and products of many chunks.  A and B are read,
- * never written; C's surroundings stay untouched.
+ * MVGPU_GEMM_MAX_DIM, and products of several chunks (2^18 multiply-adds
+ * with mvgpu_sim), each command under 1.2 M multiply-adds: emulated float
+ * is slow (about 20 M/s under TCG), and the watchdog stops a command at
+ * 400 ms.  A and B are read, never written; C's surroundings stay
+ * untouched.
  */
 TEST_F(cmd, gemm_f32_shapes)
 {
 	static const struct { unsigned int m, n, k; } shapes[] = {
 		{ 1, 1, 1 }, { 1, 7, 5 }, { 3, 9, 63 }, { 4, 31, 65 },
 		{ 5, 33, 129 }, { 1, 37, 129 }, { 7, 257, 70 },
-		{ 67, 300, 129 }, { 130, 260, 200 },
+		{ 67, 100, 129 }, { 70, 130, 100 },
 		{ 1, 4096, 1 }, { 4096, 1, 1 }, { 1, 1, 4096 },
-		{ 1, 4096, 16 }, { 4096, 2, 64 }, { 33, 31, 4096 },
+		{ 1, 4096, 16 }, { 4096, 2, 64 }, { 9, 31, 4096 },
 	};
 	const size_t cbase = 32 << 20, guard = 4096;
 	uint8_t *v = self->c.vram;
@@ -400,7 +407,9 @@ TEST_F(cmd, gemm_f32_exact)
 TEST_F(cmd, gemm_f32_special)
 {
 	const float inf = __builtin_inff(), nan = __builtin_nanf("");
-	const float big = 0x1.fffffep127f, tiny = 0x1p-140f;
+	/* The largest binary32, and the denormal 2^-140. */
+	const float big = f32_from_bits(0x7f7fffff);
+	const float tiny = f32_from_bits(1u << 9);
 	const float a[4][2] = {
 		{ nan, 1 },	/* a NaN operand: NaN everywhere */
 		{ inf, 1 },	/* inf x 0 = NaN, inf - inf = NaN */
