@@ -292,7 +292,7 @@ static long mvgpu_host_info(struct mvgpu_host_client *c, void __user *arg)
 {
 	struct mvgpu_ioc_info info = {
 		.version = MVGPU_VERSION,
-		.features = MVGPU_FEAT_RING,
+		.features = MVGPU_FEAT_RING | MVGPU_FEAT_GEMM_F32,
 		.vram_size = c->window,
 		.queues = c->ctx->nr_queues,
 		.profile = c->ctx->profile->id,

@@ -15,7 +15,8 @@
 
 static u32 mvgpu_mmio_features(struct mvgpu_vgpu *vgpu)
 {
-	u32 features = MVGPU_FEAT_MSI | MVGPU_FEAT_SOFT_IRQ | MVGPU_FEAT_RING;
+	u32 features = MVGPU_FEAT_MSI | MVGPU_FEAT_SOFT_IRQ | MVGPU_FEAT_RING |
+		       MVGPU_FEAT_GEMM_F32;
 
 	if (vgpu->profile->kind == MVGPU_PROFILE_PARTITIONED)
 		features |= MVGPU_FEAT_PARTITIONED;

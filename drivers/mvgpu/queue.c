@@ -455,6 +455,7 @@ static u32 mvgpu_cmd_decode(struct mvgpu_vgpu *vgpu,
 		op->len = bytes;
 		return 0;
 
+	case MVGPU_OP_GEMM_F32:	/* the same operands, binary32 elements */
 	case MVGPU_OP_GEMM_I32:
 		if (flags || a[6])
 			return MVGPU_ERR_BAD_FLAGS;

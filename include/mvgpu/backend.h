@@ -56,7 +56,8 @@ struct mvgpu_pgpu_info {
 /**
  * struct mvgpu_op - one validated command, as the core hands it to an engine
  * @opcode: enum mvgpu_opcode (never NOP, FENCE or TIMESTAMP: the core
- *	completes those itself).
+ *	completes those itself).  "GEMM" below means both GEMM_I32 and
+ *	GEMM_F32, which have the same operands.
  * @flags: MVGPU_CMD_F_* flags of the command.
  * @dst: destination: absolute offset in the pGPU's VRAM, or an IOVA when
  *	MVGPU_CMD_F_DST_SYS is set.

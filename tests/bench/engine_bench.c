@@ -27,6 +27,13 @@
  *                 inner kernel where the CPU and OS support AVX2 (the engine
  *                 checks the same CPUID features), else the same scalar C,
  *                 compiled without vectorisation as the kernel is
+ *   gemm_f32/user engine: GEMM_F32;
+ *                 user: sim_gemm_f32() from sim_f32_kernels.h, with the
+ *                 FMA kernels where the CPU has FMA and AVX2 (the engine's
+ *                 choice too), else the portable C loop.  Both sum in the
+ *                 same order with the same fusing, so the two products
+ *                 must be bit-identical: the one assertion here, a check
+ *                 of the engine's float path against its userspace twin
  *
  * Engine time is taken on the device by TIMESTAMP commands around the
  * measured command, so submission overhead is not counted.  While the
@@ -45,6 +52,7 @@
 #include <time.h>
 
 #include "mvgpu_test.h"
+#include "sim_f32_kernels.h"
 #include "sim_kernels.h"
 
 #define REPS		7
@@ -146,6 +154,13 @@ gemm_user(uint32_t *c, const uint32_t *a, const uint32_t *b, unsigned int n,
 	sim_gemm_i32(c, a, b, n, n, n, avx2);
 }
 
+static void __attribute__((noipa))
+gemm_f32_user(float *c, const float *a, const float *b, unsigned int n,
+	      int fma)
+{
+	sim_gemm_f32(c, a, b, n, n, n, fma);
+}
+
 static void report(int *test, const char *name, const char *unit,
 		   double work, struct sample *eng, struct sample *user)
 {
@@ -161,25 +176,29 @@ static void report(int *test, const char *name, const char *unit,
 int main(void)
 {
 	struct sample eng_copy, usr_copy, eng_copy2, usr_scalar, eng_fill,
-		      usr_fill, eng_gemm, usr_gemm;
+		      usr_fill, eng_gemm, usr_gemm, eng_f32, usr_f32;
 	char uuid[MVGPU_UUID_LEN];
 	const char *accel = getenv("MVGPU_ACCEL");
 	const unsigned int n = GEMM_DIM;
-	int avx2 = 0;
+	int avx2 = 0, fma = 0;
 	uint32_t *a, *b, *cg;
+	float *af, *bf, *cfe, *cfu;
 	struct mvgpu_ctx c;
 	int i, ret, test = 0;
 	uint64_t t;
 
-	printf("TAP version 13\n1..4\n");
+	printf("TAP version 13\n1..6\n");
 	printf("# engine_bench: accel %s; engine vs userspace on the same memory\n",
 	       accel ? accel : "unknown");
 #if defined(__x86_64__)
 	__builtin_cpu_init();
 	avx2 = __builtin_cpu_supports("avx2");
+	fma = avx2 && __builtin_cpu_supports("fma");
 #endif
 	printf("# gemm/user: user side runs sim_gemm_i32() %s\n",
 	       avx2 ? "with AVX2" : "in scalar C");
+	printf("# gemm_f32/user: user side runs sim_gemm_f32() %s\n",
+	       fma ? "with FMA" : "in portable C");
 	ret = mvgpu_load(NULL);
 	/* Emulated CPUs are slow: keep the watchdog out of the measurement. */
 	ret = ret ?: sysfs_write_str("/sys/module/mvgpu/parameters/watchdog_ms",
@@ -200,6 +219,14 @@ int main(void)
 		a[i] = i * 2654435761u;
 		b[i] = i ^ 0x5bd1e995;
 	}
+	af = (float *)(cg + n * n);
+	bf = af + n * n;
+	cfe = bf + n * n;
+	cfu = cfe + n * n;
+	for (i = 0; i < (int)(n * n); i++) {
+		af[i] = (float)(int)(i * 2654435761u >> 20) / 1024.0f - 2.0f;
+		bf[i] = (float)(int)((i ^ 0x5bd1e995) & 0xfff) / 4096.0f - 0.5f;
+	}
 
 	for (i = 0; i < REPS; i++) {
 		struct mvgpu_cmd copy = {
@@ -215,11 +242,18 @@ int main(void)
 			.args = { (uint8_t *)cg - c.vram, (uint8_t *)a - c.vram,
 				  (uint8_t *)b - c.vram, n, n, n },
 		};
+		struct mvgpu_cmd gemm_f32 = {
+			.opcode = MVGPU_OP_GEMM_F32,
+			.args = { (uint8_t *)cfe - c.vram,
+				  (uint8_t *)af - c.vram,
+				  (uint8_t *)bf - c.vram, n, n, n },
+		};
 
 		if (engine_ns(&c, copy, &eng_copy.ns[i]) ||
 		    engine_ns(&c, copy, &eng_copy2.ns[i]) ||
 		    engine_ns(&c, fill, &eng_fill.ns[i]) ||
-		    engine_ns(&c, gemm, &eng_gemm.ns[i])) {
+		    engine_ns(&c, gemm, &eng_gemm.ns[i]) ||
+		    engine_ns(&c, gemm_f32, &eng_f32.ns[i])) {
 			printf("Bail out! engine command failed (error %d)\n",
 			       mvgpu_ctx_error(&c, NULL));
 			return 1;
@@ -238,6 +272,9 @@ int main(void)
 		t = mvgpu_now_ns();
 		gemm_user(cg, a, b, n, avx2);
 		usr_gemm.ns[i] = mvgpu_now_ns() - t;
+		t = mvgpu_now_ns();
+		gemm_f32_user(cfu, af, bf, n, fma);
+		usr_f32.ns[i] = mvgpu_now_ns() - t;
 	}
 
 	report(&test, "copy/memcpy", "GB/s", COPY_BYTES, &eng_copy, &usr_copy);
@@ -245,6 +282,11 @@ int main(void)
 	report(&test, "fill/memset", "GB/s", COPY_BYTES, &eng_fill, &usr_fill);
 	report(&test, "gemm/user", "GMAC/s", (double)n * n * n, &eng_gemm,
 	       &usr_gemm);
+	report(&test, "gemm_f32/user", "GMAC/s", (double)n * n * n, &eng_f32,
+	       &usr_f32);
+	printf("%s %d gemm_f32: engine product bit-identical to sim_gemm_f32() %s\n",
+	       memcmp(cfe, cfu, (size_t)n * n * 4) ? "not ok" : "ok", ++test,
+	       fma ? "with FMA" : "in portable C");
 	printf("# ratios are userspace time / engine time (1.0 = as fast as userspace)%s\n",
 	       accel && strstr(accel, "tcg") ?
 	       "; TCG: these are emulated-CPU numbers" : "");

@@ -11,6 +11,8 @@
  *   copy, fill  a buffer is allocated and mapped, a pattern written through
  *               the mapping, a COPY and a FILL submitted and waited for,
  *               and the bytes read back through the mapping
+ *   gemm_f32    MVGPU_IOC_INFO reports MVGPU_FEAT_GEMM_F32, and a GEMM_F32
+ *               of small integers, exact in float32, gives the exact product
  *   removal     with the file open, the buffer mapped and a second thread
  *               waiting for the fence of a long run of SPIN commands, the
  *               PCI function is removed through sysfs:
@@ -213,6 +215,58 @@ static bool fill_check(int fd, uint32_t *buf, uint64_t off,
 			   "fill");
 }
 
+/*
+ * The "gemm_f32" step: C (the second part of the buffer) = A x B (both in
+ * the first part), 16 x 16 x 16 small integers, so that the product is
+ * exact in float32 whatever the order of the additions.
+ */
+#define GF_DIM	16
+
+static bool gemm_f32_check(int fd, uint32_t *buf, uint64_t off)
+{
+	const uint32_t a_w = 0, b_w = GF_DIM * GF_DIM, c_w = BUF_PART / 4;
+	struct mvgpu_cmd c = cmd(MVGPU_OP_GEMM_F32, off + c_w * 4,
+				 off + a_w * 4, off + b_w * 4);
+	unsigned int i, j, p;
+	uint64_t fence;
+	float f;
+	int ret;
+
+	c.args[3] = GF_DIM;
+	c.args[4] = GF_DIM;
+	c.args[5] = GF_DIM;
+	for (i = 0; i < 2 * GF_DIM * GF_DIM; i++) {
+		uint32_t u;
+
+		f = (float)((int)(i % 7) - 3);
+		memcpy(&u, &f, sizeof(u));
+		vram_write(&buf[a_w + i], u);
+	}
+	ret = submit(fd, &c, 1, &fence);
+	if (!ret)
+		ret = wait_fence(fd, fence, WAIT_MS);
+	if (ret) {
+		printf("# GEMM_F32: %s\n", strerror(-ret));
+		return false;
+	}
+	for (i = 0; i < GF_DIM; i++)
+		for (j = 0; j < GF_DIM; j++) {
+			int want = 0;
+			uint32_t u = vram_read(&buf[c_w + i * GF_DIM + j]);
+
+			for (p = 0; p < GF_DIM; p++)
+				want += ((int)((i * GF_DIM + p) % 7) - 3) *
+					((int)((b_w + p * GF_DIM + j) % 7) - 3);
+			memcpy(&f, &u, sizeof(f));
+			if (f != (float)want) {
+				printf("# GEMM_F32: C[%u][%u] is %g, not %d\n",
+				       i, j, f, want);
+				return false;
+			}
+		}
+	return true;
+}
+
 /* The thread that sleeps in MVGPU_IOC_WAIT while the device goes away. */
 struct waiter {
 	int fd;
@@ -364,7 +418,7 @@ static void removal(int fd, uint32_t *buf, uint64_t off,
 int main(int argc, char **argv)
 {
 	char link[PATH_MAX], remove_path[PATH_MAX], sysdev[PATH_MAX];
-	struct mvgpu_ioc_info info;
+	struct mvgpu_ioc_info info = { 0 };
 	uint32_t *buf;
 	struct mvgpu_cmd copy;
 	uint64_t off, fence;
@@ -418,6 +472,10 @@ int main(int argc, char **argv)
 	report("copy", !ret && check_words(buf, BUF_PART / 4, BUF_PART / 4,
 					   0xc0de0000u, true, "copy"), "bad");
 	report("fill", fill_check(fd, buf, off, FILL_VALUE), "bad");
+	if (!(info.features & MVGPU_FEAT_GEMM_F32))
+		report("gemm_f32", false, "no-feature");
+	else
+		report("gemm_f32", gemm_f32_check(fd, buf, off), "bad");
 
 	removal(fd, buf, off, remove_path);
 

@@ -92,6 +92,11 @@ TEST_F(cmd, features_and_fence)
 	ASSERT_EQ(0, vfio_mmio_read32(self->c.vd.device, MVGPU_REG_FEATURES,
 				      &feat));
 	EXPECT_TRUE(feat & MVGPU_FEAT_RING);
+	/* Interface 1.1: GEMM_F32. */
+	EXPECT_TRUE(feat & MVGPU_FEAT_GEMM_F32);
+	ASSERT_EQ(0, vfio_mmio_read32(self->c.vd.device, MVGPU_REG_VERSION,
+				      &lo));
+	EXPECT_EQ(0x00010001, lo);
 	seq = mvgpu_ctx_fence(&self->c, 0);
 	ASSERT_EQ(1, seq);
 	ASSERT_EQ(0, mvgpu_ctx_wait(&self->c, seq, 10000));
@@ -219,6 +224,224 @@ TEST_F(cmd, gemm)
 					  m * k * 4, m, n, k)));
 	EXPECT_EQ(0, memcmp(ref, cv, m * n * 4));
 	free(ref);
+}
+
+/*
+ * GEMM_F32 against a double-precision reference, within the manual's
+ * bound: |c - ref| <= K * 2^-23 * sum over p of |a[i][p] * b[p][j]|
+ * + K * 2^-124.
+ */
+static float f32_from_bits(uint32_t u)
+{
+	float f;
+
+	memcpy(&f, &u, sizeof(f));
+	return f;
+}
+
+/* 2^-23 and 2^-124, exactly: binary32 with biased exponents 104 and 3. */
+#define F32_2_M23	((double)f32_from_bits(104u << 23))
+#define F32_2_M124	((double)f32_from_bits(3u << 23))
+
+static double absd(double x)
+{
+	return x < 0 ? -x : x;
+}
+
+/* Either sign, exponent in [-8, 8], any mantissa: no overflow, no underflow. */
+static float f32_rand(void)
+{
+	uint32_t e = 127 - 8 + rand() % 17;
+
+	return f32_from_bits((uint32_t)(rand() & 1) << 31 | e << 23 |
+			     (rand() & 0x7fffff));
+}
+
+/*
+ * Elements of the m x n matrix @c outside the bound; *worst: the largest
+ * error as a fraction of the bound.
+ */
+static unsigned int gemm_f32_check(const float *c, const float *a,
+				   const float *b, unsigned int m,
+				   unsigned int n, unsigned int k,
+				   double *worst)
+{
+	unsigned int i, j, p, bad = 0;
+
+	*worst = 0;
+	for (i = 0; i < m; i++)
+		for (j = 0; j < n; j++) {
+			double s = 0, sabs = 0, err, bound;
+
+			for (p = 0; p < k; p++) {
+				double x = (double)a[(size_t)i * k + p] *
+					   b[(size_t)p * n + j];
+
+				s += x;
+				sabs += absd(x);
+			}
+			bound = k * F32_2_M23 * sabs + k * F32_2_M124;
+			err = absd(c[(size_t)i * n + j] - s);
+			/* !(err <= bound): a NaN result fails too. */
+			if (!(err <= bound))
+				bad++;
+			else if (err / bound > *worst)
+				*worst = err / bound;
+		}
+	return bad;
+}
+
+/*
+ * Shapes around the engine's vector width (8 and 32 columns) and tile
+ * sizes (4 rows, 64 of K), the one-row, one-column and K = 1 edges up to
+ * MVGPU_GEMM_MAX_DIM, and products of several chunks (2^18 multiply-adds
+ * with mvgpu_sim), each command under 1.2 M multiply-adds: emulated float
+ * is slow (about 20 M/s under TCG), and the watchdog stops a command at
+ * 400 ms.  A and B are read, never written; C's surroundings stay
+ * untouched.
+ */
+TEST_F(cmd, gemm_f32_shapes)
+{
+	static const struct { unsigned int m, n, k; } shapes[] = {
+		{ 1, 1, 1 }, { 1, 7, 5 }, { 3, 9, 63 }, { 4, 31, 65 },
+		{ 5, 33, 129 }, { 1, 37, 129 }, { 7, 257, 70 },
+		{ 67, 100, 129 }, { 70, 130, 100 },
+		{ 1, 4096, 1 }, { 4096, 1, 1 }, { 1, 1, 4096 },
+		{ 1, 4096, 16 }, { 4096, 2, 64 }, { 9, 31, 4096 },
+	};
+	const size_t cbase = 32 << 20, guard = 4096;
+	uint8_t *v = self->c.vram;
+	float *a = (float *)v;
+	unsigned int t, i, bad;
+	double worst;
+
+	srand(2);
+	for (t = 0; t < ARRAY_SIZE(shapes); t++) {
+		unsigned int m = shapes[t].m, n = shapes[t].n, k = shapes[t].k;
+		size_t abytes = (size_t)m * k * 4, bbytes = (size_t)k * n * 4;
+		size_t cbytes = (size_t)m * n * 4;
+		float *b = (float *)(v + abytes);
+		uint8_t *ref = malloc(abytes + bbytes);
+
+		ASSERT_NE(NULL, ref);
+		for (i = 0; i < m * k; i++)
+			a[i] = f32_rand();
+		for (i = 0; i < k * n; i++)
+			b[i] = f32_rand();
+		memcpy(ref, v, abytes + bbytes);
+		memset(v + cbase - guard, 0xa5, cbytes + 2 * guard);
+		ASSERT_EQ(0, run1(&self->c, mkcmd(MVGPU_OP_GEMM_F32, 0, cbase,
+						  0, abytes, m, n, k)))
+			TH_LOG("%ux%ux%u", m, n, k);
+		bad = gemm_f32_check((float *)(v + cbase), a, b, m, n, k,
+				     &worst);
+		EXPECT_EQ(0, bad) TH_LOG("%ux%ux%u: %u elements outside the bound",
+					 m, n, k, bad);
+		TH_LOG("%ux%ux%u: largest error %.3f of the bound", m, n, k,
+		       worst);
+		EXPECT_EQ(0, memcmp(ref, v, abytes + bbytes))
+			TH_LOG("%ux%ux%u: A or B changed", m, n, k);
+		for (i = 0; i < guard; i++)
+			if (v[cbase - guard + i] != 0xa5 ||
+			    v[cbase + cbytes + i] != 0xa5)
+				break;
+		EXPECT_EQ(guard, i) TH_LOG("%ux%ux%u: wrote outside C", m, n, k);
+		free(ref);
+	}
+}
+
+/*
+ * Small integers: every product and partial sum is exact in binary32, so
+ * any order gives the exact result, which GEMM_I32 computes from the same
+ * integers.  A and B may be the same matrix.
+ */
+TEST_F(cmd, gemm_f32_exact)
+{
+	const unsigned int m = 37, n = 41, k = 700, d = 48;
+	uint8_t *v = self->c.vram;
+	float *af = (float *)v, *bf = af + m * k, *cf;
+	int32_t *ai = (int32_t *)(v + (8 << 20)), *bi = ai + m * k, *ci;
+	size_t c_off = 16 << 20, ci_off = 24 << 20;
+	unsigned int i, bad = 0;
+
+	for (i = 0; i < m * k; i++) {
+		ai[i] = (int32_t)(i * 2654435761u >> 28) - 8;	/* -8..7 */
+		af[i] = (float)ai[i];
+	}
+	for (i = 0; i < k * n; i++) {
+		bi[i] = (int32_t)(i * 2246822519u >> 28) - 8;
+		bf[i] = (float)bi[i];
+	}
+	ASSERT_EQ(0, run1(&self->c, mkcmd(MVGPU_OP_GEMM_F32, 0, c_off, 0,
+					  m * k * 4, m, n, k)));
+	ASSERT_EQ(0, run1(&self->c, mkcmd(MVGPU_OP_GEMM_I32, 0, ci_off,
+					  8 << 20, (8 << 20) + m * k * 4,
+					  m, n, k)));
+	cf = (float *)(v + c_off);
+	ci = (int32_t *)(v + ci_off);
+	for (i = 0; i < m * n; i++)
+		if (cf[i] != (float)ci[i])
+			bad++;
+	EXPECT_EQ(0, bad);
+
+	/* C = A x A, square, the same range as both operands. */
+	for (i = 0; i < d * d; i++)
+		af[i] = (float)ai[i];
+	ASSERT_EQ(0, run1(&self->c, mkcmd(MVGPU_OP_GEMM_F32, 0, c_off, 0, 0,
+					  d, d, d)));
+	ASSERT_EQ(0, run1(&self->c, mkcmd(MVGPU_OP_GEMM_I32, 0, ci_off,
+					  8 << 20, 8 << 20, d, d, d)));
+	for (i = 0, bad = 0; i < d * d; i++)
+		if (cf[i] != (float)ci[i])
+			bad++;
+	EXPECT_EQ(0, bad);
+}
+
+/*
+ * NaN, infinities, overflow and denormals, as the manual states them
+ * for every backend.  A is 4 x 2, B is 2 x 4:
+ *   B = [ 2  -2  0     1 ]
+ *       [ 1   1  1  -inf ]
+ */
+TEST_F(cmd, gemm_f32_special)
+{
+	const float inf = __builtin_inff(), nan = __builtin_nanf("");
+	/* The largest binary32, and the denormal 2^-140. */
+	const float big = f32_from_bits(0x7f7fffff);
+	const float tiny = f32_from_bits(1u << 9);
+	const float a[4][2] = {
+		{ nan, 1 },	/* a NaN operand: NaN everywhere */
+		{ inf, 1 },	/* inf x 0 = NaN, inf - inf = NaN */
+		{ big, big },	/* finite products, sums beyond the range */
+		{ tiny, 0 },	/* a denormal (may be flushed); 0 x inf */
+	};
+	const float b[2][4] = { { 2, -2, 0, 1 }, { 1, 1, 1, -inf } };
+	float *c = (float *)(self->c.vram + (1 << 20));
+	unsigned int j;
+
+	memcpy(self->c.vram, a, sizeof(a));
+	memcpy(self->c.vram + 4096, b, sizeof(b));
+	ASSERT_EQ(0, run1(&self->c, mkcmd(MVGPU_OP_GEMM_F32, 0, 1 << 20, 0,
+					  4096, 4, 4, 2)));
+	for (j = 0; j < 4; j++)
+		EXPECT_TRUE(__builtin_isnan(c[j])) TH_LOG("C[0][%u] %a", j, c[j]);
+	EXPECT_TRUE(c[4] == inf) TH_LOG("C[1][0] %a", c[4]);
+	EXPECT_TRUE(c[5] == -inf) TH_LOG("C[1][1] %a", c[5]);
+	EXPECT_TRUE(__builtin_isnan(c[6])) TH_LOG("C[1][2] %a", c[6]);
+	EXPECT_TRUE(__builtin_isnan(c[7])) TH_LOG("C[1][3] %a", c[7]);
+	/*
+	 * One sign, sum of magnitudes >= 2^129: that infinity.  C[2][1]
+	 * (-2 big + big) and C[2][2] depend on the order of the additions.
+	 */
+	EXPECT_TRUE(c[8] == inf) TH_LOG("C[2][0] %a", c[8]);
+	EXPECT_TRUE(c[11] == -inf) TH_LOG("C[2][3] %a", c[11]);
+	/* 2^-139 exactly, or zero where denormals flush. */
+	EXPECT_TRUE(c[12] == 2 * tiny || c[12] == 0) TH_LOG("C[3][0] %a", c[12]);
+	EXPECT_TRUE(c[13] == -2 * tiny || c[13] == 0)
+		TH_LOG("C[3][1] %a", c[13]);
+	EXPECT_TRUE(c[14] == 0) TH_LOG("C[3][2] %a", c[14]);
+	EXPECT_TRUE(__builtin_isnan(c[15])) TH_LOG("C[3][3] %a", c[15]);
+	EXPECT_EQ(0, mvgpu_ctx_error(&self->c, NULL));
 }
 
 TEST_F(cmd, axpy_reduce)

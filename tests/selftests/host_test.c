@@ -78,6 +78,8 @@ TEST_F(host, middle_profile)
 		memset(&info, 0xff, sizeof(info));
 		ASSERT_EQ(0, ioctl(self->fd[i], MVGPU_IOC_INFO, &info));
 		EXPECT_EQ(MVGPU_INFO_HOST, info.flags);
+		EXPECT_EQ((uint32_t)MVGPU_VERSION, info.version);
+		EXPECT_EQ(MVGPU_FEAT_RING | MVGPU_FEAT_GEMM_F32, info.features);
 		EXPECT_EQ(0U, info.profile & MVGPU_PROFILE_ID_PART);
 		EXPECT_EQ(6U, MVGPU_PROFILE_ID_VRAM_LOG2(info.profile))
 			TH_LOG("profile 0x%x: log2(MiB) should be 6 (ts-64m)",

@@ -230,7 +230,7 @@ peek() {
 	grep -q "^$1\$" "$LOGDIR/nested-l2-peek.txt"
 }
 check "mvgpu-peek: id=0x4d564750" peek 'id=0x4d564750'
-check "mvgpu-peek: version=0x00010000" peek 'version=0x00010000'
+check "mvgpu-peek: version=0x00010001" peek 'version=0x00010001'
 check "mvgpu-peek: scratch register" peek 'scratch=ok'
 check "mvgpu-peek: VRAM zero after open, write/read round trip" \
 	eval 'peek vram=ok && peek vram_zero=ok'
@@ -258,6 +258,8 @@ check "guest driver: insmod mvgpu_guest, MVGPU_IOC_INFO on /dev/mvgpu0" \
 	guest insmod=ok info=ok
 check "guest driver: COPY and FILL, results read back through the VRAM mapping" \
 	guest copy=ok fill=ok
+check "guest driver: GEMM_F32 feature bit, exact small-integer product" \
+	guest gemm_f32=ok
 check "guest driver: PCI remove in sysfs wakes a fence waiter with ENODEV" \
 	guest remove_sysfs=ok remove_waiter=ok
 check "guest driver: after the removal every ioctl and mmap fails with ENODEV" \

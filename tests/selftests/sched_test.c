@@ -503,6 +503,73 @@ TEST_F_TIMEOUT(sched, watchdog_under_load, 180)
 	mvgpu_ctx_close(&c);
 }
 
+/*
+ * GEMM_F32 runs in chunks like GEMM_I32, and the watchdog, which looks
+ * between chunks, stops a long one: 1600^3 multiply-adds (about 0.2 s on
+ * a current CPU with FMA, minutes under TCG) against a 20 ms limit.  A
+ * and B are kept, QUEUE_RESET recovers, and the next GEMM_F32 is right.
+ * A GPU backend may finish the product within the limit: then there is
+ * nothing to see, and the test is skipped, but never on mvgpu_sim.
+ */
+TEST_F(sched, gemm_f32_watchdog)
+{
+	const unsigned int d = 1600;
+	const uint64_t bytes = (uint64_t)d * d * 4;
+	char old[32] = "400", backend[32] = "";
+	int ret;
+	uint32_t info = 0, i, bad = 0;
+	struct mvgpu_ctx c;
+	float *a, *cm;
+	uint64_t seq;
+
+	ASSERT_EQ(0, mvgpu_ctx_open(self->uuid, &c));
+	ASSERT_LE(3 * bytes, c.ring);
+	a = (float *)c.vram;
+	cm = (float *)(c.vram + 2 * bytes);
+	for (i = 0; i < 2 * d * d; i++)
+		a[i] = 1.0f;
+	sysfs_read_str("/sys/module/mvgpu/parameters/watchdog_ms", old,
+		       sizeof(old));
+	ASSERT_EQ(0, sysfs_write_str("/sys/module/mvgpu/parameters/watchdog_ms",
+				     "20"));
+	ASSERT_EQ(0, mvgpu_ctx_submit(&c, (struct mvgpu_cmd[]){ {
+		.opcode = MVGPU_OP_GEMM_F32,
+		.args = { 2 * bytes, 0, bytes, d, d, d } } }, 1));
+	seq = mvgpu_ctx_fence(&c, 0);
+	ret = mvgpu_ctx_wait(&c, seq, 30000);
+	EXPECT_EQ(0, sysfs_write_str("/sys/module/mvgpu/parameters/watchdog_ms",
+				     old));
+	sysfs_read_str(MVGPU_SYSFS_CLASS "/mvgpu0/backend", backend,
+		       sizeof(backend));
+	if (!ret && strncmp(backend, "sim", 3)) {
+		mvgpu_ctx_close(&c);
+		SKIP(return, "backend %.8s ran 1600^3 within 20 ms", backend);
+	}
+	EXPECT_EQ(-EIO, ret);
+	EXPECT_EQ(MVGPU_ERR_TIMEOUT, mvgpu_ctx_error(&c, &info));
+	EXPECT_EQ(0, info & 0xffffff);
+	for (i = 0; i < 2 * d * d; i++)
+		if (a[i] != 1.0f)
+			bad++;
+	EXPECT_EQ(0, bad);
+
+	ASSERT_EQ(0, vfio_mmio_write32(c.vd.device, MVGPU_REG_CONTROL,
+				       MVGPU_CONTROL_QUEUE_RESET));
+	ASSERT_EQ(0, mvgpu_ctx_queue_setup(&c, 0, c.ring, c.ring_size, c.qsa));
+	/* 16 x 16 x 16 of ones: every element of C is 16. */
+	ASSERT_EQ(0, mvgpu_ctx_submit(&c, (struct mvgpu_cmd[]){ {
+		.opcode = MVGPU_OP_GEMM_F32,
+		.args = { 2 * bytes, 0, bytes, 16, 16, 16 } } }, 1));
+	seq = mvgpu_ctx_fence(&c, 0);
+	ASSERT_EQ(0, mvgpu_ctx_wait(&c, seq, 20000));
+	for (i = 0, bad = 0; i < 16 * 16; i++)
+		if (cm[i] != 16.0f)
+			bad++;
+	EXPECT_EQ(0, bad);
+	EXPECT_EQ(0, mvgpu_ctx_error(&c, NULL));
+	mvgpu_ctx_close(&c);
+}
+
 int main(int argc, char **argv)
 {
 	mvgpu_host_preflight();

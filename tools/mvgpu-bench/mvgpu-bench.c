@@ -9,8 +9,10 @@
  * H and G use the one device-file uAPI of include/uapi/linux/mvgpu.h, so
  * this binary runs unchanged on both sides.
  *
- * Workloads: gemm (long kernels), copy (VRAM bandwidth), small (many small
- * submissions: submission-bound), latency (submit-to-completion, p50/p99).
+ * Workloads: gemm (long kernels), gemm_f32 (the same GEMM in float32, on
+ * devices with MVGPU_FEAT_GEMM_F32), copy (VRAM bandwidth), small (many
+ * small submissions: submission-bound), latency (submit-to-completion,
+ * p50/p99).
  * Output: a table, and with --json one JSON object per workload.  With
  * --compare DEV2 (or --compare-vfio UUID) two paths run interleaved,
  * REPS times each, and the table shows both medians, spreads and the ratio.
@@ -64,6 +66,7 @@ struct path {
 	uint8_t *vram;
 	uint64_t vram_size;
 	uint64_t doorbells;
+	uint32_t features;	/* MVGPU_FEAT_* */
 };
 
 static int path_open_dev(struct path *p, const char *dev)
@@ -77,6 +80,7 @@ static int path_open_dev(struct path *p, const char *dev)
 	if (ioctl(p->fd, MVGPU_IOC_INFO, &info))
 		return -errno;
 	p->vram_size = info.vram_size;
+	p->features = info.features;
 	p->vram = mmap(NULL, info.vram_size, PROT_READ | PROT_WRITE,
 		       MAP_SHARED, p->fd, 0);
 	return p->vram == MAP_FAILED ? -errno : 0;
@@ -100,6 +104,10 @@ static int path_open_vfio(struct path *p, const char *uuid)
 				   p->efd);
 	ret = ret ?: vfio_mmio_write32(p->ctx.vd.device, MVGPU_REG_IRQ_MASK,
 				       MVGPU_IRQ_FENCE);
+	if (ret)
+		return ret;
+	ret = vfio_mmio_read32(p->ctx.vd.device, MVGPU_REG_FEATURES,
+			       &p->features);
 	if (ret)
 		return ret;
 	p->vram = p->ctx.vram;
@@ -194,6 +202,15 @@ static struct mvgpu_cmd gemm_cmd(void)
 	};
 }
 
+/*
+ * GEMM_F32 works on its own matrices, which seed_vram() fills with small
+ * binary32 values (no NaN, infinity or denormal, which would measure the
+ * CPU's slow paths instead): A at 3 MiB, B 64 KiB later, C at 3.5 MiB.
+ */
+#define F32_A		(3u << 20)
+#define F32_B		(F32_A + GEMM_N * GEMM_N * 4)
+#define F32_C		(F32_A + (512u << 10))
+
 /* Workloads return their figure of merit (higher is better) in *val. */
 
 static int wl_gemm(struct path *p, double *val)
@@ -201,6 +218,20 @@ static int wl_gemm(struct path *p, double *val)
 	uint64_t ns;
 
 	if (run1(p, gemm_cmd(), &ns))
+		return -EIO;
+	*val = (double)GEMM_N * GEMM_N * GEMM_N / ns;	/* GMAC/s */
+	return 0;
+}
+
+static int wl_gemm_f32(struct path *p, double *val)
+{
+	struct mvgpu_cmd c = {
+		.opcode = MVGPU_OP_GEMM_F32,
+		.args = { F32_C, F32_A, F32_B, GEMM_N, GEMM_N, GEMM_N },
+	};
+	uint64_t ns;
+
+	if (run1(p, c, &ns))
 		return -EIO;
 	*val = (double)GEMM_N * GEMM_N * GEMM_N / ns;	/* GMAC/s */
 	return 0;
@@ -265,16 +296,38 @@ static int wl_latency(struct path *p, double *val)
 	return 0;
 }
 
+/* @feature: MVGPU_FEAT_* bits a path needs for the workload. */
 static const struct workload {
 	const char *name, *unit;
 	int (*fn)(struct path *p, double *val);
 	bool lower_better;
+	uint32_t feature;
 } workloads[] = {
-	{ "gemm", "GMAC/s", wl_gemm, false },
-	{ "copy", "GB/s", wl_copy, false },
-	{ "small", "subm/s", wl_small, false },
-	{ "latency", "us p50", wl_latency, true },
+	{ "gemm", "GMAC/s", wl_gemm, false, 0 },
+	{ "gemm_f32", "GMAC/s", wl_gemm_f32, false, MVGPU_FEAT_GEMM_F32 },
+	{ "copy", "GB/s", wl_copy, false, 0 },
+	{ "small", "subm/s", wl_small, false, 0 },
+	{ "latency", "us p50", wl_latency, true, 0 },
 };
+
+/*
+ * Whether every path has what @wl needs.  A workload named with
+ * --workload that cannot run is an error; otherwise it is skipped.
+ */
+static bool workload_supported(const struct workload *wl,
+			       const struct path *paths, int npaths)
+{
+	int i;
+
+	for (i = 0; i < npaths; i++)
+		if ((paths[i].features & wl->feature) != wl->feature) {
+			printf("# %s: skipped: %s lacks feature 0x%x (features 0x%x)\n",
+			       wl->name, paths[i].name, wl->feature,
+			       paths[i].features);
+			return false;
+		}
+	return true;
+}
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -303,7 +356,7 @@ static void print_usage(FILE *f)
 		"  --vfio UUID        a vGPU through VFIO instead\n"
 		"  --compare ...      run a second path interleaved with the first\n"
 		"  --reps N           repetitions, median and spread reported (default 5)\n"
-		"  --workload NAME    gemm, copy, small or latency (default: all)\n"
+		"  --workload NAME    gemm, gemm_f32, copy, small or latency (default: all)\n"
 		"  --serve            one repetition per \"rep\" line on stdin (implies --json)\n"
 		"  --saturate SECS    keep the engine busy with GEMMs for SECS, print the count\n");
 }
@@ -328,6 +381,10 @@ static void seed_vram(struct path *p)
 
 	for (i = 0; i < (2u << 20) / 4; i++)
 		w[i] = i * 2654435761u;
+	/* Multiples of 1/512 in [-1, 1): exact in binary32. */
+	for (i = 0; i < 2 * GEMM_N * GEMM_N; i++)
+		((float *)(p->vram + F32_A))[i] =
+			(float)((i * 2654435761u) >> 22) / 512.0f - 1.0f;
 }
 
 /*
@@ -353,6 +410,11 @@ static int run_all(struct path *paths, int npaths, int reps, const char *only,
 
 		if (only && strcmp(only, wl->name))
 			continue;
+		if (!workload_supported(wl, paths, npaths)) {
+			if (only)
+				return 1;
+			continue;
+		}
 		/* Interleaved: path 0, path 1, path 0, ... */
 		for (r = 0; r < reps; r++)
 			for (i = 0; i < npaths; i++) {

@@ -63,10 +63,13 @@
 #define MVGPU_REG_ID			0x0000
 #define   MVGPU_ID_MAGIC		0x4d564750	/* "MVGP" */
 
-/* RO: interface version, major in bits 31:16, minor in bits 15:0. */
+/*
+ * RO: interface version, major in bits 31:16, minor in bits 15:0.
+ * Minor 1 (ISA 1.1) added MVGPU_OP_GEMM_F32 and MVGPU_FEAT_GEMM_F32.
+ */
 #define MVGPU_REG_VERSION		0x0004
 #define   MVGPU_VERSION_MAJOR		1
-#define   MVGPU_VERSION_MINOR		0
+#define   MVGPU_VERSION_MINOR		1
 #define   MVGPU_VERSION			((MVGPU_VERSION_MAJOR << 16) | \
 					 MVGPU_VERSION_MINOR)
 
@@ -80,6 +83,7 @@
 #define   MVGPU_FEAT_SOFT_IRQ		(1u << 1)	/* MVGPU_REG_IRQ_RAISE */
 #define   MVGPU_FEAT_PARTITIONED	(1u << 2)	/* dedicated engines */
 #define   MVGPU_FEAT_RING		(1u << 3)	/* command queues */
+#define   MVGPU_FEAT_GEMM_F32		(1u << 4)	/* MVGPU_OP_GEMM_F32 */
 
 /*
  * RO: profile.  Bits 15:0 are the profile number (also the PCI subsystem
@@ -300,6 +304,13 @@ struct mvgpu_cmd {
  *	args[2] = elements: store the 64-bit sum of the unsigned elements.
  * @MVGPU_OP_SPIN: args[0] = ns, at most MVGPU_SPIN_MAX_NS: keep the
  *	engine busy that long (scheduler tests).
+ * @MVGPU_OP_GEMM_F32: C = A x B on IEEE-754 binary32 elements (little-
+ *	endian), with MVGPU_FEAT_GEMM_F32 (version 1.1).  Arguments, limits
+ *	and range rules as MVGPU_OP_GEMM_I32.  Sums are accumulated in
+ *	binary32, in any order; the manual ("GEMM_F32") bounds the error
+ *	against an exact product and says what NaN, infinity and denormal
+ *	elements give.
+ * @MVGPU_OP_COUNT: one past the last opcode; not an opcode.
  */
 enum mvgpu_opcode {
 	MVGPU_OP_NOP = 0,
@@ -311,6 +322,7 @@ enum mvgpu_opcode {
 	MVGPU_OP_AXPY_I32 = 6,
 	MVGPU_OP_REDUCE_I32 = 7,
 	MVGPU_OP_SPIN = 8,
+	MVGPU_OP_GEMM_F32 = 9,
 	MVGPU_OP_COUNT
 };
 
