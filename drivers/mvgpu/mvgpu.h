@@ -94,6 +94,7 @@ struct mvgpu_profile {
 	unsigned int engines;
 };
 
+struct mvgpu_mig;
 struct mvgpu_queue;
 struct mvgpu_vgpu;
 
@@ -330,6 +331,8 @@ enum mvgpu_queue_state {
  * @cmd_offset: ring offset of the command in @op.
  * @op: the command being executed, valid while @op_active.
  * @op_active: an op is in progress (possibly preempted).
+ * @cmd: the command in @op as the engine copied it off the ring
+ *	(migration sends it; the target decodes it again).
  * @state: enum mvgpu_queue_state (sched.lock).
  * @node: link in sched.runnable (sched.lock).
  * @kicked: a doorbell arrived while the queue ran (sched.lock).
@@ -364,6 +367,7 @@ struct mvgpu_queue {
 	u32 cmd_offset;
 	struct mvgpu_op op;
 	bool op_active;
+	struct mvgpu_cmd cmd;
 
 	enum mvgpu_queue_state state;
 	struct list_head node;
@@ -386,6 +390,11 @@ struct mvgpu_queue {
  *	merged into a later one (irq_lock).
  * @errors: times the vGPU entered the error state (irq_lock).
  * @resets: device resets (vgpu->lock).
+ * @mig_out: migrations whose stream was read to its end (mig state_mutex
+ *	or the data file's lock).
+ * @mig_in: migrations restored (mig state_mutex).
+ * @mig_bytes_out: migration stream bytes read (data file's lock).
+ * @mig_bytes_in: migration stream bytes written (data file's lock).
  *
  * Counters are updated under the lock named; readers take none (64-bit
  * loads do not tear).  Engine-side counters are per queue.
@@ -396,6 +405,10 @@ struct mvgpu_stats {
 	u64 irqs_coalesced;
 	u64 errors;
 	u64 resets;
+	u64 mig_out;
+	u64 mig_in;
+	u64 mig_bytes_out;
+	u64 mig_bytes_in;
 };
 
 /**
@@ -465,6 +478,9 @@ struct mvgpu_irq {
  * @host: a host-path client (host.c), not a VFIO device; only @vdev is
  *	unused then, and commands may not name guest memory.
  * @fence_wq: woken when a fence completes or the context fails.
+ * @mig: live migration state (migrate.c), NULL for a host client.
+ * @mig_stopped: a migration stopped the device: doorbells kick no engine
+ *	(@lock).
  *
  * Locking: @lock serialises every VFIO user access: region reads and
  * writes, ioctls, reset, open and close.  It protects @cfg, the queue
@@ -507,6 +523,8 @@ struct mvgpu_vgpu {
 	struct mvgpu_stats stats;
 	bool host;
 	wait_queue_head_t fence_wq;
+	struct mvgpu_mig *mig;
+	bool mig_stopped;
 };
 
 /* vgpu->vram_flags bits */
@@ -552,6 +570,9 @@ void mvgpu_ctx_fini(struct mvgpu_vgpu *vgpu);
 void mvgpu_vgpu_reset(struct mvgpu_vgpu *vgpu);
 
 /* queue.c */
+u32 mvgpu_cmd_decode(struct mvgpu_vgpu *vgpu, const struct mvgpu_cmd *cmd,
+		     struct mvgpu_op *op);
+bool mvgpu_queue_config_ok(struct mvgpu_queue *q);
 void mvgpu_queues_init(struct mvgpu_vgpu *vgpu);
 void mvgpu_queues_reset(struct mvgpu_vgpu *vgpu);
 void mvgpu_queue_stats_sum(struct mvgpu_vgpu *vgpu,
@@ -640,5 +661,14 @@ int mvgpu_vram_mmap(struct mvgpu_vgpu *vgpu, struct vm_area_struct *vma,
 		    u64 off);
 void mvgpu_vram_clear(struct mvgpu_vgpu *vgpu);
 void mvgpu_vram_unmapped(struct mvgpu_vgpu *vgpu);
+
+/* migrate.c */
+int mvgpu_mig_init(struct mvgpu_vgpu *vgpu);
+void mvgpu_mig_fini(struct mvgpu_vgpu *vgpu);
+void mvgpu_mig_close(struct mvgpu_vgpu *vgpu);
+void mvgpu_mig_reset(struct mvgpu_vgpu *vgpu);
+void mvgpu_mig_dirty(struct mvgpu_vgpu *vgpu, u64 off, u64 len);
+void mvgpu_mig_op_dirty(struct mvgpu_vgpu *vgpu, const struct mvgpu_op *op);
+const char *mvgpu_mig_state_name(struct mvgpu_vgpu *vgpu);
 
 #endif /* _MVGPU_H */

@@ -150,6 +150,14 @@ static ssize_t engine_mask_show(struct device *dev,
 }
 static DEVICE_ATTR_RO(engine_mask);
 
+static ssize_t migration_state_show(struct device *dev,
+				    struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%s\n",
+			  mvgpu_mig_state_name(dev_get_drvdata(dev)));
+}
+static DEVICE_ATTR_RO(migration_state);
+
 /*
  * The runtime knobs: weight, cap and timeslice_us.  One show and one store
  * serve all three; the table gives each its range.  Each takes effect at
@@ -235,6 +243,7 @@ static struct attribute *mvgpu_vgpu_attrs[] = {
 	&dev_attr_profile.attr,
 	&dev_attr_vgpu_vram_bytes.attr,
 	&dev_attr_engine_mask.attr,
+	&dev_attr_migration_state.attr,
 	&mvgpu_knob_weight.attr.attr,
 	&mvgpu_knob_cap.attr.attr,
 	&mvgpu_knob_timeslice_us.attr.attr,
@@ -304,6 +313,12 @@ MVGPU_STAT(irqs_coalesced, MVGPU_STAT_VGPU, struct mvgpu_stats,
 	   irqs_coalesced);
 MVGPU_STAT(errors, MVGPU_STAT_VGPU, struct mvgpu_stats, errors);
 MVGPU_STAT(resets, MVGPU_STAT_VGPU, struct mvgpu_stats, resets);
+MVGPU_STAT(migrations_out, MVGPU_STAT_VGPU, struct mvgpu_stats, mig_out);
+MVGPU_STAT(migrations_in, MVGPU_STAT_VGPU, struct mvgpu_stats, mig_in);
+MVGPU_STAT(migration_bytes_out, MVGPU_STAT_VGPU, struct mvgpu_stats,
+	   mig_bytes_out);
+MVGPU_STAT(migration_bytes_in, MVGPU_STAT_VGPU, struct mvgpu_stats,
+	   mig_bytes_in);
 MVGPU_STAT(dma_pinned_pages, MVGPU_STAT_DMA, struct mvgpu_dma_cache,
 	   nr_pinned);
 MVGPU_STAT(dma_pins, MVGPU_STAT_DMA, struct mvgpu_dma_cache, pins);
@@ -323,6 +338,10 @@ static struct attribute *mvgpu_stats_attrs[] = {
 	&mvgpu_stat_irqs_coalesced.attr.attr,
 	&mvgpu_stat_errors.attr.attr,
 	&mvgpu_stat_resets.attr.attr,
+	&mvgpu_stat_migrations_out.attr.attr,
+	&mvgpu_stat_migrations_in.attr.attr,
+	&mvgpu_stat_migration_bytes_out.attr.attr,
+	&mvgpu_stat_migration_bytes_in.attr.attr,
 	&mvgpu_stat_dma_pinned_pages.attr.attr,
 	&mvgpu_stat_dma_pins.attr.attr,
 	&mvgpu_stat_dma_unmaps.attr.attr,

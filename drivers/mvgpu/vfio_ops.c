@@ -360,6 +360,7 @@ long mvgpu_vfio_ioctl(struct vfio_device *vdev, unsigned int cmd,
 		mvgpu_vgpu_reset(vgpu);
 		vgpu->stats.resets++;
 		mutex_unlock(&vgpu->lock);
+		mvgpu_mig_reset(vgpu);
 		return 0;
 	}
 	return -ENOTTY;

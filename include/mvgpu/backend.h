@@ -102,6 +102,11 @@ struct mvgpu_op {
  *	that touches guest memory calls mvgpu_dma_rw() for at most a chunk's
  *	bytes; when that returns -EINPROGRESS, exec() returns -EINPROGRESS
  *	with no progress and repeats the same call next time.
+ * @op_check: optional: may @op, decoded and bounded by the core, resume
+ *	with the @progress and @acc a live migration stream carries (from
+ *	a backend of the same kind)?  Return: true if exec() can continue
+ *	it without leaving its ranges.  Without it, a vGPU refuses incoming
+ *	streams with a command in progress.
  */
 struct mvgpu_pgpu_ops {
 	struct module *owner;
@@ -111,6 +116,7 @@ struct mvgpu_pgpu_ops {
 	void (*vram_clear)(struct mvgpu_pgpu *pgpu, u64 offset, u64 len);
 	int (*exec)(struct mvgpu_pgpu *pgpu, unsigned int engine,
 		    struct mvgpu_op *op);
+	bool (*op_check)(struct mvgpu_pgpu *pgpu, const struct mvgpu_op *op);
 };
 
 struct mvgpu_pgpu *mvgpu_pgpu_register(const struct mvgpu_pgpu_info *info,
