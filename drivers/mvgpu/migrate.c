@@ -646,20 +646,27 @@ static int mvgpu_mig_produce(struct mvgpu_mig_file *mf)
 		mf->phase = MVGPU_MIG_VRAM;
 		return 1;
 	case MVGPU_MIG_VRAM:
-		n = mvgpu_mig_take_pages(mf, payload, &off);
-		if (n < 0)
-			return n;
-		if (n) {
+		/*
+		 * The target starts from a reset, zeroed slice: zeros need
+		 * sending only for pages that were sent before.
+		 */
+		while ((n = mvgpu_mig_take_pages(mf, payload, &off)) > 0) {
 			size_t len = n << MVGPU_MIG_PAGE_SHIFT;
 
-			if (memchr_inv(payload, 0, len))
+			if (memchr_inv(payload, 0, len)) {
 				mvgpu_mig_emit(mf, MVGPU_MIG_REC_VRAM, len, off,
 					       len);
-			else
+				return 1;
+			}
+			if (!mf->first_pass) {
 				mvgpu_mig_emit(mf, MVGPU_MIG_REC_ZERO, len, off,
 					       0);
-			return 1;
+				return 1;
+			}
+			cond_resched();
 		}
+		if (n < 0)
+			return n;
 		if (!mf->stop_copy)
 			return -ENOMSG;
 		memcpy(payload, mf->state, sizeof(*mf->state));
