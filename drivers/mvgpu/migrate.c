@@ -56,10 +56,22 @@
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 
+#include <mvgpu/backend.h>
+#include <uapi/linux/mvgpu.h>
 #include <uapi/linux/mvgpu_mig.h>
 
+#include "cfg.h"
 #include "compat.h"
-#include "mvgpu.h"
+#include "dma.h"
+#include "irq.h"
+#include "migrate.h"
+#include "mmio.h"
+#include "pgpu.h"
+#include "profile.h"
+#include "queue.h"
+#include "sched.h"
+#include "vfio_ops.h"
+#include "vgpu.h"
 
 #define MVGPU_MIG_PAGE_SHIFT	12
 static_assert(MVGPU_MIG_PAGE == 1u << MVGPU_MIG_PAGE_SHIFT);
