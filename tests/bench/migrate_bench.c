@@ -49,7 +49,10 @@ struct vfio_precopy_info {
 #define VFIO_MIG_GET_PRECOPY_INFO	_IO(VFIO_TYPE, VFIO_BASE + 21)
 #endif
 
-#define CHUNK		(1u << 20)
+#define CHUNK		(1024u * 1024u)
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#endif
 #define MAX_REPS	15
 
 static int mig_set(int fd, uint32_t state, int *data_fd)
@@ -100,7 +103,7 @@ static long long pump(int src, int dst, uint8_t *buf, bool precopy)
 
 struct writer {
 	uint8_t *vram;
-	volatile bool stop;
+	bool stop;			/* __atomic */
 	uint64_t pages;
 };
 
@@ -109,7 +112,7 @@ static void *writer_fn(void *arg)
 	struct writer *w = arg;
 	uint64_t i = 0;
 
-	while (!w->stop) {
+	while (!__atomic_load_n(&w->stop, __ATOMIC_RELAXED)) {
 		w->vram[(i % 2048) * 4096] = (uint8_t)i;
 		i++;
 		usleep(20);
@@ -168,7 +171,7 @@ static int migrate_once(struct mvgpu_ctx *src, struct vfio_dev *dst,
 	/* The VMM stops the vCPUs: the writer stops with them. */
 	tstop = mvgpu_now_ns();
 	if (writer) {
-		w.stop = true;
+		__atomic_store_n(&w.stop, true, __ATOMIC_RELAXED);
 		pthread_join(th, NULL);
 		writer = false;
 	}
@@ -200,7 +203,7 @@ static int migrate_once(struct mvgpu_ctx *src, struct vfio_dev *dst,
 		ret = mig_set(src->vd.device, VFIO_DEVICE_STATE_RUNNING, NULL);
 out:
 	if (writer) {
-		w.stop = true;
+		__atomic_store_n(&w.stop, true, __ATOMIC_RELAXED);
 		pthread_join(th, NULL);
 	}
 	if (sfd >= 0)
@@ -220,7 +223,7 @@ static int cmp_double(const void *a, const void *b)
 
 /* "median [min..max]" of @v (sorted in place). */
 static const char *fmt_stat(char *out, size_t len, double *v, int n,
-			const char *fmt)
+			    const char *fmt)
 {
 	char a[32], b[32], c[32];
 
@@ -289,7 +292,7 @@ int main(void)
 	printf("# memcpy bandwidth here: %.0f MB/s (the stream's bound)\n",
 	       bw * 1e3);
 
-	for (s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
+	for (s = 0; s < ARRAY_SIZE(sizes); s++) {
 		char type[32], us[MVGPU_UUID_LEN], ud[MVGPU_UUID_LEN];
 		struct mvgpu_ctx src;
 		struct vfio_dev dst;
@@ -338,11 +341,12 @@ int main(void)
 				}
 				fmt_stat(c, sizeof(c), bytes, reps, "%.1f");
 				med = bytes[reps / 2];
-				printf("# %3u MiB %-6s %-13s total %s ms, downtime %s ms, sent %s MiB (%s KiB at the stop); bound %.0f ms\n",
+				printf("# %3u MiB %-6s %-13s total %s ms, downtime %s ms, ",
 				       sizes[s], load ? "writer" : "idle",
 				       m ? "pre-copy" : "stop-and-copy",
 				       fmt_stat(a, sizeof(a), tot, reps, "%.0f"),
-				       fmt_stat(b, sizeof(b), down, reps, "%.0f"),
+				       fmt_stat(b, sizeof(b), down, reps, "%.0f"));
+				printf("sent %s MiB (%s KiB at the stop); bound %.0f ms\n",
 				       c, fmt_stat(d, sizeof(d), sb, reps, "%.0f"),
 				       med * 1048576 / bw / 1e6);
 			}
