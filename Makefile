@@ -17,7 +17,8 @@
 #                        one Debian 13 build (in the chroot), build/ko/<flavour>
 #   make check-debug     the VM tests, a fail-nth walk and kmemleak on a debug
 #                        kernel (KASAN, lockdep, UBSAN) built from source
-#   make fuzz ITER=N     device-fd fuzzer, N operations per type, both kernels
+#   make fuzz ITER=N     device-fd fuzzer, N operations per type, both kernels,
+#                        then MIG_ITER (10^5) random migration streams
 #   make stress CYCLES=N lifecycle stress, N cycles, both kernels
 #                        (either: KERNELS=6.1 for one)
 #   make bench           host path vs VFIO client (mvgpu-bench), in a VM
@@ -150,12 +151,15 @@ bench: modules-$(KERNEL) $(MVGPU_BENCH)
 		--tests hv_bench.sh --timeout 1200 --test-timeout 1100
 
 # make fuzz ITER=N: the device-fd fuzzer, N operations per vGPU type, on
-# both kernels (make check runs it with the default 20000).
+# both kernels (make check runs it with the default 20000); then the
+# migration stream fuzzer, MIG_ITER random streams into RESUMING (make
+# check runs 100; 15 to 30 ms each under TCG).
 # make stress CYCLES=N: the lifecycle stress test, N cycles (a fifth of
 # them of each kind: close, remove while open, rmmod while open, reset,
 # DMA unmap mid-job; make check runs 40).
 # The VM's time limits allow 10 ms an operation and 2 s a cycle.
 ITER ?= 100000
+MIG_ITER ?= 100000
 CYCLES ?= 1000
 KERNELS ?= $(FLAVOURS)
 # long-run TEST ENV SECONDS: TEST with ENV on each of KERNELS.
@@ -172,6 +176,7 @@ endef
 
 fuzz: tests
 	$(call long-run,device_test,MVGPU_TEST_ONLY=fuzz MVGPU_FUZZ_ITERS=$(ITER),$(ITER) * 3 / 100)
+	$(call long-run,migrate_test,MVGPU_TEST_ONLY=fuzz MVGPU_MIG_FUZZ_ITER=$(MIG_ITER),$(MIG_ITER) / 20)
 
 stress: tests
 	$(call long-run,stress_test,MVGPU_STRESS_CYCLES=$(CYCLES),$(CYCLES) * 2)

@@ -134,4 +134,51 @@ mvgpu_hrtimer_setup(struct hrtimer *timer,
 #define PCI_IRQ_INTX	PCI_IRQ_LEGACY
 #endif
 
+/*
+ * 4db52602a607 ("vfio: Extend the device migration protocol with
+ * PRE_COPY"), v6.2: the PRE_COPY states and VFIO_MIG_GET_PRECOPY_INFO.
+ * Without it a vGPU offers STOP_COPY and P2P only.  The state numbers
+ * are those of the uAPI; without the probe no arc ever reaches them,
+ * since vfio_mig_get_next_state() refuses states whose flag is not set.
+ */
+#ifdef MVGPU_HAVE_MIG_PRECOPY
+#define MVGPU_MIG_FLAGS		(VFIO_MIGRATION_STOP_COPY | VFIO_MIGRATION_P2P | \
+				 VFIO_MIGRATION_PRE_COPY)
+#define MVGPU_MIG_PRE_COPY	VFIO_DEVICE_STATE_PRE_COPY
+#define MVGPU_MIG_PRE_COPY_P2P	VFIO_DEVICE_STATE_PRE_COPY_P2P
+#else
+#define MVGPU_MIG_FLAGS		(VFIO_MIGRATION_STOP_COPY | VFIO_MIGRATION_P2P)
+#define MVGPU_MIG_PRE_COPY	6
+#define MVGPU_MIG_PRE_COPY_P2P	7
+#endif
+
+/*
+ * 4e016f969529 ("vfio: Add an option to get migration data size"), v6.2:
+ * vfio_migration_ops.migration_get_data_size.  The core calls it without
+ * a NULL check (VFIO_DEVICE_FEATURE_MIG_DATA_SIZE), so it is always set
+ * where it exists.
+ */
+#ifdef MVGPU_HAVE_MIG_DATA_SIZE
+#define MVGPU_MIG_DATA_SIZE_OP(fn)	.migration_get_data_size = (fn),
+#else
+#define MVGPU_MIG_DATA_SIZE_OP(fn)
+#endif
+
+/*
+ * "vfio: Create vfio_fs_type with inode per device" (Alex Williamson),
+ * v6.10: a vfio_device's files share its own address space, so the
+ * driver can zap its users' mappings with unmap_mapping_range().  Before
+ * it they share an anonymous inode with unrelated files: NULL, and
+ * pre-copy cannot write-protect the VRAM mapping.
+ */
+static inline struct address_space *
+mvgpu_vdev_mapping(struct vfio_device *vdev)
+{
+#ifdef MVGPU_HAVE_VFIO_DEVICE_INODE
+	return vdev->inode->i_mapping;
+#else
+	return NULL;
+#endif
+}
+
 #endif /* _MVGPU_COMPAT_H */

@@ -32,6 +32,7 @@
 #include "eclock.h"
 #include "irq.h"
 #include "main.h"
+#include "migrate.h"
 #include "pgpu.h"
 #include "profile.h"
 #include "queue.h"
@@ -64,6 +65,8 @@ static int mvgpu_queue_vram_rw(struct mvgpu_queue *q, u64 off, void *buf,
 	if (write)
 		mvgpu_vram_dirty(vgpu, off, len);
 	ret = pgpu->ops->vram_rw(pgpu, vgpu->vram_base + off, buf, len, write);
+	if (write)
+		mvgpu_mig_dirty(vgpu, off, len);
 	if (ret)
 		mvgpu_vgpu_fail(vgpu, MVGPU_ERR_HOST,
 				MVGPU_ERROR_INFO(q->index, q->head));
@@ -150,7 +153,14 @@ void mvgpu_queues_reset(struct mvgpu_vgpu *vgpu)
 	}
 }
 
-static bool mvgpu_queue_config_ok(struct mvgpu_queue *q)
+/**
+ * mvgpu_queue_config_ok() - are a queue's ring and QSA registers valid?
+ * @q: the queue.
+ *
+ * Return: true when the ring and the QSA lie inside the slice, aligned,
+ * and apart.
+ */
+bool mvgpu_queue_config_ok(struct mvgpu_queue *q)
 {
 	u64 vram = q->vgpu->vram_size;
 
@@ -279,7 +289,8 @@ static void mvgpu_queue_doorbell(struct mvgpu_queue *q)
 	u32 tail;
 
 	q->vgpu->stats.doorbells++;
-	if (!q->enabled)
+	/* A stopped device changes no state; resuming kicks every queue. */
+	if (!q->enabled || q->vgpu->mig_stopped)
 		return;
 	if (mvgpu_qsa_read32(q, offsetof(struct mvgpu_qsa, tail), &tail))
 		return;
@@ -369,12 +380,17 @@ static bool mvgpu_args_zero(const u64 *args, unsigned int from)
 	return true;
 }
 
-/*
- * Decode and check one command (already copied out of the ring).  On
- * success @op holds absolute VRAM offsets; returns 0 or an mvgpu_error.
+/**
+ * mvgpu_cmd_decode() - decode and check one command
+ * @vgpu: the vGPU whose slice bounds it.
+ * @cmd: the command, already copied out of the ring (or out of a
+ *	migration stream).
+ * @op: out: the command with absolute VRAM offsets.
+ *
+ * Return: 0, or the enum mvgpu_error the command earns.
  */
-static u32 mvgpu_cmd_decode(struct mvgpu_vgpu *vgpu,
-			    const struct mvgpu_cmd *cmd, struct mvgpu_op *op)
+u32 mvgpu_cmd_decode(struct mvgpu_vgpu *vgpu, const struct mvgpu_cmd *cmd,
+		     struct mvgpu_op *op)
 {
 	u64 a[ARRAY_SIZE(cmd->args)];
 	u64 base = vgpu->vram_base;
@@ -684,6 +700,7 @@ static int mvgpu_queue_next(struct mvgpu_queue *q)
 	}
 	default:
 		op.dma = &q->dma;
+		q->cmd = cmd;
 		q->op = op;
 		q->op_active = true;
 		q->op_ns = 0;
@@ -749,6 +766,7 @@ enum mvgpu_run_result mvgpu_queue_run(struct mvgpu_engine *eng,
 		ret = pgpu->ops->exec(pgpu, eng->index, &q->op);
 		q->op_ns += min(mvgpu_eclock_now(eng) - start,
 				MVGPU_CHUNK_CHARGE_MAX_NS);
+		mvgpu_mig_op_dirty(vgpu, &q->op);
 		if (ret == -EINPROGRESS) {
 			if (q->op_ns <= watchdog_ns)
 				continue;

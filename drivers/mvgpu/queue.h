@@ -10,6 +10,7 @@
 #include <linux/types.h>
 
 #include <mvgpu/backend.h>
+#include <uapi/linux/mvgpu.h>
 
 #include "dma.h"
 #include "sched.h"
@@ -60,6 +61,8 @@ enum mvgpu_queue_state {
  * @cmd_offset: ring offset of the command in @op.
  * @op: the command being executed, valid while @op_active.
  * @op_active: an op is in progress (possibly preempted).
+ * @cmd: the command in @op as the engine copied it off the ring
+ *	(migration sends it; the target decodes it again).
  * @state: enum mvgpu_queue_state (sched.lock).
  * @node: link in sched.runnable (sched.lock).
  * @kicked: a doorbell arrived while the queue ran (sched.lock).
@@ -94,6 +97,7 @@ struct mvgpu_queue {
 	u32 cmd_offset;
 	struct mvgpu_op op;
 	bool op_active;
+	struct mvgpu_cmd cmd;
 
 	enum mvgpu_queue_state state;
 	struct list_head node;
@@ -108,6 +112,9 @@ struct mvgpu_queue {
 	struct mvgpu_queue_stats stats;
 };
 
+u32 mvgpu_cmd_decode(struct mvgpu_vgpu *vgpu, const struct mvgpu_cmd *cmd,
+		     struct mvgpu_op *op);
+bool mvgpu_queue_config_ok(struct mvgpu_queue *q);
 void mvgpu_queues_init(struct mvgpu_vgpu *vgpu);
 void mvgpu_queues_reset(struct mvgpu_vgpu *vgpu);
 void mvgpu_queue_stats_sum(struct mvgpu_vgpu *vgpu,

@@ -17,6 +17,7 @@
 
 #include "dma.h"
 #include "main.h"
+#include "migrate.h"
 #include "pgpu.h"
 #include "profile.h"
 #include "queue.h"
@@ -159,6 +160,14 @@ static ssize_t engine_mask_show(struct device *dev,
 }
 static DEVICE_ATTR_RO(engine_mask);
 
+static ssize_t migration_state_show(struct device *dev,
+				    struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%s\n",
+			  mvgpu_mig_state_name(dev_get_drvdata(dev)));
+}
+static DEVICE_ATTR_RO(migration_state);
+
 /*
  * The runtime knobs: weight, cap and timeslice_us.  One show and one store
  * serve all three; the table gives each its range.  Each takes effect at
@@ -244,6 +253,7 @@ static struct attribute *mvgpu_vgpu_attrs[] = {
 	&dev_attr_profile.attr,
 	&dev_attr_vgpu_vram_bytes.attr,
 	&dev_attr_engine_mask.attr,
+	&dev_attr_migration_state.attr,
 	&mvgpu_knob_weight.attr.attr,
 	&mvgpu_knob_cap.attr.attr,
 	&mvgpu_knob_timeslice_us.attr.attr,
@@ -317,6 +327,12 @@ MVGPU_STAT(vram_cleared_bytes, MVGPU_STAT_VGPU, struct mvgpu_stats,
 	   vram_cleared_bytes);
 MVGPU_STAT(vram_clear_wait_ns, MVGPU_STAT_VGPU, struct mvgpu_stats,
 	   vram_clear_wait_ns);
+MVGPU_STAT(migrations_out, MVGPU_STAT_VGPU, struct mvgpu_stats, mig_out);
+MVGPU_STAT(migrations_in, MVGPU_STAT_VGPU, struct mvgpu_stats, mig_in);
+MVGPU_STAT(migration_bytes_out, MVGPU_STAT_VGPU, struct mvgpu_stats,
+	   mig_bytes_out);
+MVGPU_STAT(migration_bytes_in, MVGPU_STAT_VGPU, struct mvgpu_stats,
+	   mig_bytes_in);
 MVGPU_STAT(dma_pinned_pages, MVGPU_STAT_DMA, struct mvgpu_dma_cache,
 	   nr_pinned);
 MVGPU_STAT(dma_pins, MVGPU_STAT_DMA, struct mvgpu_dma_cache, pins);
@@ -338,6 +354,10 @@ static struct attribute *mvgpu_stats_attrs[] = {
 	&mvgpu_stat_resets.attr.attr,
 	&mvgpu_stat_vram_cleared_bytes.attr.attr,
 	&mvgpu_stat_vram_clear_wait_ns.attr.attr,
+	&mvgpu_stat_migrations_out.attr.attr,
+	&mvgpu_stat_migrations_in.attr.attr,
+	&mvgpu_stat_migration_bytes_out.attr.attr,
+	&mvgpu_stat_migration_bytes_in.attr.attr,
 	&mvgpu_stat_dma_pinned_pages.attr.attr,
 	&mvgpu_stat_dma_pins.attr.attr,
 	&mvgpu_stat_dma_unmaps.attr.attr,

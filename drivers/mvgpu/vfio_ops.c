@@ -17,6 +17,7 @@
 #include "cfg.h"
 #include "compat.h"
 #include "irq.h"
+#include "migrate.h"
 #include "mmio.h"
 #include "vfio_ops.h"
 #include "vgpu.h"
@@ -367,6 +368,7 @@ long mvgpu_vfio_ioctl(struct vfio_device *vdev, unsigned int cmd,
 		mvgpu_vgpu_reset(vgpu);
 		vgpu->stats.resets++;
 		mutex_unlock(&vgpu->lock);
+		mvgpu_mig_reset(vgpu);
 		return 0;
 	}
 	return -ENOTTY;

@@ -21,6 +21,7 @@
 #include "compat.h"
 #include "dma.h"
 #include "irq.h"
+#include "migrate.h"
 #include "mmio.h"
 #include "pgpu.h"
 #include "profile.h"
@@ -121,13 +122,21 @@ void mvgpu_ctx_fini(struct mvgpu_vgpu *vgpu)
 static int mvgpu_vgpu_init(struct vfio_device *vdev)
 {
 	struct mdev_device *mdev = to_mdev_device(vdev->dev);
+	struct mvgpu_vgpu *vgpu = vdev_to_vgpu(vdev);
+	int ret;
 
-	return mvgpu_ctx_init(vdev_to_vgpu(vdev), mtype_to_profile(mdev->type),
-			      false);
+	ret = mvgpu_ctx_init(vgpu, mtype_to_profile(mdev->type), false);
+	if (ret)
+		return ret;
+	ret = mvgpu_mig_init(vgpu);
+	if (ret)
+		mvgpu_ctx_fini(vgpu);
+	return ret;
 }
 
 static void mvgpu_vgpu_release(struct vfio_device *vdev)
 {
+	mvgpu_mig_fini(vdev_to_vgpu(vdev));
 	mvgpu_ctx_fini(vdev_to_vgpu(vdev));
 	mvgpu_vfio_free_device(vdev);
 }
@@ -150,6 +159,8 @@ static void mvgpu_vgpu_close(struct vfio_device *vdev)
 {
 	struct mvgpu_vgpu *vgpu = vdev_to_vgpu(vdev);
 
+	/* Data files go before the device state they stream. */
+	mvgpu_mig_close(vgpu);
 	mutex_lock(&vgpu->lock);
 	mvgpu_queues_reset(vgpu);
 	mvgpu_dma_close(vgpu);

@@ -17,6 +17,7 @@
 #include "irq.h"
 #include "queue.h"
 
+struct mvgpu_mig;
 struct mvgpu_pgpu;
 struct mvgpu_profile;
 
@@ -50,6 +51,11 @@ struct mvgpu_regs {
  *	(vgpu->lock; vram.c).
  * @vram_clear_wait_ns: time those waited for the clear budget
  *	(vgpu->lock).
+ * @mig_out: migrations whose stream was read to its end (the data
+ *	file's lock).
+ * @mig_in: migrations restored (vgpu->lock).
+ * @mig_bytes_out: migration stream bytes read (the data file's lock).
+ * @mig_bytes_in: migration stream bytes written (the data file's lock).
  *
  * Counters are updated under the lock named; readers take none (64-bit
  * loads do not tear).  Engine-side counters are per queue.
@@ -62,6 +68,10 @@ struct mvgpu_stats {
 	u64 resets;
 	u64 vram_cleared_bytes;
 	u64 vram_clear_wait_ns;
+	u64 mig_out;
+	u64 mig_in;
+	u64 mig_bytes_out;
+	u64 mig_bytes_in;
 };
 
 /**
@@ -100,6 +110,9 @@ struct mvgpu_stats {
  * @host: a host-path client (host.c), not a VFIO device; only @vdev is
  *	unused then, and commands may not name guest memory.
  * @fence_wq: woken when a fence completes or the context fails.
+ * @mig: live migration state (migrate.c), NULL for a host client.
+ * @mig_stopped: a migration stopped the device: doorbells kick no engine
+ *	(@lock).
  *
  * Locking: @lock serialises every VFIO user access: region reads and
  * writes, ioctls, reset, open and close.  It protects @cfg, the queue
@@ -145,6 +158,8 @@ struct mvgpu_vgpu {
 	struct mvgpu_stats stats;
 	bool host;
 	wait_queue_head_t fence_wq;
+	struct mvgpu_mig *mig;
+	bool mig_stopped;
 };
 
 /* vgpu->vram_flags bits */

@@ -41,6 +41,7 @@
 #include <mvgpu/backend.h>
 
 #include "compat.h"
+#include "migrate.h"
 #include "pgpu.h"
 #include "vfio_ops.h"
 #include "vgpu.h"
@@ -179,6 +180,7 @@ int mvgpu_vram_rw(struct mvgpu_vgpu *vgpu, char __user *ubuf, size_t count,
 				break;
 			}
 			ret = ops->vram_rw(vgpu->pgpu, pos, buf, n, true);
+			mvgpu_mig_dirty(vgpu, off + done, n);
 			/*
 			 * Again after the data landed: a reset that cleared
 			 * the bits (and the chunks) meanwhile must not leave
@@ -222,6 +224,8 @@ vm_fault_t mvgpu_vram_fault_pfn(struct mvgpu_vgpu *vgpu, struct vm_fault *vmf,
 	if (off >= vgpu->vram_size)
 		return VM_FAULT_SIGBUS;
 
+	if (vmf->flags & FAULT_FLAG_WRITE)
+		mvgpu_mig_dirty(vgpu, off, PAGE_SIZE);
 	pfn = vgpu->pgpu->ops->vram_pfn(vgpu->pgpu, vgpu->vram_base + off);
 	return vmf_insert_pfn(vmf->vma, vmf->address, pfn);
 }
@@ -233,8 +237,27 @@ static vm_fault_t mvgpu_vram_fault(struct vm_fault *vmf)
 				    MVGPU_REGION_MASK);
 }
 
+/*
+ * The first write through a page's mapping.  Having this op makes the
+ * kernel map shared writable pages read-only at first (write notify), so
+ * every page's first write after a fault comes here: migration's dirty
+ * tracking (migrate.c zaps a page after sending it, so the next write
+ * comes here again).
+ */
+static vm_fault_t mvgpu_vram_pfn_mkwrite(struct vm_fault *vmf)
+{
+	struct mvgpu_vgpu *vgpu = vmf->vma->vm_private_data;
+	u64 off = ((u64)vmf->pgoff << PAGE_SHIFT) & MVGPU_REGION_MASK;
+
+	if (off >= vgpu->vram_size)
+		return VM_FAULT_SIGBUS;
+	mvgpu_mig_dirty(vgpu, off, PAGE_SIZE);
+	return 0;
+}
+
 static const struct vm_operations_struct mvgpu_vram_vm_ops = {
 	.fault = mvgpu_vram_fault,
+	.pfn_mkwrite = mvgpu_vram_pfn_mkwrite,
 };
 
 /**
@@ -305,12 +328,15 @@ void mvgpu_vram_clear(struct mvgpu_vgpu *vgpu)
 	if (full) {
 		mvgpu_vram_clean(vgpu, 0, nbits);
 		ops->vram_clear(vgpu->pgpu, vgpu->vram_base, vgpu->vram_size);
+		mvgpu_mig_dirty(vgpu, 0, vgpu->vram_size);
 		return;
 	}
 	for_each_set_bitrange(start, end, vgpu->vram_dirty, nbits) {
 		mvgpu_vram_clean(vgpu, start, end);
 		ops->vram_clear(vgpu->pgpu,
 				vgpu->vram_base + (u64)start * MVGPU_VRAM_CHUNK,
+				(u64)(end - start) * MVGPU_VRAM_CHUNK);
+		mvgpu_mig_dirty(vgpu, (u64)start * MVGPU_VRAM_CHUNK,
 				(u64)(end - start) * MVGPU_VRAM_CHUNK);
 	}
 }

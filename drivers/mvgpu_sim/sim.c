@@ -471,12 +471,34 @@ static int mvgpu_sim_exec(struct mvgpu_pgpu *pgpu, unsigned int engine,
 	return op->progress < total ? -EINPROGRESS : 0;
 }
 
+/*
+ * A command in progress that came in a migration stream: its progress
+ * must not pass the end exec() counts to (ranges are the core's).
+ */
+static bool mvgpu_sim_op_check(struct mvgpu_pgpu *pgpu,
+			       const struct mvgpu_op *op)
+{
+	switch (op->opcode) {
+	case MVGPU_OP_FILL:
+	case MVGPU_OP_COPY:
+	case MVGPU_OP_AXPY_I32:
+	case MVGPU_OP_REDUCE_I32:
+		return op->progress < op->len;
+	case MVGPU_OP_GEMM_I32:
+		return op->progress < sim_gemm_units(op->m, op->k);
+	case MVGPU_OP_SPIN:
+		return op->progress < op->value;
+	}
+	return false;
+}
+
 static const struct mvgpu_pgpu_ops mvgpu_sim_ops = {
 	.owner = THIS_MODULE,
 	.vram_rw = mvgpu_sim_vram_rw,
 	.vram_pfn = mvgpu_sim_vram_pfn,
 	.vram_clear = mvgpu_sim_vram_clear,
 	.exec = mvgpu_sim_exec,
+	.op_check = mvgpu_sim_op_check,
 };
 
 static int __init mvgpu_sim_init(void)

@@ -117,6 +117,11 @@ struct mvgpu_op {
  *	(mvgpu_engine_time_ns(): time the engine's thread was preempted does
  *	not count), at most %MVGPU_CHUNK_CHARGE_MAX_NS; a SPIN counts its
  *	progress in that same engine time, capped the same way per call.
+ * @op_check: optional: may @op, decoded and bounded by the core, resume
+ *	with the @progress and @acc a live migration stream carries (from
+ *	a backend of the same kind)?  Return: true if exec() can continue
+ *	it without leaving its ranges.  Without it, a vGPU refuses incoming
+ *	streams with a command in progress.
  */
 struct mvgpu_pgpu_ops {
 	struct module *owner;
@@ -126,6 +131,7 @@ struct mvgpu_pgpu_ops {
 	void (*vram_clear)(struct mvgpu_pgpu *pgpu, u64 offset, u64 len);
 	int (*exec)(struct mvgpu_pgpu *pgpu, unsigned int engine,
 		    struct mvgpu_op *op);
+	bool (*op_check)(struct mvgpu_pgpu *pgpu, const struct mvgpu_op *op);
 };
 
 struct mvgpu_pgpu *mvgpu_pgpu_register(const struct mvgpu_pgpu_info *info,

@@ -392,6 +392,9 @@ static void mv_list_text(const struct mv_pgpu *p, const struct mv_util *u,
 		       v->type, mv_size(a, sizeof(a), v->vram_bytes),
 		       mv_engine_list(cls, sizeof(cls), v->engine_mask),
 		       v->weight, b, v->timeslice_us, c);
+		/* Only while a live migration holds it. */
+		if (*v->migration && strcmp(v->migration, "running"))
+			printf("      migration: %s\n", v->migration);
 	}
 }
 
@@ -424,6 +427,8 @@ static void mv_json_vgpu(struct mv_json *j, const struct mv_vgpu *v)
 	json_u64(j, "weight", v->weight);
 	json_u64(j, "cap", v->cap);
 	json_u64(j, "timeslice_us", v->timeslice_us);
+	if (*v->migration)
+		json_str(j, "migration_state", v->migration);
 	if (v->iommu_group >= 0)
 		json_int(j, "iommu_group", v->iommu_group);
 	else

@@ -88,6 +88,7 @@ struct mv_vgpu {
 	int iommu_group;		/* -1 if there is none */
 	bool has_profile_id;
 	unsigned int profile_id;
+	char migration[MV_NAME_LEN];	/* "running", "stop_copy"; "" if unknown */
 };
 
 struct mv_pci_info {

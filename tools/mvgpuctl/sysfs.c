@@ -626,6 +626,12 @@ int mv_load_vgpu(const char *uuid, struct mv_vgpu *v)
 	if (ret)
 		return ret == -ENOENT ? -ENODEV : ret;
 
+	/* Live migration state: kernels without it have no attribute. */
+	ret = mv_path(path, sizeof(path), "bus/mdev/devices/%s/mvgpu/migration_state",
+		      uuid);
+	if (ret || mv_read_str(path, v->migration, sizeof(v->migration)))
+		v->migration[0] = '\0';
+
 	ret = mv_path(path, sizeof(path), "bus/mdev/devices/%s/iommu_group", uuid);
 	if (!ret && !mv_link_base(path, buf, sizeof(buf)))
 		v->iommu_group = atoi(buf);

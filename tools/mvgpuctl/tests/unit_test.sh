@@ -77,6 +77,8 @@ build_tree() {
 	fake_file "$D0/$U1/mvgpu_stats/submissions" 42
 	fake_file "$D0/$U1/mvgpu_stats/context_switches" 10
 	fake_file "$D0/$U1/mvgpu_stats/queue_wait_ns" 5000
+	fake_file "$D0/$U1/mvgpu/migration_state" stop_copy
+	fake_file "$D0/$U2/mvgpu/migration_state" running
 	D1=$(fake_pgpu "$ROOT" 1 1024 8 hw 0000:01:00.0)
 	fake_pci_ids "$ROOT" 0000:01:00.0 0x10de 0x2204 0x030000
 	fake_type "$D1" mvgpu-ts-128m "time-sliced: vram=128 MiB, engines=8 shared, profile=0x0007" 0
@@ -165,6 +167,10 @@ suite() {
 		grep -Eq "$U1 +mvgpu-ts-64m +64 MiB +shared +200 +50% +5000 +1234:0006" "$T/out"
 	check "list: partitioned vGPU owns engine 1" \
 		grep -Eq "$U2 +mvgpu-part-1e-64m +64 MiB +1 +100 +none" "$T/out"
+	check "list: a vGPU being migrated shows its state" \
+		grep -q "      migration: stop_copy" "$T/out"
+	check "list: a running vGPU shows no migration line" \
+		test "$(grep -c "migration:" "$T/out")" = 1
 	check "list: sampled utilisation (idle: 0.0%)" \
 		grep -q "utilisation: e0 0.0% e1 0.0% e2 0.0% e3 0.0% (over 20 ms)" "$T/out"
 	check "list: the guest's PCI IDs and class name" \
@@ -183,6 +189,8 @@ suite() {
 	check "list --json is valid JSON" python3 -m json.tool "$T/out"
 	check "list --json: vGPUs, weights, caps" json_check \
 		'[(v["uuid"], v["weight"], v["cap"], v["timeslice_us"]) for v in d["pgpus"][0]["vgpus"]] == [("'$U1'", 200, 50, 5000), ("'$U2'", 100, 0, 2000)]'
+	check "list --json: migration states" json_check \
+		'[v["migration_state"] for v in d["pgpus"][0]["vgpus"]] == ["stop_copy", "running"]'
 	check "list --json: VRAM and utilisation" json_check \
 		'd["pgpus"][0]["vram_used_bytes"] == 128 << 20 and d["pgpus"][0]["utilisation"]["sampled"] and len(d["pgpus"][0]["utilisation"]["engines"]) == 4'
 	check "list --json: guest PCI subsystem, iommu group, dedicated engines" json_check \
