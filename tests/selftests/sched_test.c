@@ -348,7 +348,6 @@ TEST_F(sched, gemm_f32_watchdog)
 	mvgpu_ctx_close(&c);
 }
 
-
 int main(int argc, char **argv)
 {
 	mvgpu_host_preflight();
