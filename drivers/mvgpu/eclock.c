@@ -18,13 +18,14 @@
  * Without it the engine clock is CLOCK_MONOTONIC.
  *
  * A pause the host kernel does not see (a virtual machine whose vCPU its
- * own host stopped) looks like running time.  mvgpu_queue_run() charges
- * one exec() call at most MVGPU_CHUNK_CHARGE_MAX_NS for that reason, and
- * a backend's SPIN counts its progress the same way, so a SPIN is never
- * charged less than it counts (the manual, "SPIN").
+ * own host stopped) looks like running time.  So the clock advances at
+ * most MVGPU_ECLOCK_GAP_MAX_NS between two readings: the engine thread
+ * reads it around every exec() call and a SPIN many times per call, so a
+ * gap longer than that is such a stop, and the watchdog, the scheduler's
+ * accounting and SPIN all leave it out alike (the manual, "SPIN").
  *
- * Locking: eng->preempted_ns and eng->switched_out belong to the engine's
- * thread: its notifiers run in its context during its own context switch,
+ * Locking: eng->preempted_ns, switched_out, eclock_last and eclock_gaps
+ * belong to the engine's thread: its notifiers run in its context during its own context switch,
  * and it reads them with preemption disabled.
  */
 #include <linux/preempt.h>
@@ -68,6 +69,8 @@ void mvgpu_eclock_start(struct mvgpu_engine *eng)
 {
 	eng->preempted_ns = 0;
 	eng->switched_out = 0;
+	eng->eclock_gaps = 0;
+	eng->eclock_last = ktime_get_ns();
 #ifdef CONFIG_PREEMPT_NOTIFIERS
 	preempt_notifier_inc();
 	preempt_notifier_init(&eng->pn, &mvgpu_eclock_ops);
@@ -95,7 +98,8 @@ void mvgpu_eclock_stop(struct mvgpu_engine *eng)
  * mvgpu_eclock_now() - the engine clock of @eng, in ns
  * @eng: the engine, from its own thread.
  *
- * Return: CLOCK_MONOTONIC minus the time the thread was preempted so far.
+ * Return: CLOCK_MONOTONIC minus the time the thread was preempted so far,
+ * and minus what gaps between readings had beyond MVGPU_ECLOCK_GAP_MAX_NS.
  */
 u64 mvgpu_eclock_now(struct mvgpu_engine *eng)
 {
@@ -103,6 +107,11 @@ u64 mvgpu_eclock_now(struct mvgpu_engine *eng)
 
 	preempt_disable();
 	t = ktime_get_ns() - eng->preempted_ns;
+	if (t - eng->eclock_last > MVGPU_ECLOCK_GAP_MAX_NS)
+		eng->eclock_gaps += t - eng->eclock_last -
+				    MVGPU_ECLOCK_GAP_MAX_NS;
+	eng->eclock_last = t;
+	t -= eng->eclock_gaps;
 	preempt_enable();
 	return t;
 }

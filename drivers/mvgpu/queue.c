@@ -722,11 +722,10 @@ static int mvgpu_queue_next(struct mvgpu_queue *q)
  * progress stays in q->op and resumes next time.  The watchdog: a command
  * that has used more than watchdog_ms of engine time is dropped and its
  * vGPU fails with MVGPU_ERR_TIMEOUT.  Engine time is the engine clock's
- * (eclock.c): time the host preempted the engine thread is not charged.
- * A chunk is charged at most MVGPU_CHUNK_CHARGE_MAX_NS: longer means a
- * stop the host kernel could not see (a VM stalled), which is not the
- * command's doing; SPIN's progress is capped the same way (backend.h), so
- * no SPIN longer than the limit escapes it.
+ * (eclock.c): time the host preempted the engine thread is not charged,
+ * nor a stop the host kernel could not see (a VM stalled) beyond
+ * MVGPU_ECLOCK_GAP_MAX_NS; SPIN counts its progress with the same clock,
+ * so no SPIN longer than the limit escapes it.
  *
  * Return: why the engine comes back.
  */
@@ -764,8 +763,7 @@ enum mvgpu_run_result mvgpu_queue_run(struct mvgpu_engine *eng,
 
 		start = mvgpu_eclock_now(eng);
 		ret = pgpu->ops->exec(pgpu, eng->index, &q->op);
-		q->op_ns += min(mvgpu_eclock_now(eng) - start,
-				MVGPU_CHUNK_CHARGE_MAX_NS);
+		q->op_ns += mvgpu_eclock_now(eng) - start;
 		mvgpu_mig_op_dirty(vgpu, &q->op);
 		if (ret == -EINPROGRESS) {
 			if (q->op_ns <= watchdog_ns)

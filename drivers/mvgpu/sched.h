@@ -54,6 +54,10 @@ struct mvgpu_vgpu;
  * @preempted_ns: time its thread spent preempted (engine thread only).
  * @switched_out: when its thread was last preempted, or 0 (engine thread
  *	only).
+ * @eclock_last: the engine clock's last reading before gaps were taken
+ *	out (engine thread only).
+ * @eclock_gaps: time taken out for gaps over MVGPU_ECLOCK_GAP_MAX_NS
+ *	between two readings (engine thread only).
  */
 struct mvgpu_engine {
 	struct mvgpu_pgpu *pgpu;
@@ -72,6 +76,8 @@ struct mvgpu_engine {
 #endif
 	u64 preempted_ns;
 	u64 switched_out;
+	u64 eclock_last;
+	u64 eclock_gaps;
 };
 
 /**

@@ -382,9 +382,8 @@ static int mvgpu_sim_copy(struct mvgpu_op *op, void *vram, u64 n)
 
 /*
  * SPIN counts engine time (the manual): the engine clock stands still
- * while the host preempts this thread, and a call counts at most what the
- * core charges it (MVGPU_CHUNK_CHARGE_MAX_NS), so the watchdog always sees
- * at least the progress made.
+ * while the host preempts this thread, and the core charges the call by
+ * the same clock, so the watchdog always sees at least the progress made.
  */
 static void mvgpu_sim_spin(struct mvgpu_pgpu *pgpu, unsigned int engine,
 			   struct mvgpu_op *op)
@@ -396,7 +395,7 @@ static void mvgpu_sim_spin(struct mvgpu_pgpu *pgpu, unsigned int engine,
 		cpu_relax();
 		now = mvgpu_engine_time_ns(pgpu, engine);
 	} while (now - start < want);
-	op->progress += min_t(u64, now - start, MVGPU_CHUNK_CHARGE_MAX_NS);
+	op->progress += now - start;
 }
 
 /*

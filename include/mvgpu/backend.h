@@ -30,13 +30,6 @@ struct mvgpu_pgpu;
 #define MVGPU_MAX_VRAM_UNITS	256
 #define MVGPU_MAX_ENGINES	16
 
-/*
- * The most engine time one exec() call is charged (the watchdog) and may
- * count as progress (SPIN): longer means the engine's thread was stopped
- * in a way its kernel could not see (a VM whose vCPU its host stopped).
- */
-#define MVGPU_CHUNK_CHARGE_MAX_NS	(10ULL * 1000 * 1000)
-
 /**
  * struct mvgpu_pgpu_info - static description of a physical GPU
  * @backend: short backend name shown in sysfs ("sim").
@@ -113,10 +106,10 @@ struct mvgpu_op {
  *	that touches guest memory calls mvgpu_dma_rw() for at most a chunk's
  *	bytes; when that returns -EINPROGRESS, exec() returns -EINPROGRESS
  *	with no progress and repeats the same call next time.
- *	The core charges each call the engine time it took
- *	(mvgpu_engine_time_ns(): time the engine's thread was preempted does
- *	not count), at most %MVGPU_CHUNK_CHARGE_MAX_NS; a SPIN counts its
- *	progress in that same engine time, capped the same way per call.
+ *	The core charges each call the engine time it took, by the
+ *	engine's clock (mvgpu_engine_time_ns(): time the engine's thread
+ *	was preempted does not count); a SPIN counts its progress with the
+ *	same clock, so it is never charged less than it counts.
  * @op_check: optional: may @op, decoded and bounded by the core, resume
  *	with the @progress and @acc a live migration stream carries (from
  *	a backend of the same kind)?  Return: true if exec() can continue
