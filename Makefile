@@ -19,6 +19,8 @@
 #                        kernel (KASAN, lockdep, UBSAN) built from source
 #   make fuzz ITER=N     device-fd fuzzer, N operations per type, both kernels,
 #                        then MIG_ITER (10^5) random migration streams
+#   make check-migrate-qemu  two QEMU 10s in a VM migrate a VM with a vGPU
+#                        (QEMU 10 from bookworm-backports, make deps)
 #   make stress CYCLES=N lifecycle stress, N cycles, both kernels
 #                        (either: KERNELS=6.1 for one)
 #   make bench           host path vs VFIO client (mvgpu-bench), in a VM
@@ -76,7 +78,7 @@ LINUX_SOURCE_TAR := /usr/src/linux-source-6.1.tar.xz
 
 .PHONY: all modules clean deps tests checkpatch sparse check check-vm \
 	modules-% help bench bench-% bench-hvg tools fuzz stress demo check-debug \
-	check-fresh check-kernels check-install \
+	check-fresh check-kernels check-install check-migrate-qemu \
 	debug-tests
 
 all: modules
@@ -173,6 +175,20 @@ define long-run
 			--test-timeout $$((300 + $(3))) || exit 1; \
 	done
 endef
+
+# make check-migrate-qemu: two QEMU 10 processes in the VM migrate a VM
+# with a vGPU (tests/selftests/qemu_migrate_test.sh), on KERNELS.
+check-migrate-qemu: tests
+	MVGPU_BUILD_DIR=$(BUILD) $(SRC)/tests/vm/qemu10/build-extra.sh \
+		$(BUILD)/qemu10-extra
+	@for k in $(KERNELS); do \
+		$(MAKE) -s modules-$$k && \
+		MVGPU_BUILD_DIR=$(BUILD) $(SRC)/tests/vm/run-vm.sh --kernel $$k \
+			--modules $(BUILD)/ko/$$k --bin $(BUILD)/tests \
+			--extra $(BUILD)/qemu10-extra --mem 2048 \
+			--tests qemu_migrate_test.sh --timeout 1500 \
+			--test-timeout 1200 || exit 1; \
+	done
 
 fuzz: tests
 	$(call long-run,device_test,MVGPU_TEST_ONLY=fuzz MVGPU_FUZZ_ITERS=$(ITER),$(ITER) * 3 / 100)

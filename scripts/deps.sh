@@ -107,6 +107,11 @@ main() {
 			die "no VM kernel for $flavour (see the lines above)"
 		echo "deps: VM kernel $flavour: $release" >&2
 	done
+
+	# QEMU 10 (VFIO migration v2) for the live-migration test, unpacked
+	# into the cache from bookworm-backports, never installed.
+	"$ROOT/scripts/fetch-qemu10.sh" ||
+		die "no QEMU 10 for the live-migration test (see above)"
 }
 
 main "$@"
