@@ -170,7 +170,7 @@ check "the device stream arrived whole" test "$out" = "$in" -a "$out" -gt 0
 check "vGPU B's migration state is running" \
 	test "$(cat $DEVS/$UB/mvgpu/migration_state)" = running
 
-# Cancel: B migrates, slowly, to a new destination on A; cancelled.
+# Cancel: B migrates to a new destination on A; cancelled.
 mon a "quit"
 sleep 2
 start c "$UA" -incoming unix:$T/mig2.sock
@@ -180,11 +180,20 @@ while [ ! -S $T/mig2.sock ] && [ $i -lt 60 ]; do
 	sleep 1
 	i=$((i + 1))
 done
-# 8 KiB/s: the 700 KB of this VM's RAM would take a minute and a half.
-mon b "migrate_set_parameter max-bandwidth 8k"
+# The migration waits before the switchover, the VM and the vGPU already
+# stopped; cancelled there, both must run again.
+mon b "migrate_set_capability pause-before-switchover on"
 mon b "migrate -d unix:$T/mig2.sock"
-sleep 2
-mon b "info migrate"
+i=0
+while [ $i -lt 120 ]; do
+	mon b "info migrate"
+	sleep 2
+	last b "Migration status" | grep -q "pre-switchover\|completed\|failed" && break
+	i=$((i + 2))
+done
+check "migration waits before the switchover" \
+	wait_last b "Migration status" pre-switchover 1
+echo "# vGPU B during the pause: $(cat $DEVS/$UB/mvgpu/migration_state)"
 mon b "migrate_cancel"
 i=0
 while [ $i -lt 60 ]; do
