@@ -135,8 +135,15 @@ check "no migration blocker on the source" \
 	sh -c "! grep -qi 'not supported\|blocker\|migration is disabled' $T/a.err $T/a.out"
 sed -n '/4d56/,/BAR2/p' $T/a.out >$T/a.pci
 
+# Before 6.2 the kernel cannot tell QEMU how big the vGPU's stop-and-copy
+# data is (VFIO_DEVICE_FEATURE_MIG_DATA_SIZE): QEMU then assumes 100 MiB
+# and, at nested TCG's bandwidth, never expects to meet the default 300 ms
+# downtime limit.  Allow a long downtime there (admin guide).
+case $(uname -r) in
+6.1.*) mon a "migrate_set_parameter downtime-limit 200000" ;;
+esac
 t0=$(date +%s)
-mon a "migrate unix:$T/mig.sock"
+mon a "migrate -d unix:$T/mig.sock"
 mon a "info migrate"
 i=0
 while [ $i -lt 300 ]; do
@@ -170,7 +177,7 @@ check "the device stream arrived whole" test "$out" = "$in" -a "$out" -gt 0
 check "vGPU B's migration state is running" \
 	test "$(cat $DEVS/$UB/mvgpu/migration_state)" = running
 
-# Cancel: B migrates, slowly, to a new destination on A; cancelled.
+# Cancel: B migrates to a new destination on A; cancelled.
 mon a "quit"
 sleep 2
 start c "$UA" -incoming unix:$T/mig2.sock
@@ -180,11 +187,20 @@ while [ ! -S $T/mig2.sock ] && [ $i -lt 60 ]; do
 	sleep 1
 	i=$((i + 1))
 done
-# 8 KiB/s: the 700 KB of this VM's RAM would take a minute and a half.
-mon b "migrate_set_parameter max-bandwidth 8k"
+# The migration waits before the switchover, the VM and the vGPU already
+# stopped; cancelled there, both must run again.
+mon b "migrate_set_capability pause-before-switchover on"
 mon b "migrate -d unix:$T/mig2.sock"
-sleep 2
-mon b "info migrate"
+i=0
+while [ $i -lt 120 ]; do
+	mon b "info migrate"
+	sleep 2
+	last b "Migration status" | grep -q "pre-switchover\|completed\|failed" && break
+	i=$((i + 2))
+done
+check "migration waits before the switchover" \
+	wait_last b "Migration status" pre-switchover 1
+echo "# vGPU B during the pause: $(cat $DEVS/$UB/mvgpu/migration_state)"
 mon b "migrate_cancel"
 i=0
 while [ $i -lt 60 ]; do
