@@ -95,6 +95,17 @@ static inline void mvgpu_vm_flags_set(struct vm_area_struct *vma,
 #endif
 }
 
+/* The same commit: set @set and clear @clear in one update. */
+static inline void mvgpu_vm_flags_mod(struct vm_area_struct *vma,
+				      vm_flags_t set, vm_flags_t clear)
+{
+#ifdef MVGPU_HAVE_VM_FLAGS_SET
+	vm_flags_mod(vma, set, clear);
+#else
+	vma->vm_flags = (vma->vm_flags | set) & ~clear;
+#endif
+}
+
 /*
  * 908a1d775422 ("hrtimers: Introduce hrtimer_setup() to replace
  * hrtimer_init()"), v6.13: the callback is set with the clock and mode;

@@ -33,6 +33,8 @@
 #include <mvgpu/backend.h>
 #include <uapi/linux/mvgpu.h>
 
+#include "display.h"
+
 #define MVGPU_NAME		"mvgpu"
 
 /* Scheduling defaults (runtime-tunable per vGPU). */
@@ -461,6 +463,7 @@ struct mvgpu_irq {
  * @cap_used_ns: engine time used in the current cap period (sched.lock).
  * @cap_period_end: end of the current cap period (sched.lock).
  * @dma: guest-memory access.
+ * @disp: the display engine (display.c).
  * @stats: counters.
  * @host: a host-path client (host.c), not a VFIO device; only @vdev is
  *	unused then, and commands may not name guest memory.
@@ -504,6 +507,7 @@ struct mvgpu_vgpu {
 	u64 cap_used_ns;
 	u64 cap_period_end;
 	struct mvgpu_dma_cache dma;
+	struct mvgpu_disp disp;
 	struct mvgpu_stats stats;
 	bool host;
 	wait_queue_head_t fence_wq;
@@ -602,7 +606,8 @@ ssize_t mvgpu_vfio_read(struct vfio_device *vdev, char __user *buf,
 ssize_t mvgpu_vfio_write(struct vfio_device *vdev, const char __user *buf,
 			 size_t count, loff_t *ppos);
 int mvgpu_vfio_mmap(struct vfio_device *vdev, struct vm_area_struct *vma);
-int mvgpu_region_info(struct mvgpu_vgpu *vgpu, struct vfio_region_info *info);
+int mvgpu_region_info(struct mvgpu_vgpu *vgpu, struct vfio_region_info *info,
+		      struct vfio_info_cap *caps);
 
 /* cfg.c */
 void mvgpu_cfg_init(struct mvgpu_vgpu *vgpu);

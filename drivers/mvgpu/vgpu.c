@@ -66,6 +66,7 @@ int mvgpu_ctx_init(struct mvgpu_vgpu *vgpu,
 	vgpu->timeslice_ns = MVGPU_TIMESLICE_NS;
 	mvgpu_queues_init(vgpu);
 	mvgpu_dma_init(vgpu);
+	mvgpu_disp_init(vgpu);
 
 	ret = mvgpu_resources_reserve(vgpu);
 	if (ret)
@@ -80,6 +81,7 @@ int mvgpu_ctx_init(struct mvgpu_vgpu *vgpu,
 	return 0;
 
 err_dma_fini:
+	mvgpu_disp_fini(vgpu);
 	mvgpu_dma_fini(vgpu);
 	mutex_destroy(&vgpu->lock);
 	return ret;
@@ -95,6 +97,7 @@ void mvgpu_ctx_fini(struct mvgpu_vgpu *vgpu)
 	set_bit(MVGPU_VRAM_DIRTY, &vgpu->vram_flags);
 	mvgpu_vram_clear(vgpu);
 	mvgpu_resources_release(vgpu);
+	mvgpu_disp_fini(vgpu);
 	mvgpu_dma_fini(vgpu);
 	mutex_destroy(&vgpu->lock);
 }
@@ -123,6 +126,7 @@ static int mvgpu_vgpu_open(struct vfio_device *vdev)
 	mutex_lock(&vgpu->lock);
 	mvgpu_cfg_init(vgpu);
 	mvgpu_vgpu_reset(vgpu);
+	mvgpu_disp_open(vgpu);
 	mutex_unlock(&vgpu->lock);
 	return 0;
 }
@@ -138,6 +142,7 @@ static void mvgpu_vgpu_close(struct vfio_device *vdev)
 	mvgpu_vram_unmapped(vgpu);
 	mvgpu_vgpu_reset(vgpu);
 	mutex_unlock(&vgpu->lock);
+	mvgpu_disp_close(vgpu);
 
 	module_put(vgpu->pgpu->ops->owner);
 }
@@ -147,7 +152,7 @@ static int mvgpu_vgpu_get_region_info_caps(struct vfio_device *vdev,
 					   struct vfio_region_info *info,
 					   struct vfio_info_cap *caps)
 {
-	return mvgpu_region_info(vdev_to_vgpu(vdev), info);
+	return mvgpu_region_info(vdev_to_vgpu(vdev), info, caps);
 }
 #endif
 
