@@ -469,14 +469,17 @@ TEST_F(vgpu, cfg_bounds)
 	}
 }
 
-/* Regions without a size, and indexes past the last, reject everything. */
+/*
+ * Regions without a size, and indexes past the last, reject everything
+ * (9 and 10, the display and EDID regions, are display_test's).
+ */
 TEST_F(vgpu, unused_regions)
 {
 	static const unsigned int idx[] = {
 		VFIO_PCI_BAR1_REGION_INDEX, VFIO_PCI_BAR3_REGION_INDEX,
 		VFIO_PCI_BAR4_REGION_INDEX, VFIO_PCI_BAR5_REGION_INDEX,
 		VFIO_PCI_ROM_REGION_INDEX, VFIO_PCI_VGA_REGION_INDEX,
-		9, 10, 15, 255, 0x7fffff,
+		NUM_REGIONS, 15, 255, 0x7fffff,
 	};
 	unsigned int i;
 	void *p;
