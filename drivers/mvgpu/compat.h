@@ -145,4 +145,26 @@ mvgpu_hrtimer_setup(struct hrtimer *timer,
 #define PCI_IRQ_INTX	PCI_IRQ_LEGACY
 #endif
 
+/*
+ * v6.11, "drm/fbdev-generic: Rename to fbdev-ttm": the fbdev emulation of
+ * TTM-based drivers is drm_fbdev_ttm_setup() (<drm/drm_fbdev_ttm.h>); 6.1
+ * has it as drm_fbdev_generic_setup() (<drm/drm_fb_helper.h>).  Only the
+ * guest's KMS driver (which defines MVGPU_COMPAT_DRM) includes DRM.
+ */
+#ifdef MVGPU_COMPAT_DRM
+#ifdef MVGPU_HAVE_FBDEV_TTM_SETUP
+#include <drm/drm_fbdev_ttm.h>
+static inline void mvgpu_fbdev_setup(struct drm_device *dev, unsigned int bpp)
+{
+	drm_fbdev_ttm_setup(dev, bpp);
+}
+#else
+#include <drm/drm_fb_helper.h>
+static inline void mvgpu_fbdev_setup(struct drm_device *dev, unsigned int bpp)
+{
+	drm_fbdev_generic_setup(dev, bpp);
+}
+#endif
+#endif /* MVGPU_COMPAT_DRM */
+
 #endif /* _MVGPU_COMPAT_H */

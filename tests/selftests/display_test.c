@@ -27,11 +27,9 @@
 
 #define XRGB		MVGPU_DISP_FMT_XRGB8888
 #define FRAME_MAX	MVGPU_DISP_MAX_FRAME
-#define PLANE_MINSZ	offsetofend(struct vfio_device_gfx_plane_info, \
-				    region_index)
-#ifndef offsetofend
-#define offsetofend(t, m)	(offsetof(t, m) + sizeof(((t *)0)->m))
-#endif
+/* argsz must cover region_index (a __u32 in a union). */
+#define PLANE_MINSZ	(offsetof(struct vfio_device_gfx_plane_info, \
+				  region_index) + sizeof(__u32))
 #define DRM_PLANE_PRIMARY	1
 #define DRM_PLANE_CURSOR	2
 
