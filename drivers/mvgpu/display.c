@@ -637,3 +637,42 @@ int mvgpu_disp_region_rw(struct mvgpu_vgpu *vgpu, unsigned int index,
 	mutex_unlock(&vgpu->lock);
 	return ret;
 }
+
+/**
+ * mvgpu_disp_status_show() - the vGPU's sysfs mvgpu/display
+ * @vgpu: the vGPU.
+ * @buf: the sysfs page.
+ *
+ * "on <width>x<height> XRGB8888 stride <bytes> base 0x<offset>" while a
+ * plane is shown, "error <enum mvgpu_disp_error>" after a refused commit,
+ * "off" otherwise; then " link up" or " link down" and " edid <bytes>".
+ *
+ * Return: the length written.
+ */
+ssize_t mvgpu_disp_status_show(struct mvgpu_vgpu *vgpu, char *buf)
+{
+	struct mvgpu_disp *disp = &vgpu->disp;
+	struct mvgpu_disp_plane p;
+	u32 error, edid_size;
+	bool on, link;
+	int n;
+
+	mutex_lock(&vgpu->lock);
+	on = disp->on;
+	p = disp->active;
+	error = disp->error;
+	link = disp->link_up;
+	edid_size = disp->edid_size;
+	mutex_unlock(&vgpu->lock);
+
+	if (on)
+		/* XRGB8888 is the one format a shown plane can have. */
+		n = sysfs_emit(buf, "on %ux%u XRGB8888 stride %u base 0x%llx",
+			       p.width, p.height, p.stride, p.base);
+	else if (error)
+		n = sysfs_emit(buf, "error %u", error);
+	else
+		n = sysfs_emit(buf, "off");
+	return n + sysfs_emit_at(buf, n, " link %s edid %u\n",
+				 link ? "up" : "down", edid_size);
+}

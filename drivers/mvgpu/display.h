@@ -109,5 +109,6 @@ int mvgpu_disp_region_rw(struct mvgpu_vgpu *vgpu, unsigned int index,
 int mvgpu_disp_mmap(struct mvgpu_vgpu *vgpu, struct vm_area_struct *vma,
 		    u64 off);
 long mvgpu_disp_query_plane(struct mvgpu_vgpu *vgpu, void __user *arg);
+ssize_t mvgpu_disp_status_show(struct mvgpu_vgpu *vgpu, char *buf);
 
 #endif /* _MVGPU_DISPLAY_H */

@@ -392,6 +392,8 @@ static void mv_list_text(const struct mv_pgpu *p, const struct mv_util *u,
 		       v->type, mv_size(a, sizeof(a), v->vram_bytes),
 		       mv_engine_list(cls, sizeof(cls), v->engine_mask),
 		       v->weight, b, v->timeslice_us, c);
+		if (v->display[0])
+			printf("      display: %s\n", v->display);
 	}
 }
 
@@ -440,6 +442,8 @@ static void mv_json_vgpu(struct mv_json *j, const struct mv_vgpu *v)
 	json_obj_end(j);
 	mv_path(buf, sizeof(buf), "bus/mdev/devices/%s", v->uuid);
 	json_str(j, "sysfs_path", buf);
+	if (v->display[0])
+		json_str(j, "display", v->display);
 	json_obj_end(j);
 }
 

@@ -88,6 +88,7 @@ struct mv_vgpu {
 	int iommu_group;		/* -1 if there is none */
 	bool has_profile_id;
 	unsigned int profile_id;
+	char display[128];		/* mvgpu/display; "" without one */
 };
 
 struct mv_pci_info {

@@ -1,0 +1,328 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mvgpu-draw - the nested guest's half of nested_display_test.sh: draws
+ * known patterns on the vGPU's display through mvgpu_guest_kms.ko, for
+ * the host (L1) to compare with QEMU's screendump.
+ *
+ * Steps, each announced on the console as
+ *   ### L2-SHOW <step> <width>x<height> seed=<n>
+ * and held for MVGPU_DRAW_HOLD seconds (default 20) so the host can take
+ * its screendump:
+ *   drm     a DRM dumb buffer in the connector's preferred mode (from the
+ *           EDID, or the driver's default), set with SETCRTC
+ *   mode    a mode change to 640x480 with a second dumb buffer
+ *   fbdev   the DRM file closed (fbdev takes the display back), the
+ *           pattern written to /dev/fb0
+ *   hostile planes the device must refuse, programmed straight into the
+ *           display registers through BAR0 (sysfs resource0); expected
+ *           screen: black (seed=0)
+ * Pixel (x, y) of pattern n is mvgpu_draw_pixel(n, x, y), XRGB8888; the
+ * host computes the same function.  Build: gcc -static, with the
+ * kernel's uapi drm.h/drm_mode.h on the include path.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <dirent.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <linux/fb.h>
+#include <drm/drm.h>
+#include <drm/drm_mode.h>
+
+#include <linux/mvgpu.h>
+
+static unsigned int hold = 20;
+
+/* The pattern, shared with tests/selftests/nested_display_check.c. */
+static uint32_t mvgpu_draw_pixel(unsigned int seed, unsigned int x,
+				 unsigned int y)
+{
+	return ((seed * 0x9e3779b9u) ^ (x * 0x01000193u) ^ (y << 9) ^
+		(x * y)) & 0xffffff;
+}
+
+static int xioctl(int fd, unsigned long req, void *arg)
+{
+	int ret;
+
+	do {
+		ret = ioctl(fd, req, arg);
+	} while (ret && errno == EINTR);
+	return ret ? -errno : 0;
+}
+
+static void show(const char *step, unsigned int w, unsigned int h,
+		 unsigned int seed)
+{
+	/* Let fbdev's damage worker and the device settle first. */
+	sleep(3);
+	printf("### L2-SHOW %s %ux%u seed=%u\n", step, w, h, seed);
+	fflush(stdout);
+	sleep(hold);
+}
+
+struct dumb {
+	uint32_t handle, pitch, fb;
+	uint64_t size;
+	uint32_t *map;
+};
+
+static int dumb_draw(int fd, struct dumb *d, unsigned int w, unsigned int h,
+		     unsigned int seed)
+{
+	struct drm_mode_create_dumb c = { .width = w, .height = h, .bpp = 32 };
+	struct drm_mode_map_dumb m = { 0 };
+	struct drm_mode_fb_cmd f = { 0 };
+	unsigned int x, y;
+	int ret;
+
+	ret = xioctl(fd, DRM_IOCTL_MODE_CREATE_DUMB, &c);
+	if (ret)
+		return ret;
+	d->handle = c.handle;
+	d->pitch = c.pitch;
+	d->size = c.size;
+	m.handle = c.handle;
+	ret = xioctl(fd, DRM_IOCTL_MODE_MAP_DUMB, &m);
+	if (ret)
+		return ret;
+	d->map = mmap(NULL, d->size, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+		      m.offset);
+	if (d->map == MAP_FAILED)
+		return -errno;
+	for (y = 0; y < h; y++)
+		for (x = 0; x < w; x++)
+			d->map[y * (d->pitch / 4) + x] =
+				mvgpu_draw_pixel(seed, x, y);
+	f.width = w;
+	f.height = h;
+	f.pitch = d->pitch;
+	f.bpp = 32;
+	f.depth = 24;
+	f.handle = d->handle;
+	ret = xioctl(fd, DRM_IOCTL_MODE_ADDFB, &f);
+	d->fb = f.fb_id;
+	printf("dumb %ux%u pitch=%u size=%llu addfb=%d\n", w, h, d->pitch,
+	       (unsigned long long)d->size, ret);
+	return ret;
+}
+
+static int drm_steps(void)
+{
+	struct drm_mode_card_res res = { 0 };
+	struct drm_mode_get_connector conn = { 0 };
+	struct drm_mode_modeinfo *modes, *pref = NULL, *vga = NULL;
+	struct drm_mode_crtc crtc = { 0 };
+	uint32_t crtc_id, conn_id;
+	struct dumb d1 = { 0 }, d2 = { 0 };
+	unsigned int i;
+	int fd, ret, tries;
+
+	for (tries = 0; (fd = open("/dev/dri/card0", O_RDWR)) < 0; tries++) {
+		if (tries == 30) {
+			printf("drm: no /dev/dri/card0: %s\n", strerror(errno));
+			return 1;
+		}
+		sleep(1);
+	}
+	if (xioctl(fd, DRM_IOCTL_MODE_GETRESOURCES, &res) ||
+	    !res.count_crtcs || !res.count_connectors)
+		return printf("drm: no CRTC or connector\n"), 1;
+	res.crtc_id_ptr = (uintptr_t)&crtc_id;
+	res.connector_id_ptr = (uintptr_t)&conn_id;
+	res.count_crtcs = res.count_connectors = 1;
+	res.count_fbs = res.count_encoders = 0;
+	if (xioctl(fd, DRM_IOCTL_MODE_GETRESOURCES, &res))
+		return printf("drm: GETRESOURCES failed\n"), 1;
+
+	conn.connector_id = conn_id;
+	if (xioctl(fd, DRM_IOCTL_MODE_GETCONNECTOR, &conn) ||
+	    !conn.count_modes)
+		return printf("drm: connector has no modes\n"), 1;
+	modes = calloc(conn.count_modes, sizeof(*modes));
+	conn.modes_ptr = (uintptr_t)modes;
+	conn.count_props = conn.count_encoders = 0;
+	if (xioctl(fd, DRM_IOCTL_MODE_GETCONNECTOR, &conn))
+		return printf("drm: GETCONNECTOR failed\n"), 1;
+	printf("connector %u: %s, %u modes:", conn_id,
+	       conn.connection == 1 ? "connected" : "not connected",
+	       conn.count_modes);
+	for (i = 0; i < conn.count_modes; i++) {
+		printf(" %ux%u%s", modes[i].hdisplay, modes[i].vdisplay,
+		       modes[i].type & DRM_MODE_TYPE_PREFERRED ? "*" : "");
+		if (!pref && modes[i].type & DRM_MODE_TYPE_PREFERRED)
+			pref = &modes[i];
+		if (!vga && modes[i].hdisplay == 640 && modes[i].vdisplay == 480)
+			vga = &modes[i];
+	}
+	printf("\n");
+	if (!pref)
+		pref = &modes[0];
+	printf("preferred=%ux%u\n", pref->hdisplay, pref->vdisplay);
+
+	ret = dumb_draw(fd, &d1, pref->hdisplay, pref->vdisplay, 1);
+	crtc.crtc_id = crtc_id;
+	crtc.fb_id = d1.fb;
+	crtc.set_connectors_ptr = (uintptr_t)&conn_id;
+	crtc.count_connectors = 1;
+	crtc.mode = *pref;
+	crtc.mode_valid = 1;
+	if (!ret)
+		ret = xioctl(fd, DRM_IOCTL_MODE_SETCRTC, &crtc);
+	printf("setcrtc drm=%d\n", ret);
+	if (ret)
+		return 1;
+	show("drm", pref->hdisplay, pref->vdisplay, 1);
+
+	if (!vga)
+		return printf("drm: no 640x480 mode\n"), 1;
+	ret = dumb_draw(fd, &d2, 640, 480, 2);
+	crtc.fb_id = d2.fb;
+	crtc.mode = *vga;
+	if (!ret)
+		ret = xioctl(fd, DRM_IOCTL_MODE_SETCRTC, &crtc);
+	printf("setcrtc mode=%d\n", ret);
+	if (ret)
+		return 1;
+	show("mode", 640, 480, 2);
+	close(fd);
+	return 0;
+}
+
+static int fbdev_step(void)
+{
+	struct fb_var_screeninfo var;
+	struct fb_fix_screeninfo fix;
+	uint32_t *line;
+	unsigned int x, y;
+	int fd = open("/dev/fb0", O_RDWR);
+
+	if (fd < 0 || ioctl(fd, FBIOGET_VSCREENINFO, &var) ||
+	    ioctl(fd, FBIOGET_FSCREENINFO, &fix) || var.bits_per_pixel != 32)
+		return printf("fbdev: no usable /dev/fb0\n"), 1;
+	printf("fbdev %ux%u line_length=%u id=%s\n", var.xres, var.yres,
+	       fix.line_length, fix.id);
+	line = calloc(1, fix.line_length);
+	for (y = 0; y < var.yres; y++) {
+		for (x = 0; x < var.xres; x++)
+			line[x] = mvgpu_draw_pixel(3, x, y);
+		if (pwrite(fd, line, fix.line_length,
+			   (off_t)y * fix.line_length) != fix.line_length)
+			return printf("fbdev: write failed\n"), 1;
+	}
+	show("fbdev", var.xres, var.yres, 3);
+	close(fd);
+	return 0;
+}
+
+/* BAR0 of the vGPU, through sysfs. */
+static volatile uint32_t *map_bar0(void)
+{
+	char path[300], buf[16];
+	struct dirent *de;
+	DIR *dir = opendir("/sys/bus/pci/devices");
+	void *p = MAP_FAILED;
+	int fd;
+
+	while (dir && (de = readdir(dir))) {
+		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/device",
+			 de->d_name);
+		fd = open(path, O_RDONLY);
+		if (fd < 0)
+			continue;
+		buf[read(fd, buf, sizeof(buf) - 1) > 0 ? 6 : 0] = 0;
+		close(fd);
+		if (strcmp(buf, "0x4d56"))
+			continue;
+		snprintf(path, sizeof(path),
+			 "/sys/bus/pci/devices/%s/resource0", de->d_name);
+		fd = open(path, O_RDWR | O_SYNC);
+		if (fd >= 0)
+			p = mmap(NULL, MVGPU_MMIO_SIZE, PROT_READ | PROT_WRITE,
+				 MAP_SHARED, fd, 0);
+		break;
+	}
+	if (dir)
+		closedir(dir);
+	return p == MAP_FAILED ? NULL : p;
+}
+
+static int hostile_step(void)
+{
+	static const struct {
+		const char *what;
+		uint64_t base;
+		uint32_t w, h, stride, fmt, err;
+	} bad[] = {
+		{ "past-slice", 32ULL << 20, 64, 64, 256, MVGPU_DISP_FMT_XRGB8888,
+		  MVGPU_DISP_ERR_RANGE },
+		{ "straddles-end", (32ULL << 20) - 4096, 1024, 8, 4096,
+		  MVGPU_DISP_FMT_XRGB8888, MVGPU_DISP_ERR_RANGE },
+		{ "odd-stride", 0, 64, 64, 257, MVGPU_DISP_FMT_XRGB8888,
+		  MVGPU_DISP_ERR_STRIDE },
+		{ "huge-stride", 0, 64, 64, 0xffffffc0, MVGPU_DISP_FMT_XRGB8888,
+		  MVGPU_DISP_ERR_STRIDE },
+		{ "zero-size", 0, 0, 64, 256, MVGPU_DISP_FMT_XRGB8888,
+		  MVGPU_DISP_ERR_SIZE },
+		{ "bad-format", 0, 64, 64, 256, 0x36314752, MVGPU_DISP_ERR_FORMAT },
+	};
+	volatile uint32_t *r = map_bar0();
+	unsigned int i, fails = 0;
+	uint32_t f;
+
+	if (!r)
+		return printf("hostile: cannot map BAR0\n"), 1;
+#define REG(x) r[(x) / 4]
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		REG(MVGPU_REG_DISP_BASE_LO) = (uint32_t)bad[i].base;
+		REG(MVGPU_REG_DISP_BASE_HI) = bad[i].base >> 32;
+		REG(MVGPU_REG_DISP_WIDTH) = bad[i].w;
+		REG(MVGPU_REG_DISP_HEIGHT) = bad[i].h;
+		REG(MVGPU_REG_DISP_STRIDE) = bad[i].stride;
+		REG(MVGPU_REG_DISP_FORMAT) = bad[i].fmt;
+		REG(MVGPU_REG_DISP_CONTROL) = MVGPU_DISP_CTL_ENABLE;
+		printf("hostile %s status=0x%x error=%u\n", bad[i].what,
+		       REG(MVGPU_REG_DISP_STATUS), REG(MVGPU_REG_DISP_ERROR));
+		if (!(REG(MVGPU_REG_DISP_STATUS) & MVGPU_DISP_STATUS_ERROR) ||
+		    (REG(MVGPU_REG_DISP_STATUS) & MVGPU_DISP_STATUS_ACTIVE) ||
+		    REG(MVGPU_REG_DISP_ERROR) != bad[i].err)
+			fails++;
+	}
+	/* Every format value but XRGB8888 is refused (a sample of them). */
+	for (f = 1; f < 0xffff0000u; f += 0x00fedcbau) {
+		if (f == MVGPU_DISP_FMT_XRGB8888)
+			continue;
+		REG(MVGPU_REG_DISP_WIDTH) = 64;
+		REG(MVGPU_REG_DISP_STRIDE) = 256;
+		REG(MVGPU_REG_DISP_BASE_LO) = 0;
+		REG(MVGPU_REG_DISP_BASE_HI) = 0;
+		REG(MVGPU_REG_DISP_FORMAT) = f;
+		REG(MVGPU_REG_DISP_CONTROL) = MVGPU_DISP_CTL_ENABLE;
+		if (REG(MVGPU_REG_DISP_ERROR) != MVGPU_DISP_ERR_FORMAT)
+			fails++;
+	}
+	printf("hostile refused=%s\n", fails ? "no" : "all");
+	show("hostile", 0, 0, 0);
+	return !!fails;
+}
+
+int main(void)
+{
+	const char *h = getenv("MVGPU_DRAW_HOLD");
+	int rc = 0;
+
+	if (h)
+		hold = atoi(h);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	rc |= drm_steps();
+	rc |= fbdev_step();
+	rc |= hostile_step();
+	printf("mvgpu-draw: %s\n", rc ? "FAIL" : "PASS");
+	return rc;
+}
