@@ -152,6 +152,8 @@ mvgpu_hrtimer_setup(struct hrtimer *timer,
  * guest's KMS driver (which defines MVGPU_COMPAT_DRM) includes DRM.
  */
 #ifdef MVGPU_COMPAT_DRM
+#include <drm/drm_device.h>
+#include <drm/drm_mode_config.h>
 #ifdef MVGPU_HAVE_FBDEV_TTM_SETUP
 #include <drm/drm_fbdev_ttm.h>
 static inline void mvgpu_fbdev_setup(struct drm_device *dev, unsigned int bpp)
@@ -165,6 +167,14 @@ static inline void mvgpu_fbdev_setup(struct drm_device *dev, unsigned int bpp)
 	drm_fbdev_generic_setup(dev, bpp);
 }
 #endif
+
+/* See probes/prefer_shadow_fbdev.c: fbdev draws into a shadow buffer. */
+static inline void mvgpu_fbdev_prefer_shadow(struct drm_device *dev)
+{
+#ifdef MVGPU_HAVE_PREFER_SHADOW_FBDEV
+	dev->mode_config.prefer_shadow_fbdev = true;
+#endif
+}
 #endif /* MVGPU_COMPAT_DRM */
 
 #endif /* _MVGPU_COMPAT_H */

@@ -15,10 +15,12 @@
  * never holds a byte from outside the slice: it starts zeroed, is zeroed
  * again whenever the plane goes off, and receives only checked frames.
  *
- * The EDID region follows VFIO_REGION_SUBTYPE_GFX_EDID: the VFIO user
- * writes a blob and edid_size while the link is down and sets the link
- * up; the guest then sees the blob through the EDID registers, with
- * MVGPU_REG_DISP_EDID_GEN advanced.
+ * The guest reads its monitor's EDID through the EDID registers.  A
+ * vGPU starts with one of its own (edid.c) whose preferred mode is the
+ * sysfs attribute mvgpu/display_mode; the EDID region follows
+ * VFIO_REGION_SUBTYPE_GFX_EDID: a VFIO user writes a blob and edid_size
+ * while the link is down and sets the link up, and the guest then sees
+ * that blob instead.  Either way MVGPU_REG_DISP_EDID_GEN advances.
  */
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -68,6 +70,8 @@ void mvgpu_disp_init(struct mvgpu_vgpu *vgpu)
 	mutex_init(&disp->shadow_lock);
 	mvgpu_hrtimer_setup(&disp->vblank, mvgpu_disp_vblank_fn,
 			    CLOCK_MONOTONIC, HRTIMER_MODE_REL);
+	disp->mode_w = MVGPU_DISP_DEF_WIDTH;
+	disp->mode_h = MVGPU_DISP_DEF_HEIGHT;
 	mvgpu_disp_open(vgpu);
 }
 
@@ -86,17 +90,17 @@ void mvgpu_disp_fini(struct mvgpu_vgpu *vgpu)
  * mvgpu_disp_open() - the host side of the display for a new VFIO user
  * @vgpu: the vGPU.
  *
- * A monitor is connected (link up) and has no EDID until the user
- * provides one, so a guest falls back to its own default modes.
+ * A monitor is connected (link up) with the vGPU's own EDID (generation
+ * 1), until the user provides another through the EDID region.
  */
 void mvgpu_disp_open(struct mvgpu_vgpu *vgpu)
 {
 	struct mvgpu_disp *disp = &vgpu->disp;
 
-	memset(disp->edid, 0, sizeof(disp->edid));
+	disp->edid_size = mvgpu_edid_build(disp->edid, disp->mode_w,
+					   disp->mode_h);
 	memset(disp->region_edid, 0, sizeof(disp->region_edid));
-	disp->edid_size = 0;
-	disp->edid_gen = 0;
+	disp->edid_gen = 1;
 	disp->link_up = true;
 	disp->region_edid_size = 0;
 	disp->region_link = VFIO_DEVICE_GFX_LINK_STATE_UP;
@@ -675,4 +679,55 @@ ssize_t mvgpu_disp_status_show(struct mvgpu_vgpu *vgpu, char *buf)
 		n = sysfs_emit(buf, "off");
 	return n + sysfs_emit_at(buf, n, " link %s edid %u\n",
 				 link ? "up" : "down", edid_size);
+}
+
+/**
+ * mvgpu_disp_mode_show() - the vGPU's sysfs mvgpu/display_mode
+ * @vgpu: the vGPU.
+ * @buf: the sysfs page.
+ *
+ * Return: the length written, "<width>x<height>\n".
+ */
+ssize_t mvgpu_disp_mode_show(struct mvgpu_vgpu *vgpu, char *buf)
+{
+	unsigned int w, h;
+
+	mutex_lock(&vgpu->lock);
+	w = vgpu->disp.mode_w;
+	h = vgpu->disp.mode_h;
+	mutex_unlock(&vgpu->lock);
+	return sysfs_emit(buf, "%ux%u\n", w, h);
+}
+
+/**
+ * mvgpu_disp_mode_store() - set the preferred mode of the vGPU's own EDID
+ * @vgpu: the vGPU.
+ * @buf: "<width>x<height>", from MVGPU_DISP_MIN_WIDTH x _HEIGHT to the
+ *	engine's maximum.
+ *
+ * The guest sees a new monitor at once (EDID_GEN advances), even if the
+ * VFIO user had provided an EDID; a new VFIO user starts with this one.
+ *
+ * Return: 0 or -EINVAL.
+ */
+int mvgpu_disp_mode_store(struct mvgpu_vgpu *vgpu, const char *buf)
+{
+	struct mvgpu_disp *disp = &vgpu->disp;
+	unsigned int w, h;
+	int n = 0;
+
+	if (sscanf(buf, "%ux%u%n", &w, &h, &n) != 2 ||
+	    (buf[n] && strcmp(buf + n, "\n")) ||
+	    w < MVGPU_DISP_MIN_WIDTH || w > MVGPU_DISP_MAX_WIDTH ||
+	    h < MVGPU_DISP_MIN_HEIGHT || h > MVGPU_DISP_MAX_HEIGHT)
+		return -EINVAL;
+
+	mutex_lock(&vgpu->lock);
+	disp->mode_w = w;
+	disp->mode_h = h;
+	disp->edid_size = mvgpu_edid_build(disp->edid, w, h);
+	disp->edid_gen++;
+	disp->link_up = true;
+	mutex_unlock(&vgpu->lock);
+	return 0;
 }

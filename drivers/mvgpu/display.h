@@ -46,6 +46,9 @@ struct mvgpu_disp_plane {
  * @edid_size: MVGPU_REG_DISP_EDID_SIZE.
  * @edid_gen: MVGPU_REG_DISP_EDID_GEN.
  * @link_up: MVGPU_DISP_STATUS_LINK_UP.
+ * @mode_w: the preferred mode of the EDID the vGPU starts with (sysfs
+ *	mvgpu/display_mode), width,
+ * @mode_h: and height.
  * @region_edid: the EDID blob the VFIO user writes into the EDID region;
  *	the guest sees it once the user sets the link up.
  * @region_edid_size: vfio_region_gfx_edid.edid_size as written.
@@ -80,6 +83,8 @@ struct mvgpu_disp {
 	u32 edid_size;
 	u32 edid_gen;
 	bool link_up;
+	u16 mode_w;
+	u16 mode_h;
 	u8 region_edid[MVGPU_DISP_EDID_MAX];
 	u32 region_edid_size;
 	u32 region_link;
@@ -110,5 +115,15 @@ int mvgpu_disp_mmap(struct mvgpu_vgpu *vgpu, struct vm_area_struct *vma,
 		    u64 off);
 long mvgpu_disp_query_plane(struct mvgpu_vgpu *vgpu, void __user *arg);
 ssize_t mvgpu_disp_status_show(struct mvgpu_vgpu *vgpu, char *buf);
+ssize_t mvgpu_disp_mode_show(struct mvgpu_vgpu *vgpu, char *buf);
+int mvgpu_disp_mode_store(struct mvgpu_vgpu *vgpu, const char *buf);
+
+/* edid.c */
+#define MVGPU_DISP_DEF_WIDTH	1024
+#define MVGPU_DISP_DEF_HEIGHT	768
+#define MVGPU_DISP_MIN_WIDTH	640
+#define MVGPU_DISP_MIN_HEIGHT	480
+unsigned int mvgpu_edid_build(u8 *edid, unsigned int width,
+			      unsigned int height);
 
 #endif /* _MVGPU_DISPLAY_H */

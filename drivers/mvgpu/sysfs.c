@@ -157,6 +157,22 @@ static ssize_t display_show(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(display);
 
+static ssize_t display_mode_show(struct device *dev,
+				 struct device_attribute *attr, char *buf)
+{
+	return mvgpu_disp_mode_show(dev_get_drvdata(dev), buf);
+}
+
+static ssize_t display_mode_store(struct device *dev,
+				  struct device_attribute *attr,
+				  const char *buf, size_t count)
+{
+	int ret = mvgpu_disp_mode_store(dev_get_drvdata(dev), buf);
+
+	return ret ? ret : count;
+}
+static DEVICE_ATTR_RW(display_mode);
+
 /*
  * The runtime knobs: weight, cap and timeslice_us.  One show and one store
  * serve all three; the table gives each its range.  Each takes effect at
@@ -243,6 +259,7 @@ static struct attribute *mvgpu_vgpu_attrs[] = {
 	&dev_attr_vgpu_vram_bytes.attr,
 	&dev_attr_engine_mask.attr,
 	&dev_attr_display.attr,
+	&dev_attr_display_mode.attr,
 	&mvgpu_knob_weight.attr.attr,
 	&mvgpu_knob_cap.attr.attr,
 	&mvgpu_knob_timeslice_us.attr.attr,

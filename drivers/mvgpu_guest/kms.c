@@ -323,6 +323,8 @@ static int mvgpu_kms_modeset_init(struct mvgpu_kms *k)
 	drm->mode_config.max_width = MVGPU_DISP_MAX_WIDTH;
 	drm->mode_config.max_height = MVGPU_DISP_MAX_HEIGHT;
 	drm->mode_config.preferred_depth = 24;
+	/* fbdev's buffer must not stay pinned where it cannot be shown. */
+	mvgpu_fbdev_prefer_shadow(drm);
 	drm->mode_config.funcs = &mvgpu_kms_mode_funcs;
 
 	ret = drm_connector_init(drm, &k->conn, &mvgpu_kms_conn_funcs,

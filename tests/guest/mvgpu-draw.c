@@ -13,9 +13,15 @@
  *   mode    a mode change to 640x480 with a second dumb buffer
  *   fbdev   the DRM file closed (fbdev takes the display back), the
  *           pattern written to /dev/fb0
- *   hostile planes the device must refuse, programmed straight into the
- *           display registers through BAR0 (sysfs resource0); expected
- *           screen: black (seed=0)
+ *   remove  with a DRM file open and a dumb buffer mapped, the vGPU's
+ *           driver is unbound (mvgpu_guest's remove unplugs the DRM
+ *           device): later ioctls fail with ENODEV, the mapping stays
+ *           harmless, close works (no step for the host)
+ *   hostile with the driver gone (its BAR is then mappable through sysfs
+ *           resource0), a valid 64x64 plane, then planes the device must
+ *           refuse, programmed straight into the display registers; each
+ *           must be refused with its error code; expected screen: black
+ *           (seed=0), as nothing may remain shown
  * Pixel (x, y) of pattern n is mvgpu_draw_pixel(n, x, y), XRGB8888; the
  * host computes the same function.  Build: gcc -static, with the
  * kernel's uapi drm.h/drm_mode.h on the include path.
@@ -36,6 +42,11 @@
 #include <drm/drm_mode.h>
 
 #include <linux/mvgpu.h>
+
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+/* Register accesses: one 32-bit load or store each, as mvgpu-peek does. */
+#define rd(r, reg)	__atomic_load_n(&(r)[(reg) / 4], __ATOMIC_RELAXED)
+#define wr(r, reg, v)	__atomic_store_n(&(r)[(reg) / 4], (v), __ATOMIC_RELAXED)
 
 static unsigned int hold = 20;
 
@@ -136,8 +147,10 @@ static int drm_steps(void)
 		return printf("drm: no CRTC or connector\n"), 1;
 	res.crtc_id_ptr = (uintptr_t)&crtc_id;
 	res.connector_id_ptr = (uintptr_t)&conn_id;
-	res.count_crtcs = res.count_connectors = 1;
-	res.count_fbs = res.count_encoders = 0;
+	res.count_crtcs = 1;
+	res.count_connectors = 1;
+	res.count_fbs = 0;
+	res.count_encoders = 0;
 	if (xioctl(fd, DRM_IOCTL_MODE_GETRESOURCES, &res))
 		return printf("drm: GETRESOURCES failed\n"), 1;
 
@@ -147,7 +160,8 @@ static int drm_steps(void)
 		return printf("drm: connector has no modes\n"), 1;
 	modes = calloc(conn.count_modes, sizeof(*modes));
 	conn.modes_ptr = (uintptr_t)modes;
-	conn.count_props = conn.count_encoders = 0;
+	conn.count_props = 0;
+	conn.count_encoders = 0;
 	if (xioctl(fd, DRM_IOCTL_MODE_GETCONNECTOR, &conn))
 		return printf("drm: GETCONNECTOR failed\n"), 1;
 	printf("connector %u: %s, %u modes:", conn_id,
@@ -191,8 +205,49 @@ static int drm_steps(void)
 	if (ret)
 		return 1;
 	show("mode", 640, 480, 2);
+	/* A mapping holds the DRM file: unmap, so that close is its last. */
+	munmap(d1.map, d1.size);
+	munmap(d2.map, d2.size);
 	close(fd);
 	return 0;
+}
+
+/* Unbind the vGPU's driver while a DRM client holds it. */
+static int remove_step(void)
+{
+	struct drm_mode_card_res res = { 0 };
+	char path[300], bdf[256] = "";
+	struct dumb d = { 0 };
+	struct dirent *de;
+	DIR *dir;
+	int fd, wfd, ret, rc = 0;
+
+	fd = open("/dev/dri/card0", O_RDWR);
+	if (fd < 0 || dumb_draw(fd, &d, 64, 64, 5))
+		return printf("remove: no DRM client\n"), 1;
+	dir = opendir("/sys/bus/pci/drivers/mvgpu_guest");
+	while (dir && (de = readdir(dir)))
+		if (strchr(de->d_name, ':'))
+			snprintf(bdf, sizeof(bdf), "%s", de->d_name);
+	if (dir)
+		closedir(dir);
+	wfd = open("/sys/bus/pci/drivers/mvgpu_guest/unbind", O_WRONLY);
+	ret = wfd < 0 || write(wfd, bdf, strlen(bdf)) < 0 ? -errno : 0;
+	if (wfd >= 0)
+		close(wfd);
+	printf("remove: unbind %s: %d\n", bdf, ret);
+	rc |= !!ret;
+	ret = xioctl(fd, DRM_IOCTL_MODE_GETRESOURCES, &res);
+	printf("remove: GETRESOURCES after removal: %d\n", ret);
+	rc |= ret != -ENODEV;
+	/* TTM's dummy page now: no fault, and not the device. */
+	(void)__atomic_load_n(&d.map[0], __ATOMIC_RELAXED);
+	ret = munmap(d.map, d.size) | close(fd);
+	printf("remove: munmap+close: %d\n", ret);
+	rc |= !!ret;
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%.32s/driver", bdf);
+	printf("remove: %s\n", access(path, F_OK) ? "unbound" : "still bound");
+	return rc;
 }
 
 static int fbdev_step(void)
@@ -222,7 +277,7 @@ static int fbdev_step(void)
 }
 
 /* BAR0 of the vGPU, through sysfs. */
-static volatile uint32_t *map_bar0(void)
+static uint32_t *map_bar0(void)
 {
 	char path[300], buf[16];
 	struct dirent *de;
@@ -272,39 +327,49 @@ static int hostile_step(void)
 		  MVGPU_DISP_ERR_SIZE },
 		{ "bad-format", 0, 64, 64, 256, 0x36314752, MVGPU_DISP_ERR_FORMAT },
 	};
-	volatile uint32_t *r = map_bar0();
+	uint32_t *r = map_bar0();
 	unsigned int i, fails = 0;
 	uint32_t f;
 
 	if (!r)
-		return printf("hostile: cannot map BAR0\n"), 1;
-#define REG(x) r[(x) / 4]
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		REG(MVGPU_REG_DISP_BASE_LO) = (uint32_t)bad[i].base;
-		REG(MVGPU_REG_DISP_BASE_HI) = bad[i].base >> 32;
-		REG(MVGPU_REG_DISP_WIDTH) = bad[i].w;
-		REG(MVGPU_REG_DISP_HEIGHT) = bad[i].h;
-		REG(MVGPU_REG_DISP_STRIDE) = bad[i].stride;
-		REG(MVGPU_REG_DISP_FORMAT) = bad[i].fmt;
-		REG(MVGPU_REG_DISP_CONTROL) = MVGPU_DISP_CTL_ENABLE;
+		return printf("hostile: cannot map BAR0: %s\n", strerror(errno)), 1;
+	/* Something shown first, which a refused plane must take away. */
+	wr(r, MVGPU_REG_DISP_BASE_LO, 0);
+	wr(r, MVGPU_REG_DISP_BASE_HI, 0);
+	wr(r, MVGPU_REG_DISP_WIDTH, 64);
+	wr(r, MVGPU_REG_DISP_HEIGHT, 64);
+	wr(r, MVGPU_REG_DISP_STRIDE, 256);
+	wr(r, MVGPU_REG_DISP_FORMAT, MVGPU_DISP_FMT_XRGB8888);
+	wr(r, MVGPU_REG_DISP_CONTROL, MVGPU_DISP_CTL_ENABLE);
+	printf("hostile valid-plane status=0x%x\n", rd(r, MVGPU_REG_DISP_STATUS));
+	if (!(rd(r, MVGPU_REG_DISP_STATUS) & MVGPU_DISP_STATUS_ACTIVE))
+		fails++;
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		wr(r, MVGPU_REG_DISP_BASE_LO, (uint32_t)bad[i].base);
+		wr(r, MVGPU_REG_DISP_BASE_HI, bad[i].base >> 32);
+		wr(r, MVGPU_REG_DISP_WIDTH, bad[i].w);
+		wr(r, MVGPU_REG_DISP_HEIGHT, bad[i].h);
+		wr(r, MVGPU_REG_DISP_STRIDE, bad[i].stride);
+		wr(r, MVGPU_REG_DISP_FORMAT, bad[i].fmt);
+		wr(r, MVGPU_REG_DISP_CONTROL, MVGPU_DISP_CTL_ENABLE);
 		printf("hostile %s status=0x%x error=%u\n", bad[i].what,
-		       REG(MVGPU_REG_DISP_STATUS), REG(MVGPU_REG_DISP_ERROR));
-		if (!(REG(MVGPU_REG_DISP_STATUS) & MVGPU_DISP_STATUS_ERROR) ||
-		    (REG(MVGPU_REG_DISP_STATUS) & MVGPU_DISP_STATUS_ACTIVE) ||
-		    REG(MVGPU_REG_DISP_ERROR) != bad[i].err)
+		       rd(r, MVGPU_REG_DISP_STATUS), rd(r, MVGPU_REG_DISP_ERROR));
+		if (!(rd(r, MVGPU_REG_DISP_STATUS) & MVGPU_DISP_STATUS_ERROR) ||
+		    (rd(r, MVGPU_REG_DISP_STATUS) & MVGPU_DISP_STATUS_ACTIVE) ||
+		    rd(r, MVGPU_REG_DISP_ERROR) != bad[i].err)
 			fails++;
 	}
 	/* Every format value but XRGB8888 is refused (a sample of them). */
 	for (f = 1; f < 0xffff0000u; f += 0x00fedcbau) {
 		if (f == MVGPU_DISP_FMT_XRGB8888)
 			continue;
-		REG(MVGPU_REG_DISP_WIDTH) = 64;
-		REG(MVGPU_REG_DISP_STRIDE) = 256;
-		REG(MVGPU_REG_DISP_BASE_LO) = 0;
-		REG(MVGPU_REG_DISP_BASE_HI) = 0;
-		REG(MVGPU_REG_DISP_FORMAT) = f;
-		REG(MVGPU_REG_DISP_CONTROL) = MVGPU_DISP_CTL_ENABLE;
-		if (REG(MVGPU_REG_DISP_ERROR) != MVGPU_DISP_ERR_FORMAT)
+		wr(r, MVGPU_REG_DISP_WIDTH, 64);
+		wr(r, MVGPU_REG_DISP_STRIDE, 256);
+		wr(r, MVGPU_REG_DISP_BASE_LO, 0);
+		wr(r, MVGPU_REG_DISP_BASE_HI, 0);
+		wr(r, MVGPU_REG_DISP_FORMAT, f);
+		wr(r, MVGPU_REG_DISP_CONTROL, MVGPU_DISP_CTL_ENABLE);
+		if (rd(r, MVGPU_REG_DISP_ERROR) != MVGPU_DISP_ERR_FORMAT)
 			fails++;
 	}
 	printf("hostile refused=%s\n", fails ? "no" : "all");
@@ -322,6 +387,7 @@ int main(void)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	rc |= drm_steps();
 	rc |= fbdev_step();
+	rc |= remove_step();
 	rc |= hostile_step();
 	printf("mvgpu-draw: %s\n", rc ? "FAIL" : "PASS");
 	return rc;

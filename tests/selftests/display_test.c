@@ -11,6 +11,7 @@
  * environment variables MVGPU_TEST_ONLY and MVGPU_KEEP_MODULES).
  */
 #include <errno.h>
+#include <limits.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -136,8 +137,9 @@ TEST_F(vgpu, identity_and_reset_values)
 	EXPECT_EQ(0U, MMIO_RD(MVGPU_REG_DISP_CONTROL));
 	EXPECT_EQ(0U, MMIO_RD(MVGPU_REG_DISP_ERROR));
 	EXPECT_EQ(0U, MMIO_RD(MVGPU_REG_DISP_FRAME));
-	EXPECT_EQ(0U, MMIO_RD(MVGPU_REG_DISP_EDID_SIZE));
-	EXPECT_EQ(0U, MMIO_RD(MVGPU_REG_DISP_EDID_GEN));
+	/* The vGPU's own monitor (default_edid checks it). */
+	EXPECT_EQ(128U, MMIO_RD(MVGPU_REG_DISP_EDID_SIZE));
+	EXPECT_EQ(1U, MMIO_RD(MVGPU_REG_DISP_EDID_GEN));
 	/* The staged registers read back; reserved offsets read 0. */
 	MMIO_WR(MVGPU_REG_DISP_WIDTH, 1234);
 	EXPECT_EQ(1234U, MMIO_RD(MVGPU_REG_DISP_WIDTH));
@@ -524,13 +526,14 @@ TEST_F(vgpu, edid_region)
 		  vfio_region_write(self->fd, EDID_INDEX, regs.edid_offset,
 				    blob, sizeof(blob)));
 	/* Not visible to the guest before the link is up. */
-	EXPECT_EQ(0U, MMIO_RD(MVGPU_REG_DISP_EDID_SIZE));
+	EXPECT_EQ(128U, MMIO_RD(MVGPU_REG_DISP_EDID_SIZE));
+	EXPECT_EQ(1U, MMIO_RD(MVGPU_REG_DISP_EDID_GEN));
 	ASSERT_EQ(0, edid_wr32(self->fd, EDID_FIELD(link_state),
 			       VFIO_DEVICE_GFX_LINK_STATE_UP));
 	EXPECT_TRUE(MMIO_RD(MVGPU_REG_DISP_STATUS) &
 		    MVGPU_DISP_STATUS_LINK_UP);
 	EXPECT_EQ(sizeof(blob), MMIO_RD(MVGPU_REG_DISP_EDID_SIZE));
-	EXPECT_EQ(1U, MMIO_RD(MVGPU_REG_DISP_EDID_GEN));
+	EXPECT_EQ(2U, MMIO_RD(MVGPU_REG_DISP_EDID_GEN));
 
 	/* The guest reads it through EDID_INDEX/EDID_DATA. */
 	MMIO_WR(MVGPU_REG_DISP_EDID_INDEX, 0);
@@ -571,15 +574,100 @@ TEST_F(vgpu, edid_region)
 					     regs.edid_max_size - 2, &v, 4));
 	EXPECT_EQ(sizeof(blob), MMIO_RD(MVGPU_REG_DISP_EDID_SIZE));
 
-	/* A device reset keeps the monitor; a new VFIO user does not. */
+	/* A device reset keeps the monitor; a new VFIO user gets the own. */
 	ASSERT_EQ(0, ioctl_err(self->fd, VFIO_DEVICE_RESET, NULL));
 	EXPECT_EQ(sizeof(blob), MMIO_RD(MVGPU_REG_DISP_EDID_SIZE));
-	EXPECT_EQ(1U, MMIO_RD(MVGPU_REG_DISP_EDID_GEN));
+	EXPECT_EQ(2U, MMIO_RD(MVGPU_REG_DISP_EDID_GEN));
 	vfio_dev_close(&self->dev);
 	ASSERT_EQ(0, vfio_dev_open(self->uuid, &self->dev));
 	self->fd = self->dev.device;
-	EXPECT_EQ(0U, MMIO_RD(MVGPU_REG_DISP_EDID_SIZE));
-	EXPECT_EQ(0U, MMIO_RD(MVGPU_REG_DISP_EDID_GEN));
+	EXPECT_EQ(128U, MMIO_RD(MVGPU_REG_DISP_EDID_SIZE));
+	EXPECT_EQ(1U, MMIO_RD(MVGPU_REG_DISP_EDID_GEN));
+}
+
+/* The guest's view of the EDID, through the registers. */
+static void read_edid(struct __test_metadata *_metadata, int fd, uint8_t *e)
+{
+	unsigned int i;
+	uint32_t v;
+
+	region_wr(_metadata, fd, MMIO_INDEX, MVGPU_REG_DISP_EDID_INDEX, 4, 0);
+	for (i = 0; i < 128; i += 4) {
+		v = region_rd(_metadata, fd, MMIO_INDEX,
+			      MVGPU_REG_DISP_EDID_DATA, 4);
+		memcpy(e + i, &v, 4);
+	}
+}
+
+/* A valid EDID 1.4 base block whose first detailed timing is w x h. */
+static void expect_edid(struct __test_metadata *_metadata, const uint8_t *e,
+			unsigned int w, unsigned int h)
+{
+	static const uint8_t header[8] = { 0, 0xff, 0xff, 0xff, 0xff, 0xff,
+					   0xff, 0 };
+	unsigned int i, clk, ht, vt;
+	uint8_t sum = 0;
+
+	EXPECT_EQ(0, memcmp(e, header, 8));
+	for (i = 0; i < 128; i++)
+		sum += e[i];
+	EXPECT_EQ(0, sum);
+	EXPECT_EQ(1, e[18]);
+	EXPECT_EQ(4, e[19]);
+	EXPECT_EQ(0, e[126]);				/* no extensions */
+	EXPECT_NE(0, e[54] | e[55]);			/* a pixel clock */
+	EXPECT_EQ(w, e[56] | (e[58] >> 4) << 8);	/* hactive */
+	EXPECT_EQ(h, e[59] | (e[61] >> 4) << 8);	/* vactive */
+	/* About 60 Hz: clock / (htotal * vtotal). */
+	clk = (e[54] | e[55] << 8) * 10000;
+	ht = w + (e[57] | (e[58] & 15) << 8);
+	vt = h + (e[60] | (e[61] & 15) << 8);
+	EXPECT_GE(clk / ht / vt, 59U);
+	EXPECT_LE(clk / ht / vt, 61U);
+}
+
+TEST_F(vgpu, default_edid)
+{
+	char path[PATH_MAX], buf[32];
+	static const char *const bad[] = {
+		"0x0", "639x480", "640x479", "1921x1080", "1920x1201", "abc",
+		"1024x768x", "1024 768",
+	};
+	uint8_t e[128];
+	unsigned int i;
+
+	if (!self->ready)
+		return;
+	snprintf(path, sizeof(path), "%s/%s/mvgpu/display_mode",
+		 MDEV_BUS_DEVICES, self->uuid);
+	ASSERT_EQ(0, sysfs_read_str(path, buf, sizeof(buf)));
+	EXPECT_STREQ("1024x768", buf);
+	read_edid(_metadata, self->fd, e);
+	expect_edid(_metadata, e, 1024, 768);
+
+	/* The administrator picks the mode: a hotplug for the guest. */
+	ASSERT_EQ(0, sysfs_write_str(path, "800x600\n"));
+	EXPECT_EQ(2U, MMIO_RD(MVGPU_REG_DISP_EDID_GEN));
+	read_edid(_metadata, self->fd, e);
+	expect_edid(_metadata, e, 800, 600);
+	ASSERT_EQ(0, sysfs_write_str(path, "1920x1200"));
+	read_edid(_metadata, self->fd, e);
+	expect_edid(_metadata, e, 1920, 1200);
+	EXPECT_EQ(3U, MMIO_RD(MVGPU_REG_DISP_EDID_GEN));
+	for (i = 0; i < ARRAY_SIZE(bad); i++)
+		EXPECT_EQ(-EINVAL, sysfs_write_str(path, bad[i]))
+			TH_LOG("value %u", i);
+	ASSERT_EQ(0, sysfs_read_str(path, buf, sizeof(buf)));
+	EXPECT_STREQ("1920x1200", buf);
+	EXPECT_EQ(3U, MMIO_RD(MVGPU_REG_DISP_EDID_GEN));
+
+	/* It outlives the VFIO user: the next one starts with it. */
+	vfio_dev_close(&self->dev);
+	ASSERT_EQ(0, vfio_dev_open(self->uuid, &self->dev));
+	self->fd = self->dev.device;
+	EXPECT_EQ(1U, MMIO_RD(MVGPU_REG_DISP_EDID_GEN));
+	read_edid(_metadata, self->fd, e);
+	expect_edid(_metadata, e, 1920, 1200);
 }
 
 /* Two vGPUs: each region shows its own VRAM, never the other's. */

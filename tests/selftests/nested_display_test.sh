@@ -7,12 +7,15 @@
 # and the test VM (L1) takes QEMU's screendump over QMP at each step and
 # compares it pixel for pixel (display-check):
 #
-#   drm      a DRM dumb buffer in the preferred mode: 1024x768, the
-#            driver's default without an EDID (QEMU gives region-plane
-#            devices none, and refuses xres=/yres= for them: see
-#            Documentation/admin-guide.rst, "The display")
+#   drm      a DRM dumb buffer in the preferred mode of the vGPU's EDID,
+#            800x600, set on the host through sysfs mvgpu/display_mode
+#            (QEMU gives region-plane devices no EDID and refuses
+#            xres=/yres= for them: Documentation/admin-guide.rst, "The
+#            display")
 #   mode     a guest mode change to 640x480
 #   fbdev    the pattern written to /dev/fb0 once the DRM client is gone
+#   remove   the driver unbound under an open DRM client with a mapped
+#            dumb buffer: ENODEV afterwards, no splat
 #   hostile  impossible planes programmed into the registers from L2: each
 #            refused with the error the manual names, and QEMU shows black,
 #            nothing from outside the slice
@@ -36,8 +39,8 @@ fi
 L2_MEM=${MVGPU_NESTED_MEM:-192}
 L2_CPU=${MVGPU_NESTED_CPU:-max}
 LOGDIR=${MVGPU_NESTED_LOGDIR:-/tmp}
-XRES=1024
-YRES=768
+XRES=800
+YRES=600
 
 TYPE=mvgpu-ts-32m
 UUID=4d564750-4e53-4754-8000-0000000000d1
@@ -99,6 +102,8 @@ create_mdev() {
 		[ -e "$MDEV/iommu_group" ]
 }
 check "create $TYPE vGPU $UUID" create_mdev
+check "set the vGPU's EDID mode to ${XRES}x$YRES (mvgpu/display_mode)" \
+	sh -c "echo ${XRES}x$YRES >$MDEV/mvgpu/display_mode"
 
 # Boot L2; at each "### L2-SHOW <step> <w>x<h> seed=<n>" take a screendump.
 : >"$CONSOLE"
@@ -152,7 +157,7 @@ echo "# L2's display log:"
 sed -n '/^### L2-DISPLAY-BEGIN/,/^### L2-DISPLAY-END/p' "$CLEAN" | diag
 
 check "L2 loaded DRM, mvgpu_guest and mvgpu_guest_kms" grep -q '^insmod=ok' "$CLEAN"
-check "no EDID from QEMU: the driver's preferred mode ${XRES}x$YRES" \
+check "the guest's preferred mode is the EDID's, ${XRES}x$YRES" \
 	grep -q "^preferred=${XRES}x$YRES\$" "$CLEAN"
 shown() {
 	grep -q "^$1 0 size=$2 mismatches=0 " "$RESULTS"
@@ -160,6 +165,10 @@ shown() {
 check "screendump: DRM dumb buffer, ${XRES}x$YRES, every pixel" shown drm "${XRES}x$YRES"
 check "screendump: after the guest's mode change, 640x480, every pixel" shown mode 640x480
 check "screendump: fbdev, ${XRES}x$YRES, every pixel" shown fbdev "${XRES}x$YRES"
+check "removal under an open DRM client: unbound, later ioctls ENODEV" \
+	eval "grep -q '^remove: unbound\$' '$CLEAN' && grep -q '^remove: GETRESOURCES after removal: -19\$' '$CLEAN'"
+check "a valid plane from L2's registers is shown (ACTIVE)" \
+	grep -q '^hostile valid-plane status=0x5$' "$CLEAN"
 check "hostile planes from L2: each refused with its error code" \
 	grep -q '^hostile refused=all$' "$CLEAN"
 check "screendump after the hostile planes: black, nothing from outside the slice" \

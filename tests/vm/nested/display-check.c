@@ -43,7 +43,7 @@ static int qmp(FILE *f, const char *cmd)
 	return -1;
 }
 
-static int screendump(const char *sock, const char *out)
+static int dump_screen(const char *sock, const char *out)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	char cmd[512], line[4096];
@@ -83,7 +83,7 @@ int main(int argc, char **argv)
 	w = atoi(argv[3]);
 	h = atoi(argv[4]);
 	seed = atoi(argv[5]);
-	if (screendump(argv[1], argv[2]))
+	if (dump_screen(argv[1], argv[2]))
 		return 2;
 	f = fopen(argv[2], "rb");
 	if (!f || fscanf(f, "P6 %u %u %u", &pw, &ph, &maxv) != 3 ||
