@@ -22,13 +22,24 @@
  * while the link is down and sets the link up, and the guest then sees
  * that blob instead.  Either way MVGPU_REG_DISP_EDID_GEN advances.
  */
+#include <linux/mm.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
+#include <linux/sysfs.h>
 #include <linux/uaccess.h>
 #include <linux/vfio.h>
 #include <linux/vmalloc.h>
 
+#include <mvgpu/backend.h>
+#include <uapi/linux/mvgpu.h>
+
 #include "compat.h"
-#include "mvgpu.h"
+#include "display.h"
+#include "edid.h"
+#include "irq.h"
+#include "pgpu.h"
+#include "vfio_ops.h"
+#include "vgpu.h"
 
 #define MVGPU_DISP_BPP		4	/* XRGB8888 */
 #define MVGPU_DISP_PERIOD_NS	(NSEC_PER_SEC / MVGPU_DISP_REFRESH_HZ)

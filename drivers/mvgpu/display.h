@@ -13,6 +13,12 @@
 
 #include <uapi/linux/mvgpu.h>
 
+/* The vGPU's own EDID: preferred mode by default, and its limits. */
+#define MVGPU_DISP_DEF_WIDTH	1024
+#define MVGPU_DISP_DEF_HEIGHT	768
+#define MVGPU_DISP_MIN_WIDTH	640
+#define MVGPU_DISP_MIN_HEIGHT	480
+
 struct mvgpu_vgpu;
 struct vfio_info_cap;
 struct vfio_region_info;
@@ -118,12 +124,5 @@ ssize_t mvgpu_disp_status_show(struct mvgpu_vgpu *vgpu, char *buf);
 ssize_t mvgpu_disp_mode_show(struct mvgpu_vgpu *vgpu, char *buf);
 int mvgpu_disp_mode_store(struct mvgpu_vgpu *vgpu, const char *buf);
 
-/* edid.c */
-#define MVGPU_DISP_DEF_WIDTH	1024
-#define MVGPU_DISP_DEF_HEIGHT	768
-#define MVGPU_DISP_MIN_WIDTH	640
-#define MVGPU_DISP_MIN_HEIGHT	480
-unsigned int mvgpu_edid_build(u8 *edid, unsigned int width,
-			      unsigned int height);
 
 #endif /* _MVGPU_DISPLAY_H */

@@ -10,8 +10,11 @@
  */
 #include <linux/kernel.h>
 #include <linux/string.h>
+#include <linux/time64.h>
 
-#include "mvgpu.h"
+#include <uapi/linux/mvgpu.h>
+
+#include "edid.h"
 
 #define EDID_BLOCK		128
 /* Reduced blanking, as in VESA CVT-RB: fixed horizontal blanking, at least
