@@ -124,5 +124,4 @@ ssize_t mvgpu_disp_status_show(struct mvgpu_vgpu *vgpu, char *buf);
 ssize_t mvgpu_disp_mode_show(struct mvgpu_vgpu *vgpu, char *buf);
 int mvgpu_disp_mode_store(struct mvgpu_vgpu *vgpu, const char *buf);
 
-
 #endif /* _MVGPU_DISPLAY_H */
