@@ -263,14 +263,20 @@ static int fbdev_step(void)
 		return printf("fbdev: no usable /dev/fb0\n"), 1;
 	printf("fbdev %ux%u line_length=%u id=%s\n", var.xres, var.yres,
 	       fix.line_length, fix.id);
-	line = calloc(1, fix.line_length);
-	for (y = 0; y < var.yres; y++) {
+	/*
+	 * One write of the whole frame.  Not line by line: 6.1's fbdev turns
+	 * a write of exactly one whole line into an empty damage rectangle
+	 * (drm_fb_helper_memory_range_to_clip(): the end column computes as
+	 * 0), so nothing of it would reach the device.
+	 */
+	line = calloc(var.yres, fix.line_length);
+	for (y = 0; y < var.yres; y++)
 		for (x = 0; x < var.xres; x++)
-			line[x] = mvgpu_draw_pixel(3, x, y);
-		if (pwrite(fd, line, fix.line_length,
-			   (off_t)y * fix.line_length) != fix.line_length)
-			return printf("fbdev: write failed\n"), 1;
-	}
+			line[y * (fix.line_length / 4) + x] =
+				mvgpu_draw_pixel(3, x, y);
+	if (pwrite(fd, line, (size_t)var.yres * fix.line_length, 0) !=
+	    (ssize_t)var.yres * fix.line_length)
+		return printf("fbdev: write failed\n"), 1;
 	show("fbdev", var.xres, var.yres, 3);
 	close(fd);
 	return 0;
