@@ -29,6 +29,9 @@
 #                        BENCH_ENV=MVGPU_BENCH_QUICK=1 for a short run)
 #   make bench-hvg       host path, VFIO client and a QEMU guest, interleaved
 #                        (KERNEL=6.1|6.12, HVG_REPS=N)
+#   make check-display   a nested guest with display=on draws through
+#                        mvgpu_guest_kms; QMP screendumps compared
+#                        (KERNEL=6.1|6.12 for the test VM)
 #   make deps            install what the build and the VMs need (apt-get)
 #   make check-fresh     make deps && make check on a new minimal Debian 12
 #                        (debootstrap, chroot; NO_KVM=1 hides /dev/kvm)
@@ -78,6 +81,7 @@ LINUX_SOURCE_TAR := /usr/src/linux-source-6.1.tar.xz
 
 .PHONY: all modules clean deps tests checkpatch sparse check check-vm \
 	modules-% help bench bench-% bench-hvg tools fuzz stress demo check-debug \
+	check-display \
 	check-fresh check-kernels check-install check-migrate-qemu \
 	debug-tests
 
@@ -212,6 +216,19 @@ bench-hvg: modules-6.1 modules-$(KERNEL) $(MVGPU_BENCH)
 		--modules $(BUILD)/ko/$(KERNEL) --bin $(BUILD)/hvg/bin \
 		--tests hvg_bench.sh --extra $(BUILD)/hvg/extra --mem 3072 \
 		--env MVGPU_HVG_REPS=$(HVG_REPS) --timeout 5400 --test-timeout 5300
+
+# make check-display: the nested guest with display=on (not in make check:
+# a nested boot under TCG); L1 on KERNEL, L2 on Debian 6.1.
+check-display: modules-6.1 modules-$(KERNEL)
+	@rm -rf $(BUILD)/display/bin && mkdir -p $(BUILD)/display/bin
+	MVGPU_BUILD_DIR=$(BUILD) $(SRC)/tests/vm/nested/build-extra.sh \
+		$(BUILD)/nested-extra
+	@cp $(SRC)/tests/selftests/nested_display_test.sh \
+		$(SRC)/tests/selftests/tap_lib.sh $(BUILD)/display/bin/
+	MVGPU_BUILD_DIR=$(BUILD) $(SRC)/tests/vm/run-vm.sh --kernel $(KERNEL) \
+		--modules $(BUILD)/ko/$(KERNEL) --bin $(BUILD)/display/bin \
+		--tests nested_display_test.sh --extra $(BUILD)/nested-extra \
+		--mem 3072 --timeout 1500 --test-timeout 1400
 
 bench-%: modules-$(KERNEL) $(BUILD)/bench/%_bench
 	@rm -rf $(BUILD)/bench/run-$* && mkdir -p $(BUILD)/bench/run-$*

@@ -62,9 +62,12 @@ CACHE_DIR=${MVGPU_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/mvgpu}
 # their dependencies: the vfio stack (with mdev and the vfio-pci family)
 # and irqbypass for the tests; virtio, the virtio disk, ext4 and the crc32c
 # it needs (through the crypto API, so no modules.dep entry) for the
-# --rootfs VMs' initramfs.  A change here re-unpacks (UNPACK_STAMP).
+# --rootfs VMs' initramfs; the GEM VRAM helpers (and with them DRM) for
+# the nested guest's mvgpu_guest_kms.ko (nested_display_test.sh).  A
+# change here re-unpacks (UNPACK_STAMP).
 UNPACK_MODULES=(kernel/drivers/vfio/ kernel/virt/lib/ kernel/drivers/virtio/virtio_pci.
-	kernel/drivers/block/virtio_blk. kernel/fs/ext4/ kernel/crypto/crc32c_generic.)
+	kernel/drivers/block/virtio_blk. kernel/fs/ext4/ kernel/crypto/crc32c_generic.
+	kernel/drivers/gpu/drm/drm_vram_helper.)
 UNPACK_STAMP="modules: ${UNPACK_MODULES[*]}"
 
 # A temporary directory to remove if we exit early.

@@ -95,6 +95,17 @@ static inline void mvgpu_vm_flags_set(struct vm_area_struct *vma,
 #endif
 }
 
+/* The same commit: set @set and clear @clear in one update. */
+static inline void mvgpu_vm_flags_mod(struct vm_area_struct *vma,
+				      vm_flags_t set, vm_flags_t clear)
+{
+#ifdef MVGPU_HAVE_VM_FLAGS_SET
+	vm_flags_mod(vma, set, clear);
+#else
+	vma->vm_flags = (vma->vm_flags | set) & ~clear;
+#endif
+}
+
 /*
  * 908a1d775422 ("hrtimers: Introduce hrtimer_setup() to replace
  * hrtimer_init()"), v6.13: the callback is set with the clock and mode;
@@ -180,5 +191,37 @@ mvgpu_vdev_mapping(struct vfio_device *vdev)
 	return NULL;
 #endif
 }
+
+/*
+ * v6.11, "drm/fbdev-generic: Rename to fbdev-ttm": the fbdev emulation of
+ * TTM-based drivers is drm_fbdev_ttm_setup() (<drm/drm_fbdev_ttm.h>); 6.1
+ * has it as drm_fbdev_generic_setup() (<drm/drm_fb_helper.h>).  Only the
+ * guest's KMS driver (which defines MVGPU_COMPAT_DRM) includes DRM.
+ */
+#ifdef MVGPU_COMPAT_DRM
+#include <drm/drm_device.h>
+#include <drm/drm_mode_config.h>
+#ifdef MVGPU_HAVE_FBDEV_TTM_SETUP
+#include <drm/drm_fbdev_ttm.h>
+static inline void mvgpu_fbdev_setup(struct drm_device *dev, unsigned int bpp)
+{
+	drm_fbdev_ttm_setup(dev, bpp);
+}
+#else
+#include <drm/drm_fb_helper.h>
+static inline void mvgpu_fbdev_setup(struct drm_device *dev, unsigned int bpp)
+{
+	drm_fbdev_generic_setup(dev, bpp);
+}
+#endif
+
+/* See probes/prefer_shadow_fbdev.c: fbdev draws into a shadow buffer. */
+static inline void mvgpu_fbdev_prefer_shadow(struct drm_device *dev)
+{
+#ifdef MVGPU_HAVE_PREFER_SHADOW_FBDEV
+	dev->mode_config.prefer_shadow_fbdev = true;
+#endif
+}
+#endif /* MVGPU_COMPAT_DRM */
 
 #endif /* _MVGPU_COMPAT_H */

@@ -7,6 +7,7 @@
  */
 #include <uapi/linux/mvgpu.h>
 
+#include "display.h"
 #include "irq.h"
 #include "mmio.h"
 #include "profile.h"
@@ -16,7 +17,7 @@
 static u32 mvgpu_mmio_features(struct mvgpu_vgpu *vgpu)
 {
 	u32 features = MVGPU_FEAT_MSI | MVGPU_FEAT_SOFT_IRQ | MVGPU_FEAT_RING |
-		       MVGPU_FEAT_GEMM_F32;
+		       MVGPU_FEAT_GEMM_F32 | MVGPU_FEAT_DISPLAY;
 
 	if (vgpu->profile->kind == MVGPU_PROFILE_PARTITIONED)
 		features |= MVGPU_FEAT_PARTITIONED;
@@ -47,6 +48,7 @@ void mvgpu_mmio_reset(struct mvgpu_vgpu *vgpu)
 
 	lockdep_assert_held(&vgpu->lock);
 
+	mvgpu_disp_reset(vgpu);
 	mvgpu_irq_reset(vgpu);
 	spin_lock_irqsave(&vgpu->irq_lock, flags);
 	memset(&vgpu->regs, 0, sizeof(vgpu->regs));
@@ -96,6 +98,8 @@ u32 mvgpu_mmio_read32(struct mvgpu_vgpu *vgpu, unsigned int reg)
 	case MVGPU_REG_IRQ_MASK:
 		return mvgpu_irq_reg_read(vgpu, reg);
 	}
+	if (reg >= MVGPU_DISP_BASE && reg < MVGPU_DISP_END)
+		return mvgpu_disp_read32(vgpu, reg);
 	/* queue.c checks (and clamps) the queue number. */
 	if (reg >= MVGPU_QUEUE_BASE(0))
 		return mvgpu_queue_read32(vgpu, reg);
@@ -137,8 +141,10 @@ void mvgpu_mmio_write32(struct mvgpu_vgpu *vgpu, unsigned int reg, u32 val)
 		mvgpu_irq_reg_write(vgpu, reg, val);
 		break;
 	default:
+		if (reg >= MVGPU_DISP_BASE && reg < MVGPU_DISP_END)
+			mvgpu_disp_write32(vgpu, reg, val);
 		/* queue.c checks (and clamps) the queue number. */
-		if (reg >= MVGPU_QUEUE_BASE(0))
+		else if (reg >= MVGPU_QUEUE_BASE(0))
 			mvgpu_queue_write32(vgpu, reg, val);
 		break;
 	}

@@ -15,6 +15,7 @@
 
 #include <mvgpu/backend.h>
 
+#include "display.h"
 #include "dma.h"
 #include "main.h"
 #include "migrate.h"
@@ -168,6 +169,29 @@ static ssize_t migration_state_show(struct device *dev,
 }
 static DEVICE_ATTR_RO(migration_state);
 
+static ssize_t display_show(struct device *dev, struct device_attribute *attr,
+			    char *buf)
+{
+	return mvgpu_disp_status_show(dev_get_drvdata(dev), buf);
+}
+static DEVICE_ATTR_RO(display);
+
+static ssize_t display_mode_show(struct device *dev,
+				 struct device_attribute *attr, char *buf)
+{
+	return mvgpu_disp_mode_show(dev_get_drvdata(dev), buf);
+}
+
+static ssize_t display_mode_store(struct device *dev,
+				  struct device_attribute *attr,
+				  const char *buf, size_t count)
+{
+	int ret = mvgpu_disp_mode_store(dev_get_drvdata(dev), buf);
+
+	return ret ? ret : count;
+}
+static DEVICE_ATTR_RW(display_mode);
+
 /*
  * The runtime knobs: weight, cap and timeslice_us.  One show and one store
  * serve all three; the table gives each its range.  Each takes effect at
@@ -254,6 +278,8 @@ static struct attribute *mvgpu_vgpu_attrs[] = {
 	&dev_attr_vgpu_vram_bytes.attr,
 	&dev_attr_engine_mask.attr,
 	&dev_attr_migration_state.attr,
+	&dev_attr_display.attr,
+	&dev_attr_display_mode.attr,
 	&mvgpu_knob_weight.attr.attr,
 	&mvgpu_knob_cap.attr.attr,
 	&mvgpu_knob_timeslice_us.attr.attr,
@@ -269,7 +295,9 @@ static const struct attribute_group mvgpu_vgpu_group = {
  * Statistics: one counter per file, summed over the vGPU's queues.  The
  * table maps each file to where its value comes from.
  */
-enum mvgpu_stat_src { MVGPU_STAT_QUEUE, MVGPU_STAT_VGPU, MVGPU_STAT_DMA };
+enum mvgpu_stat_src {
+	MVGPU_STAT_QUEUE, MVGPU_STAT_VGPU, MVGPU_STAT_DMA, MVGPU_STAT_DISP,
+};
 
 struct mvgpu_stat_attr {
 	struct device_attribute attr;
@@ -293,6 +321,9 @@ static ssize_t mvgpu_stat_show(struct device *dev,
 		break;
 	case MVGPU_STAT_DMA:
 		val = READ_ONCE(*(u64 *)((u8 *)&vgpu->dma + sa->offset));
+		break;
+	case MVGPU_STAT_DISP:
+		val = READ_ONCE(*(u64 *)((u8 *)&vgpu->disp + sa->offset));
 		break;
 	default:
 		val = READ_ONCE(*(u64 *)((u8 *)&vgpu->stats + sa->offset));
@@ -337,6 +368,9 @@ MVGPU_STAT(dma_pinned_pages, MVGPU_STAT_DMA, struct mvgpu_dma_cache,
 	   nr_pinned);
 MVGPU_STAT(dma_pins, MVGPU_STAT_DMA, struct mvgpu_dma_cache, pins);
 MVGPU_STAT(dma_unmaps, MVGPU_STAT_DMA, struct mvgpu_dma_cache, unmaps);
+MVGPU_STAT(display_scanouts, MVGPU_STAT_DISP, struct mvgpu_disp, scanouts);
+MVGPU_STAT(display_scanout_ns, MVGPU_STAT_DISP, struct mvgpu_disp,
+	   scanout_ns);
 
 static struct attribute *mvgpu_stats_attrs[] = {
 	&mvgpu_stat_submissions.attr.attr,
@@ -361,6 +395,8 @@ static struct attribute *mvgpu_stats_attrs[] = {
 	&mvgpu_stat_dma_pinned_pages.attr.attr,
 	&mvgpu_stat_dma_pins.attr.attr,
 	&mvgpu_stat_dma_unmaps.attr.attr,
+	&mvgpu_stat_display_scanouts.attr.attr,
+	&mvgpu_stat_display_scanout_ns.attr.attr,
 	NULL,
 };
 

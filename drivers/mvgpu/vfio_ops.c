@@ -8,6 +8,8 @@
  * Regions follow vfio-pci: BAR0..BAR5, ROM, config, VGA, each at
  * MVGPU_REGION_OFFSET(index).  Only BAR0 (registers), BAR2 (VRAM) and
  * config space have a size; the others report size 0 and reject access.
+ * Two device-specific regions follow them, the display and the EDID
+ * region (display.c).
  */
 #include <linux/nospec.h>
 #include <linux/uaccess.h>
@@ -16,6 +18,7 @@
 
 #include "cfg.h"
 #include "compat.h"
+#include "display.h"
 #include "irq.h"
 #include "migrate.h"
 #include "mmio.h"
@@ -31,13 +34,18 @@
  * @vgpu: the vGPU.
  * @info: in: ->index; out: ->size, ->flags, ->offset.  Nothing else is
  *	written.
+ * @caps: the region's capabilities go here; NULL when only the size is
+ *	wanted.
  *
- * Return: 0, or -EINVAL for an index that is not a vfio-pci region.
+ * Return: 0, -EINVAL for an index that names no region, or -ENOMEM.
  */
-int mvgpu_region_info(struct mvgpu_vgpu *vgpu, struct vfio_region_info *info)
+int mvgpu_region_info(struct mvgpu_vgpu *vgpu, struct vfio_region_info *info,
+		      struct vfio_info_cap *caps)
 {
-	if (info->index >= VFIO_PCI_NUM_REGIONS)
+	if (info->index >= MVGPU_NUM_REGIONS)
 		return -EINVAL;
+	if (info->index >= VFIO_PCI_NUM_REGIONS)
+		return mvgpu_disp_region_info(vgpu, info, caps);
 
 	info->offset = MVGPU_REGION_OFFSET(info->index);
 	info->size = 0;
@@ -70,7 +78,7 @@ static u64 mvgpu_region_size(struct mvgpu_vgpu *vgpu, unsigned int index)
 {
 	struct vfio_region_info info = { .index = index };
 
-	return mvgpu_region_info(vgpu, &info) ? 0 : info.size;
+	return mvgpu_region_info(vgpu, &info, NULL) ? 0 : info.size;
 }
 
 static int mvgpu_cfg_rw(struct mvgpu_vgpu *vgpu, char __user *ubuf,
@@ -153,9 +161,9 @@ static ssize_t mvgpu_region_rw(struct vfio_device *vdev, char __user *ubuf,
 
 	if (!count)
 		return 0;
-	if (index >= VFIO_PCI_NUM_REGIONS)
+	if (index >= MVGPU_NUM_REGIONS)
 		return -EINVAL;
-	index = array_index_nospec(index, VFIO_PCI_NUM_REGIONS);
+	index = array_index_nospec(index, MVGPU_NUM_REGIONS);
 
 	size = mvgpu_region_size(vgpu, index);
 	if (off >= size || count > size - off)
@@ -174,6 +182,11 @@ static ssize_t mvgpu_region_rw(struct vfio_device *vdev, char __user *ubuf,
 		break;
 	case VFIO_PCI_BAR0_REGION_INDEX + MVGPU_BAR_VRAM:
 		ret = mvgpu_vram_rw(vgpu, ubuf, count, off, write);
+		break;
+	case MVGPU_REGION_DISPLAY:
+	case MVGPU_REGION_EDID:
+		ret = mvgpu_disp_region_rw(vgpu, index, ubuf, count, off,
+					   write);
 		break;
 	default:
 		ret = -EINVAL;
@@ -216,12 +229,13 @@ ssize_t mvgpu_vfio_write(struct vfio_device *vdev, const char __user *buf,
 }
 
 /**
- * mvgpu_vfio_mmap() - vfio_device_ops.mmap: map the VRAM BAR
+ * mvgpu_vfio_mmap() - vfio_device_ops.mmap: map VRAM or the display
  * @vdev: the vGPU's VFIO device.
  * @vma: the mapping; vm_pgoff encodes region index and offset.
  *
- * Only BAR2 can be mapped, shared, and only inside the vGPU's slice.
- * Return: 0, or -EINVAL.
+ * BAR2 can be mapped, shared, and only inside the vGPU's slice; the
+ * display region read-only, inside the region.
+ * Return: 0, -EINVAL, or -ENOMEM.
  */
 int mvgpu_vfio_mmap(struct vfio_device *vdev, struct vm_area_struct *vma)
 {
@@ -229,7 +243,14 @@ int mvgpu_vfio_mmap(struct vfio_device *vdev, struct vm_area_struct *vma)
 	u64 pos = (u64)vma->vm_pgoff << PAGE_SHIFT;
 	u64 len = vma->vm_end - vma->vm_start;
 	u64 off = pos & MVGPU_REGION_MASK;
+	u64 size;
 
+	if (pos >> MVGPU_REGION_SHIFT == MVGPU_REGION_DISPLAY) {
+		size = mvgpu_region_size(vgpu, MVGPU_REGION_DISPLAY);
+		if (off >= size || len > size - off)
+			return -EINVAL;
+		return mvgpu_disp_mmap(vgpu, vma, off);
+	}
 	if (pos >> MVGPU_REGION_SHIFT !=
 	    VFIO_PCI_BAR0_REGION_INDEX + MVGPU_BAR_VRAM)
 		return -EINVAL;
@@ -253,7 +274,7 @@ static long mvgpu_ioctl_get_info(struct mvgpu_vgpu *vgpu, void __user *arg)
 
 	/* No capabilities: cap_offset (and what follows) goes out as 0. */
 	info.flags = VFIO_DEVICE_FLAGS_PCI | VFIO_DEVICE_FLAGS_RESET;
-	info.num_regions = VFIO_PCI_NUM_REGIONS;
+	info.num_regions = MVGPU_NUM_REGIONS;
 	info.num_irqs = VFIO_PCI_NUM_IRQS;
 
 	return copy_to_user(arg, &info, min_t(size_t, info.argsz,
@@ -265,6 +286,7 @@ static long mvgpu_ioctl_get_region_info(struct mvgpu_vgpu *vgpu,
 					void __user *arg)
 {
 	unsigned long minsz = offsetofend(struct vfio_region_info, offset);
+	struct vfio_info_cap caps = {};
 	struct vfio_region_info info;
 	int ret;
 
@@ -273,12 +295,30 @@ static long mvgpu_ioctl_get_region_info(struct mvgpu_vgpu *vgpu,
 	if (info.argsz < minsz)
 		return -EINVAL;
 
-	ret = mvgpu_region_info(vgpu, &info);
+	ret = mvgpu_region_info(vgpu, &info, &caps);
 	if (ret)
-		return ret;
-	info.cap_offset = 0;	/* no capability chains */
+		goto out;
 
-	return copy_to_user(arg, &info, minsz) ? -EFAULT : 0;
+	/* What the 6.19 core does around ->get_region_info_caps(). */
+	info.cap_offset = 0;
+	if (caps.size) {
+		info.flags |= VFIO_REGION_INFO_FLAG_CAPS;
+		if (info.argsz < sizeof(info) + caps.size) {
+			info.argsz = sizeof(info) + caps.size;
+		} else {
+			vfio_info_cap_shift(&caps, sizeof(info));
+			if (copy_to_user(arg + sizeof(info), caps.buf,
+					 caps.size)) {
+				ret = -EFAULT;
+				goto out;
+			}
+			info.cap_offset = sizeof(info);
+		}
+	}
+	ret = copy_to_user(arg, &info, minsz) ? -EFAULT : 0;
+out:
+	kfree(caps.buf);
+	return ret;
 }
 #endif
 
@@ -361,6 +401,8 @@ long mvgpu_vfio_ioctl(struct vfio_device *vdev, unsigned int cmd,
 		return mvgpu_ioctl_get_irq_info(vgpu, uarg);
 	case VFIO_DEVICE_SET_IRQS:
 		return mvgpu_ioctl_set_irqs(vgpu, uarg);
+	case VFIO_DEVICE_QUERY_GFX_PLANE:
+		return mvgpu_disp_query_plane(vgpu, uarg);
 	case VFIO_DEVICE_RESET:
 		/* A function-level reset: config space too. */
 		mutex_lock(&vgpu->lock);

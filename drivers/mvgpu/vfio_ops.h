@@ -11,6 +11,7 @@
 
 struct mvgpu_vgpu;
 struct vfio_device;
+struct vfio_info_cap;
 struct vfio_region_info;
 struct vm_area_struct;
 
@@ -29,6 +30,7 @@ ssize_t mvgpu_vfio_read(struct vfio_device *vdev, char __user *buf,
 ssize_t mvgpu_vfio_write(struct vfio_device *vdev, const char __user *buf,
 			 size_t count, loff_t *ppos);
 int mvgpu_vfio_mmap(struct vfio_device *vdev, struct vm_area_struct *vma);
-int mvgpu_region_info(struct mvgpu_vgpu *vgpu, struct vfio_region_info *info);
+int mvgpu_region_info(struct mvgpu_vgpu *vgpu, struct vfio_region_info *info,
+		      struct vfio_info_cap *caps);
 
 #endif /* _MVGPU_VFIO_OPS_H */

@@ -19,6 +19,7 @@
 
 #include "cfg.h"
 #include "compat.h"
+#include "display.h"
 #include "dma.h"
 #include "irq.h"
 #include "migrate.h"
@@ -80,6 +81,7 @@ int mvgpu_ctx_init(struct mvgpu_vgpu *vgpu,
 	vgpu->timeslice_ns = MVGPU_TIMESLICE_NS;
 	mvgpu_queues_init(vgpu);
 	mvgpu_dma_init(vgpu);
+	mvgpu_disp_init(vgpu);
 
 	ret = mvgpu_resources_reserve(vgpu);
 	if (ret)
@@ -99,6 +101,7 @@ int mvgpu_ctx_init(struct mvgpu_vgpu *vgpu,
 err_release:
 	mvgpu_resources_release(vgpu);
 err_dma_fini:
+	mvgpu_disp_fini(vgpu);
 	mvgpu_dma_fini(vgpu);
 	mutex_destroy(&vgpu->lock);
 	return ret;
@@ -115,6 +118,7 @@ void mvgpu_ctx_fini(struct mvgpu_vgpu *vgpu)
 	mvgpu_vram_clear(vgpu);
 	mvgpu_vram_track_fini(vgpu);
 	mvgpu_resources_release(vgpu);
+	mvgpu_disp_fini(vgpu);
 	mvgpu_dma_fini(vgpu);
 	mutex_destroy(&vgpu->lock);
 }
@@ -151,6 +155,7 @@ static int mvgpu_vgpu_open(struct vfio_device *vdev)
 	mutex_lock(&vgpu->lock);
 	mvgpu_cfg_init(vgpu);
 	mvgpu_vgpu_reset(vgpu);
+	mvgpu_disp_open(vgpu);
 	mutex_unlock(&vgpu->lock);
 	return 0;
 }
@@ -168,6 +173,7 @@ static void mvgpu_vgpu_close(struct vfio_device *vdev)
 	mvgpu_vram_unmapped(vgpu);
 	mvgpu_vgpu_reset(vgpu);
 	mutex_unlock(&vgpu->lock);
+	mvgpu_disp_close(vgpu);
 
 	module_put(vgpu->pgpu->ops->owner);
 }
@@ -177,7 +183,7 @@ static int mvgpu_vgpu_get_region_info_caps(struct vfio_device *vdev,
 					   struct vfio_region_info *info,
 					   struct vfio_info_cap *caps)
 {
-	return mvgpu_region_info(vdev_to_vgpu(vdev), info);
+	return mvgpu_region_info(vdev_to_vgpu(vdev), info, caps);
 }
 #endif
 

@@ -13,6 +13,7 @@
 
 #include <uapi/linux/mvgpu.h>
 
+#include "display.h"
 #include "dma.h"
 #include "irq.h"
 #include "queue.h"
@@ -106,6 +107,7 @@ struct mvgpu_stats {
  * @cap_used_ns: engine time used in the current cap period (sched.lock).
  * @cap_period_end: end of the current cap period (sched.lock).
  * @dma: guest-memory access.
+ * @disp: the display engine (display.c).
  * @stats: counters.
  * @host: a host-path client (host.c), not a VFIO device; only @vdev is
  *	unused then, and commands may not name guest memory.
@@ -155,6 +157,7 @@ struct mvgpu_vgpu {
 	u64 cap_used_ns;
 	u64 cap_period_end;
 	struct mvgpu_dma_cache dma;
+	struct mvgpu_disp disp;
 	struct mvgpu_stats stats;
 	bool host;
 	wait_queue_head_t fence_wq;

@@ -76,10 +76,12 @@
 #include <linux/wait.h>
 
 #include <mvgpu/bufpool.h>
+#include <mvgpu/guest_display.h>
 #include <mvgpu/submit.h>
 #include <uapi/linux/mvgpu.h>
 
 #include "../mvgpu/compat.h"
+#include "display.h"
 
 #define MVGPU_GUEST_RING_SIZE	SZ_128K
 #define MVGPU_GUEST_RESERVED	SZ_4M	/* rings + QSAs, top of VRAM */
@@ -89,6 +91,15 @@
 #define MVGPU_GUEST_FAULT_PAGES	16
 
 static DEFINE_IDA(mvgpu_guest_ida);
+
+/*
+ * VRAM set aside for scanout buffers on a vGPU with a display engine, at
+ * the top of the clients' window; at most half the window.
+ */
+static unsigned int display_mb = 16;
+module_param(display_mb, uint, 0444);
+MODULE_PARM_DESC(display_mb,
+		 "MiB of VRAM for the display (mvgpu_guest_kms), at most half the clients' window; 0: no display (default 16)");
 
 /**
  * struct mvgpu_guest - one vGPU
@@ -101,6 +112,8 @@ static DEFINE_IDA(mvgpu_guest_ida);
  * @vram_phys: BAR2's bus address, for user mappings.
  * @vram_size: BAR2 size.
  * @window: bytes of VRAM offered to clients.
+ * @disp_size: bytes of VRAM after @window set aside for the display.
+ * @disp: the display's auxiliary device, or NULL.
  * @queues: MVGPU_REG_ENGINES.
  * @profile: MVGPU_REG_PROFILE.
  * @misc: /dev/mvgpu<id>.
@@ -129,6 +142,8 @@ struct mvgpu_guest {
 	phys_addr_t vram_phys;
 	u64 vram_size;
 	u64 window;
+	u64 disp_size;
+	struct mvgpu_guest_disp *disp;
 	unsigned int queues;
 	u32 profile;
 	struct miscdevice misc;
@@ -572,6 +587,11 @@ static int mvgpu_guest_check(struct mvgpu_guest *g)
 	if (!g->queues || g->vram_size < 2 * MVGPU_GUEST_RESERVED)
 		return -ENODEV;
 	g->window = g->vram_size - MVGPU_GUEST_RESERVED;
+	if (mvgpu_guest_rd(g, MVGPU_REG_FEATURES) & MVGPU_FEAT_DISPLAY) {
+		g->disp_size = min_t(u64, (u64)display_mb << 20,
+				     round_down(g->window / 2, SZ_1M));
+		g->window -= g->disp_size;
+	}
 	return 0;
 }
 
@@ -665,9 +685,20 @@ static int mvgpu_guest_probe(struct pci_dev *pdev,
 		goto err_free_id;
 	pci_set_drvdata(pdev, g);
 
-	dev_info(&pdev->dev, "%s: %llu MiB VRAM, %u queues, profile 0x%04x, %s\n",
-		 g->name, g->vram_size >> 20, g->queues,
-		 g->profile & MVGPU_PROFILE_ID_MASK,
+	/* Without its display the vGPU still computes: not fatal. */
+	if (g->disp_size) {
+		g->disp = mvgpu_guest_disp_add(pdev, g->id, g->regs,
+					       g->vram_phys + g->window,
+					       g->window, g->disp_size);
+		if (IS_ERR(g->disp)) {
+			dev_warn(&pdev->dev, "no display: %pe\n", g->disp);
+			g->disp = NULL;
+		}
+	}
+
+	dev_info(&pdev->dev, "%s: %llu MiB VRAM (%llu for the display), %u queues, profile 0x%04x, %s\n",
+		 g->name, g->vram_size >> 20, g->disp ? g->disp_size >> 20 : 0,
+		 g->queues, g->profile & MVGPU_PROFILE_ID_MASK,
 		 pdev->msi_enabled ? "MSI" : "INTx");
 	return 0;
 
@@ -703,6 +734,8 @@ static void mvgpu_guest_remove(struct pci_dev *pdev)
 	struct mvgpu_guest *g = pci_get_drvdata(pdev);
 	struct mvgpu_guest_file *f;
 
+	/* The KMS driver lets go of the display while the BARs are there. */
+	mvgpu_guest_disp_del(g->disp);
 	misc_deregister(&g->misc);
 
 	WRITE_ONCE(g->gone, true);

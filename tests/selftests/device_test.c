@@ -133,6 +133,16 @@ TEST_F(vgpu, region_info)
 			size = variant->vram;
 			flags = rw | VFIO_REGION_INFO_FLAG_MMAP;
 			break;
+		case DISP_INDEX:
+			size = MVGPU_DISP_MAX_FRAME;
+			flags = VFIO_REGION_INFO_FLAG_READ |
+				VFIO_REGION_INFO_FLAG_MMAP;
+			break;
+		case EDID_INDEX:
+			/* display_test checks its size and capability. */
+			size = info.size;
+			flags = rw | VFIO_REGION_INFO_FLAG_CAPS;
+			break;
 		default:
 			size = 0, flags = 0;
 		}
@@ -140,6 +150,7 @@ TEST_F(vgpu, region_info)
 		EXPECT_EQ(flags, info.flags) TH_LOG("region %u", i);
 		EXPECT_EQ(MVGPU_REGION_OFFSET(i), info.offset)
 			TH_LOG("region %u", i);
+		/* The EDID region's capability did not fit: argsz grew. */
 		EXPECT_EQ(0U, info.cap_offset) TH_LOG("region %u", i);
 	}
 
@@ -458,14 +469,17 @@ TEST_F(vgpu, cfg_bounds)
 	}
 }
 
-/* Regions without a size, and indexes past the last, reject everything. */
+/*
+ * Regions without a size, and indexes past the last, reject everything
+ * (9 and 10, the display and EDID regions, are display_test's).
+ */
 TEST_F(vgpu, unused_regions)
 {
 	static const unsigned int idx[] = {
 		VFIO_PCI_BAR1_REGION_INDEX, VFIO_PCI_BAR3_REGION_INDEX,
 		VFIO_PCI_BAR4_REGION_INDEX, VFIO_PCI_BAR5_REGION_INDEX,
 		VFIO_PCI_ROM_REGION_INDEX, VFIO_PCI_VGA_REGION_INDEX,
-		9, 10, 15, 255, 0x7fffff,
+		NUM_REGIONS, 15, 255, 0x7fffff,
 	};
 	unsigned int i;
 	void *p;
@@ -661,8 +675,11 @@ TEST_F(vgpu, mmio_unknown_and_bounds)
 	ASSERT_EQ(MVGPU_MMIO_SIZE, pread(self->fd, all, sizeof(all), bar0));
 	EXPECT_EQ(MVGPU_ID_MAGIC, all[MVGPU_REG_ID / 4]);
 	EXPECT_EQ((uint32_t)MVGPU_VERSION, all[MVGPU_REG_VERSION / 4]);
+	/* The display registers are display_test's. */
 	for (i = 0x3c / 4; i < MVGPU_MMIO_SIZE / 4; i++)
-		if (all[i] && (i * 4 < 0x1000 || i * 4 >= qend)) {
+		if (all[i] && (i * 4 < MVGPU_DISP_BASE ||
+			       (i * 4 >= MVGPU_DISP_END && i * 4 < 0x1000) ||
+			       i * 4 >= qend)) {
 			EXPECT_EQ(0U, all[i]) TH_LOG("at 0x%x", i * 4);
 			break;
 		}
@@ -906,17 +923,39 @@ static size_t fuzz_len(void)
 	return fuzz_below(9001);
 }
 
-/* What the driver must answer for an access, from the region table. */
+/* Where the EDID region's blob starts (its edid_offset field). */
+static uint32_t fuzz_edid_blob;
+
+/*
+ * What the driver must answer for an access, from the region table: the
+ * display region is read-only; the EDID region takes blob bytes, and only
+ * whole, valid edid_size and link_state fields (the manual, "Display").
+ */
 static int expect_rw(const uint64_t *sizes, unsigned int index, uint64_t off,
-		     size_t len)
+		     size_t len, bool write, const uint8_t *buf)
 {
 	uint64_t size = index < NUM_REGIONS ? sizes[index] : 0;
+	uint32_t val;
 
 	if (!len)
 		return 0;
 	if (off >= size || len > size - off)
 		return -EINVAL;
-	return 0;
+	if (!write || (index != DISP_INDEX && index != EDID_INDEX))
+		return 0;
+	if (index == DISP_INDEX)
+		return -EINVAL;
+	if (off >= fuzz_edid_blob)
+		return 0;
+	if (len != 4)
+		return -EINVAL;
+	memcpy(&val, buf, 4);
+	if (off == offsetof(struct vfio_region_gfx_edid, edid_size))
+		return val <= MVGPU_DISP_EDID_MAX ? 0 : -EINVAL;
+	if (off == offsetof(struct vfio_region_gfx_edid, link_state))
+		return val == VFIO_DEVICE_GFX_LINK_STATE_UP ||
+		       val == VFIO_DEVICE_GFX_LINK_STATE_DOWN ? 0 : -EINVAL;
+	return -EINVAL;
 }
 
 struct fuzz_ctx {
@@ -1062,6 +1101,8 @@ TEST_F_TIMEOUT(vgpu, fuzz, 240)
 		ASSERT_EQ(0, vfio_region_info(self->fd, i, &info));
 		sizes[i] = info.size;
 	}
+	ASSERT_EQ(4, vfio_region_read(self->fd, EDID_INDEX, 0,
+				      &fuzz_edid_blob, 4));
 	c = calloc(1, sizeof(*c));
 	ASSERT_NE(NULL, c);
 	c->fd = self->fd;
@@ -1092,7 +1133,8 @@ TEST_F_TIMEOUT(vgpu, fuzz, 240)
 				    pread(self->fd, c->buf, len,
 					  MVGPU_REGION_OFFSET(index) + off);
 			ret = n < 0 ? -errno : (size_t)n == len ? 0 : -EIO;
-			allowed = expect_rw(sizes, index, off, len);
+			allowed = expect_rw(sizes, index, off, len, write,
+					    c->buf);
 			snprintf(what, sizeof(what), "%s region %u off 0x%llx len %zu",
 				 write ? "pwrite" : "pread", index,
 				 (unsigned long long)off, len);

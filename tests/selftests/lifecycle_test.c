@@ -280,7 +280,7 @@ TEST_F(mvgpu, vfio_open)
 	ASSERT_EQ(0, ioctl(vd.device, VFIO_DEVICE_GET_INFO, &info));
 	EXPECT_TRUE(info.flags & VFIO_DEVICE_FLAGS_PCI);
 	EXPECT_TRUE(info.flags & VFIO_DEVICE_FLAGS_RESET);
-	EXPECT_EQ(VFIO_PCI_NUM_REGIONS, info.num_regions);
+	EXPECT_EQ(MVGPU_NUM_REGIONS, info.num_regions);
 	EXPECT_EQ(VFIO_PCI_NUM_IRQS, info.num_irqs);
 
 	ASSERT_EQ(0, vfio_cfg_read32(vd.device, 0, &id));

@@ -150,6 +150,8 @@ check "list: the vGPU with weight, cap, subsystem" \
 check "list: the partitioned vGPU owns engine 1" grep -Eq "$U2 +mvgpu-part-1e-64m +64 MiB +1 " "$OUT"
 check "list: engines shared and dedicated" grep -q "engines:     4 (3 shared, 1 dedicated" "$OUT"
 check "list: guest view" grep -q "\[1234:4d56\] 3D controller \[0302\]" "$OUT"
+check "list: each vGPU's display (off, link up, the vGPU's own EDID)" \
+	eval "[ \$(grep -c '^      display: off link up edid 128\$' '$OUT') = 2 ]"
 run "$CTL" list --json --no-sample
 expect "list --json: the weight" 0 '"weight": 200'
 run "$CTL" set "$U1" --weight 300 --timeslice-us 5000

@@ -230,7 +230,7 @@ peek() {
 	grep -q "^$1\$" "$LOGDIR/nested-l2-peek.txt"
 }
 check "mvgpu-peek: id=0x4d564750" peek 'id=0x4d564750'
-check "mvgpu-peek: version=0x00010001" peek 'version=0x00010001'
+check "mvgpu-peek: version=0x00010002" peek 'version=0x00010002'
 check "mvgpu-peek: scratch register" peek 'scratch=ok'
 check "mvgpu-peek: VRAM zero after open, write/read round trip" \
 	eval 'peek vram=ok && peek vram_zero=ok'

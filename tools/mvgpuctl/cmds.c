@@ -395,6 +395,8 @@ static void mv_list_text(const struct mv_pgpu *p, const struct mv_util *u,
 		/* Only while a live migration holds it. */
 		if (*v->migration && strcmp(v->migration, "running"))
 			printf("      migration: %s\n", v->migration);
+		if (v->display[0])
+			printf("      display: %s\n", v->display);
 	}
 }
 
@@ -445,6 +447,8 @@ static void mv_json_vgpu(struct mv_json *j, const struct mv_vgpu *v)
 	json_obj_end(j);
 	mv_path(buf, sizeof(buf), "bus/mdev/devices/%s", v->uuid);
 	json_str(j, "sysfs_path", buf);
+	if (v->display[0])
+		json_str(j, "display", v->display);
 	json_obj_end(j);
 }
 

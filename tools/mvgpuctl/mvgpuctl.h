@@ -89,6 +89,7 @@ struct mv_vgpu {
 	bool has_profile_id;
 	unsigned int profile_id;
 	char migration[MV_NAME_LEN];	/* "running", "stop_copy"; "" if unknown */
+	char display[128];		/* mvgpu/display; "" without one */
 };
 
 struct mv_pci_info {

@@ -648,6 +648,11 @@ int mv_load_vgpu(const char *uuid, struct mv_vgpu *v)
 			v->profile_id = t.profile_id;
 		}
 	}
+
+	/* The display engine's state ("off", "on 1024x768 ..."), if any. */
+	ret = mv_path(path, sizeof(path), "bus/mdev/devices/%s/mvgpu/display", uuid);
+	if (ret || mv_read_str(path, v->display, sizeof(v->display)))
+		v->display[0] = 0;
 	return 0;
 }
 

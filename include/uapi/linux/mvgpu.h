@@ -69,7 +69,7 @@
  */
 #define MVGPU_REG_VERSION		0x0004
 #define   MVGPU_VERSION_MAJOR		1
-#define   MVGPU_VERSION_MINOR		1
+#define   MVGPU_VERSION_MINOR		2	/* 1.2: display engine */
 #define   MVGPU_VERSION			((MVGPU_VERSION_MAJOR << 16) | \
 					 MVGPU_VERSION_MINOR)
 
@@ -84,6 +84,7 @@
 #define   MVGPU_FEAT_PARTITIONED	(1u << 2)	/* dedicated engines */
 #define   MVGPU_FEAT_RING		(1u << 3)	/* command queues */
 #define   MVGPU_FEAT_GEMM_F32		(1u << 4)	/* MVGPU_OP_GEMM_F32 */
+#define   MVGPU_FEAT_DISPLAY		(1u << 5)	/* display engine */
 
 /*
  * RO: profile.  Bits 15:0 are the profile number (also the PCI subsystem
@@ -156,8 +157,9 @@
 #define   MVGPU_IRQ_FENCE		(1u << 0)
 #define   MVGPU_IRQ_ERROR		(1u << 1)
 #define   MVGPU_IRQ_SOFT		(1u << 2)
+#define   MVGPU_IRQ_VBLANK		(1u << 3)	/* MVGPU_FEAT_DISPLAY */
 #define   MVGPU_IRQ_ALL			(MVGPU_IRQ_FENCE | MVGPU_IRQ_ERROR | \
-					 MVGPU_IRQ_SOFT)
+					 MVGPU_IRQ_SOFT | MVGPU_IRQ_VBLANK)
 
 /**
  * enum mvgpu_error - values of MVGPU_REG_ERROR
@@ -325,6 +327,102 @@ enum mvgpu_opcode {
 	MVGPU_OP_GEMM_F32 = 9,
 	MVGPU_OP_COUNT
 };
+
+/* ---------------------------------------------------------------------- */
+/* Display engine (present when MVGPU_FEAT_DISPLAY is set)                 */
+/* ---------------------------------------------------------------------- */
+
+/*
+ * One scanout plane, read from the vGPU's own VRAM; see "Display" in the
+ * manual.  The plane registers (BASE .. FORMAT) are staged: they take
+ * effect when MVGPU_REG_DISP_CONTROL is written (a commit), which checks
+ * them.  A plane that does not pass the checks is not shown: the engine
+ * turns the plane off, sets MVGPU_DISP_STATUS_ERROR and the reason in
+ * MVGPU_REG_DISP_ERROR.  While a plane is shown, the engine raises
+ * MVGPU_IRQ_VBLANK at MVGPU_DISP_REFRESH_HZ.
+ */
+#define MVGPU_DISP_BASE			0x0800
+#define MVGPU_DISP_END			0x0900
+
+/* RW: bit 0 enables the plane; every write is a commit. */
+#define MVGPU_REG_DISP_CONTROL		0x0800
+#define   MVGPU_DISP_CTL_ENABLE		(1u << 0)
+/* RO: display status. */
+#define MVGPU_REG_DISP_STATUS		0x0804
+#define   MVGPU_DISP_STATUS_ACTIVE	(1u << 0)	/* a plane is shown */
+#define   MVGPU_DISP_STATUS_ERROR	(1u << 1)	/* last commit refused */
+#define   MVGPU_DISP_STATUS_LINK_UP	(1u << 2)	/* a monitor is there */
+/* RO: enum mvgpu_disp_error of the last commit. */
+#define MVGPU_REG_DISP_ERROR		0x0808
+/* RW, staged: the plane.  BASE is a byte offset in the vGPU's VRAM. */
+#define MVGPU_REG_DISP_BASE_LO		0x080c
+#define MVGPU_REG_DISP_BASE_HI		0x0810
+#define MVGPU_REG_DISP_WIDTH		0x0814	/* pixels */
+#define MVGPU_REG_DISP_HEIGHT		0x0818	/* lines */
+#define MVGPU_REG_DISP_STRIDE		0x081c	/* bytes per line */
+#define MVGPU_REG_DISP_FORMAT		0x0820	/* DRM fourcc code */
+/* RO: vblanks since the device was reset (wraps). */
+#define MVGPU_REG_DISP_FRAME		0x0824
+/* RO: the largest plane the engine shows. */
+#define MVGPU_REG_DISP_MAX_WIDTH	0x0828
+#define MVGPU_REG_DISP_MAX_HEIGHT	0x082c
+/*
+ * The monitor's EDID, as the host provides it.  EDID_SIZE is its length
+ * in bytes (0: none); EDID_GEN counts the EDIDs the host has provided,
+ * so a driver sees a change (a "hotplug").  EDID_DATA returns the four
+ * bytes at byte offset EDID_INDEX (little-endian, zero past EDID_SIZE)
+ * and advances EDID_INDEX by 4; EDID_INDEX is a multiple of 4 below
+ * MVGPU_DISP_EDID_MAX (other values are rounded down and wrapped).
+ */
+#define MVGPU_REG_DISP_EDID_SIZE	0x0830
+#define MVGPU_REG_DISP_EDID_GEN		0x0834
+#define MVGPU_REG_DISP_EDID_INDEX	0x0838
+#define MVGPU_REG_DISP_EDID_DATA	0x083c
+
+/* The engine's limits. */
+#define MVGPU_DISP_MAX_WIDTH		1920
+#define MVGPU_DISP_MAX_HEIGHT		1200
+#define MVGPU_DISP_MAX_STRIDE		16384
+#define MVGPU_DISP_STRIDE_ALIGN		64
+#define MVGPU_DISP_BASE_ALIGN		4096
+#define MVGPU_DISP_MAX_FRAME		(MVGPU_DISP_MAX_WIDTH * \
+					 MVGPU_DISP_MAX_HEIGHT * 4)
+#define MVGPU_DISP_REFRESH_HZ		60
+#define MVGPU_DISP_EDID_MAX		512
+
+/* The one pixel format: DRM_FORMAT_XRGB8888, fourcc "XR24". */
+#define MVGPU_DISP_FMT_XRGB8888		0x34325258
+
+/**
+ * enum mvgpu_disp_error - values of MVGPU_REG_DISP_ERROR
+ * @MVGPU_DISP_ERR_NONE: the last commit was accepted (or disabled the
+ *	plane).
+ * @MVGPU_DISP_ERR_FORMAT: FORMAT is not a supported format.
+ * @MVGPU_DISP_ERR_SIZE: WIDTH or HEIGHT is 0 or above its maximum.
+ * @MVGPU_DISP_ERR_STRIDE: STRIDE is below WIDTH times the pixel size,
+ *	above MVGPU_DISP_MAX_STRIDE or not a multiple of
+ *	MVGPU_DISP_STRIDE_ALIGN.
+ * @MVGPU_DISP_ERR_RANGE: BASE is not a multiple of MVGPU_DISP_BASE_ALIGN,
+ *	or the frame (STRIDE x HEIGHT bytes from BASE) does not fit in the
+ *	vGPU's VRAM or in MVGPU_DISP_MAX_FRAME bytes.
+ */
+enum mvgpu_disp_error {
+	MVGPU_DISP_ERR_NONE = 0,
+	MVGPU_DISP_ERR_FORMAT = 1,
+	MVGPU_DISP_ERR_SIZE = 2,
+	MVGPU_DISP_ERR_STRIDE = 3,
+	MVGPU_DISP_ERR_RANGE = 4,
+};
+
+/*
+ * VFIO regions past the vfio-pci ones (VFIO_PCI_NUM_REGIONS = 9): the
+ * display region, where VFIO_DEVICE_QUERY_GFX_PLANE's region planes are
+ * (read-only, mmap-able; the frame starts at offset 0), and the EDID
+ * region (VFIO_REGION_TYPE_GFX / VFIO_REGION_SUBTYPE_GFX_EDID).
+ */
+#define MVGPU_REGION_DISPLAY		9
+#define MVGPU_REGION_EDID		10
+#define MVGPU_NUM_REGIONS		11
 
 /* ---------------------------------------------------------------------- */
 /* Device files: /dev/mvgpu<N> (guest driver), /dev/mvgpu-host<N> (host)   */

@@ -26,6 +26,13 @@
 #                       the driver, runs mvgpu-guest-test (which removes and
 #                       rescans the vGPU's PCI function), unloads the driver,
 #                       checks the kernel log and powers off
+#                       With "mvgpu.run=display" on L2's command line, /init
+#                       instead loads DRM, mvgpu_guest.ko and
+#                       mvgpu_guest_kms.ko and runs mvgpu-draw
+#                       (tests/guest/mvgpu-draw.c) for
+#                       tests/selftests/nested_display_test.sh
+#     display-check     that test's screendump comparison, for L1
+#                       (tests/vm/nested/display-check.c)
 #     nested.conf       shell variables for tests/selftests/nested_guest_test.sh
 #     inputs.sha256     the cache key
 #
@@ -73,8 +80,13 @@ LSPCI=/usr/bin/lspci
 PCI_IDS=/usr/share/misc/pci.ids
 PEEK_SRC="$ROOT/tests/guest/mvgpu-peek.c"
 GUEST_TEST_SRC="$ROOT/tests/guest/mvgpu-guest-test.c"
-# mvgpu_guest.ko is built from these, laid out as in the tree.
+DRAW_SRC="$ROOT/tests/guest/mvgpu-draw.c"
+CHECK_SRC="$ROOT/tests/vm/nested/display-check.c"
+# mvgpu_guest.ko and mvgpu_guest_kms.ko are built from these, laid out as
+# in the tree.
 GUEST_KO_SRCS=(drivers/mvgpu_guest/Kbuild drivers/mvgpu_guest/guest.c
+	drivers/mvgpu_guest/display.c drivers/mvgpu_guest/display.h
+	drivers/mvgpu_guest/kms.c include/mvgpu/guest_display.h
 	drivers/mvgpu/compat.h drivers/mvgpu/compat.mk include/mvgpu/bufpool.h
 	include/mvgpu/submit.h include/uapi/linux/mvgpu.h)
 PAYLOAD=${MVGPU_NESTED_PAYLOAD:-}
@@ -122,7 +134,8 @@ input_list() {
 cache_key() {
 	{
 		echo "flavour=$L2_FLAVOUR cc=$($CC -dumpfullversion 2>/dev/null) payload=$PAYLOAD"
-		sha256sum "$SELF" "$PEEK_SRC" "$GUEST_TEST_SRC" "$UAPI"
+		sha256sum "$SELF" "$PEEK_SRC" "$GUEST_TEST_SRC" "$DRAW_SRC" \
+			"$CHECK_SRC" "$UAPI"
 		(cd "$ROOT" && sha256sum "${GUEST_KO_SRCS[@]}")
 		echo "l2-kdir=$L2_KDIR"
 		input_list | sort -u | xargs stat -L -c '%n %s %Y'
@@ -159,6 +172,31 @@ mount -t devtmpfs devtmpfs /dev
 exec </dev/console >/dev/console 2>&1
 read -r up _ </proc/uptime
 echo "### L2-BOOTED uptime=$up kernel=$(uname -r)"
+
+# The display test: DRM and the two drivers, then mvgpu-draw (its steps
+# are announced on the console for the host's screendumps).
+if grep -q mvgpu.run=display /proc/cmdline; then
+	echo "### L2-DISPLAY-BEGIN"
+	for m in $(cat /guest/drm.order); do
+		insmod "/guest/drm/$m" || echo "insmod $m failed"
+	done
+	insmod /guest/mvgpu_guest.ko && insmod /guest/mvgpu_guest_kms.ko &&
+		echo insmod=ok
+	/bin/mvgpu-draw
+	rc=$?
+	dmesg >/tmp/dmesg.txt
+	grep -E 'mvgpu|drm' /tmp/dmesg.txt | sed 's/^/# /'
+	splat='BUG:|WARNING:|Oops|KASAN|UBSAN|general protection|Call Trace|refcount_t:|list_(add|del) corruption'
+	if grep -Eq "$splat" /tmp/dmesg.txt; then
+		echo dmesg=splat
+		grep -E -A 12 "$splat" /tmp/dmesg.txt | head -n 60 | sed 's/^/# /'
+	else
+		echo dmesg=clean
+	fi
+	echo "### L2-DISPLAY-END rc=$rc"
+	echo "### L2-DONE"
+	poweroff -f
+fi
 
 echo "### L2-LSPCI-BEGIN"
 lspci -vv -nn
@@ -231,21 +269,26 @@ EOF
 	chmod 755 "$1"
 }
 
-# build_guest_ko OUT -> mvgpu_guest.ko for the L2 kernel: the one `make
-# modules-<L2 flavour>` left in MVGPU_BUILD_DIR (make check has just built
-# it) if it is newer than every source, else built here in a copy of its
-# sources (kbuild writes next to them)
+# build_guest_ko OUT [NAME] -> NAME.ko (mvgpu_guest) for the L2 kernel:
+# the one `make modules-<L2 flavour>` left in MVGPU_BUILD_DIR (make check
+# has just built it) if it is newer than every source, else built here in
+# a copy of its sources (kbuild writes next to them)
 build_guest_ko() {
-	local src=$TMP/guest-ko ko=$BUILD_DIR/ko/$L2_FLAVOUR/mvgpu_guest.ko f
+	local name=${2:-mvgpu_guest}
+	local src=$TMP/guest-ko ko=$BUILD_DIR/ko/$L2_FLAVOUR/$name.ko f
 	if [[ -f $ko ]]; then
 		for f in "${GUEST_KO_SRCS[@]}"; do
 			[[ $ko -nt $ROOT/$f ]] || ko=""
 		done
 		if [[ -n $ko ]]; then
-			log "mvgpu_guest.ko: $ko"
+			log "$name.ko: $ko"
 			strip --strip-debug -o "$1" "$ko"
 			return 0
 		fi
+	fi
+	if [[ -f $src/drivers/mvgpu_guest/$name.ko ]]; then
+		strip --strip-debug -o "$1" "$src/drivers/mvgpu_guest/$name.ko"
+		return 0
 	fi
 	mkdir -p "$src"
 	(cd "$ROOT" && cp --parents "${GUEST_KO_SRCS[@]}" "$src/")
@@ -255,7 +298,32 @@ build_guest_ko() {
 		die "building mvgpu_guest.ko for $L2_KREL failed"
 	}
 	# Without its debug info the module loads faster under nested TCG.
-	strip --strip-debug -o "$1" "$src/drivers/mvgpu_guest/mvgpu_guest.ko"
+	strip --strip-debug -o "$1" "$src/drivers/mvgpu_guest/$name.ko"
+}
+
+# drm_modules STAGE -> DRM and the GEM VRAM helpers of the L2 kernel in
+# STAGE/guest/drm/, and STAGE/guest/drm.order, the order to insmod them in
+# (every module after its dependencies, from modules.dep)
+drm_modules() {
+	local stage=$1 moddir="$BUILD_DIR/kernels/$L2_KREL/lib/modules/$L2_KREL"
+	local -A done=()
+	local m
+	mkdir -p "$stage/guest/drm"
+	: >"$stage/guest/drm.order"
+	visit() {
+		local mod=$1 dep
+		[[ -z ${done[$mod]:-} ]] || return 0
+		done[$mod]=1
+		for dep in $(sed -n "s|^$mod: *||p" "$moddir/modules.dep"); do
+			visit "$dep"
+		done
+		[[ -f $moddir/$mod ]] || die "$mod is not unpacked (scripts/fetch-kernel.sh)"
+		cp "$moddir/$mod" "$stage/guest/drm/"
+		basename "$mod" >>"$stage/guest/drm.order"
+	}
+	m=$(grep -o '^kernel/drivers/gpu/drm/drm_vram_helper\.ko[^:]*' "$moddir/modules.dep") ||
+		die "no drm_vram_helper in $moddir/modules.dep"
+	visit "$m"
 }
 
 # build_l2_initrd OUT PEEK GUEST_TEST GUEST_KO -> uncompressed newc cpio for L2
@@ -276,6 +344,9 @@ build_l2_initrd() {
 	cp "$guest_test" "$stage/bin/mvgpu-guest-test"
 	mkdir -p "$stage/guest"
 	cp "$guest_ko" "$stage/guest/mvgpu_guest.ko"
+	cp "$TMP/mvgpu_guest_kms.ko" "$stage/guest/mvgpu_guest_kms.ko"
+	cp "$TMP/mvgpu-draw" "$stage/bin/mvgpu-draw"
+	drm_modules "$stage"
 	if [[ -n $PAYLOAD ]]; then
 		mkdir -p "$stage/payload"
 		for f in "${PAYLOAD_FILES[@]}"; do
@@ -348,8 +419,18 @@ main() {
 	$CC -static -O2 -Wall -Werror -I "$ROOT/include/uapi" -o "$TMP/mvgpu-peek" "$PEEK_SRC"
 	$CC -static -O2 -Wall -Werror -pthread -I "$ROOT/include/uapi" \
 		-o "$TMP/mvgpu-guest-test" "$GUEST_TEST_SRC"
-	strip "$TMP/mvgpu-peek" "$TMP/mvgpu-guest-test"
+	# mvgpu-draw uses the DRM uapi, from the L2 kernel's headers.
+	mkdir -p "$TMP/drm-inc/drm"
+	cp "$(sed -n 's|^include \(.*\)/Makefile$|\1|p' "$L2_KDIR/Makefile")"/include/uapi/drm/{drm.h,drm_mode.h} \
+		"$TMP/drm-inc/drm/"
+	# (uapi headers as they are in the tree: __user is for the kernel)
+	$CC -static -O2 -Wall -Werror -D__user= -I "$ROOT/include/uapi" -I "$TMP/drm-inc" \
+		-o "$TMP/mvgpu-draw" "$DRAW_SRC"
+	$CC -static -O2 -Wall -Werror -o "$nd/display-check" "$CHECK_SRC"
+	strip "$TMP/mvgpu-peek" "$TMP/mvgpu-guest-test" "$TMP/mvgpu-draw" \
+		"$nd/display-check"
 	build_guest_ko "$TMP/mvgpu_guest.ko"
+	build_guest_ko "$TMP/mvgpu_guest_kms.ko" mvgpu_guest_kms
 	build_l2_initrd "$nd/initrd.cpio" "$TMP/mvgpu-peek" "$TMP/mvgpu-guest-test" \
 		"$TMP/mvgpu_guest.ko"
 

@@ -70,6 +70,8 @@ build_tree() {
 	fake_default_types "$D0"
 	fake_vgpu "$ROOT" "$D0" mvgpu-ts-64m "$U1" 64 0x0 200 50 5000
 	fake_vgpu "$ROOT" "$D0" mvgpu-part-1e-64m "$U2" 64 0x2 100 0 2000
+	# U1's display is on; U2 has no mvgpu/display (a module before 1.2).
+	fake_file "$D0/$U1/mvgpu/display" "on 1024x768 XRGB8888 stride 4096 base 0x100000 link up edid 256"
 	fake_file "$D0/vram_free_bytes" $((128 * 1048576))
 	fake_file "$D0/engines_shared" 3
 	fake_file "$D0/vgpus" 2
@@ -175,6 +177,10 @@ suite() {
 		grep -q "utilisation: e0 0.0% e1 0.0% e2 0.0% e3 0.0% (over 20 ms)" "$T/out"
 	check "list: the guest's PCI IDs and class name" \
 		grep -q "guest view:  \[1234:4d56\] 3D controller \[0302\]" "$T/out"
+	check "list: the display's state and mode under its vGPU" \
+		grep -q "^      display: on 1024x768 XRGB8888 stride 4096" "$T/out"
+	check "list: no display line for a vGPU without one" \
+		eval "[ \$(grep -c '^      display:' '$T/out') = 1 ]"
 	check "list: software pGPU has no parent" grep -q "parent:      none (software pGPU)" "$T/out"
 	check "list: PCI parent slot and IDs" grep -q "PCI 0000:01:00.0 \[10de:2204\]" "$T/out"
 	check "list: PCI topology" grep -q "topology:    pci0000:00/0000:00:01.0/0000:01:00.0, NUMA node 0" "$T/out"
@@ -195,6 +201,8 @@ suite() {
 		'd["pgpus"][0]["vram_used_bytes"] == 128 << 20 and d["pgpus"][0]["utilisation"]["sampled"] and len(d["pgpus"][0]["utilisation"]["engines"]) == 4'
 	check "list --json: guest PCI subsystem, iommu group, dedicated engines" json_check \
 		'd["pgpus"][0]["vgpus"][0]["guest_pci"]["subsystem_id"] == "0x0006" and d["pgpus"][0]["vgpus"][0]["iommu_group"] == 7 and d["pgpus"][0]["vgpus"][1]["dedicated_engines"] == [1]'
+	check "list --json: display state where the module reports one" json_check \
+		'd["pgpus"][0]["vgpus"][0]["display"].startswith("on 1024x768 ") and "display" not in d["pgpus"][0]["vgpus"][1]'
 	check "list --json: PCI parent" json_check \
 		'd["pgpus"][1]["parent"]["slot"] == "0000:01:00.0" and d["pgpus"][1]["parent"]["vendor_id"] == "0x10de" and d["pgpus"][0]["parent"] is None'
 	run "$bin" list --json --no-sample
