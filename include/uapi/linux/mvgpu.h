@@ -311,7 +311,11 @@ enum mvgpu_opcode {
 	MVGPU_OP_AXPY_I32 = 6,
 	MVGPU_OP_REDUCE_I32 = 7,
 	MVGPU_OP_SPIN = 8,
-	MVGPU_OP_COUNT
+	/*
+	 * Minor versions add opcodes: there is deliberately no count here, it
+	 * would freeze the number of opcodes into every program built against
+	 * this header.  A driver uses what MVGPU_REG_VERSION promises.
+	 */
 };
 
 /* ---------------------------------------------------------------------- */
