@@ -91,7 +91,8 @@ static u32 mvgpu_cmd_copy(const struct mvgpu_cmd_ctx *ctx, const u64 *a,
 
 	if (flags & MVGPU_CMD_F_SRC_SYS && flags & MVGPU_CMD_F_DST_SYS)
 		return MVGPU_ERR_BAD_FLAGS;
-	if (!bytes || bytes > ctx->size)
+	/* Too large for the slice: BAD_RANGE below, as for every opcode. */
+	if (!bytes)
 		return MVGPU_ERR_BAD_SIZE;
 	if (flags & MVGPU_CMD_F_DST_SYS) {
 		if (a[0] + bytes < a[0] || !mvgpu_range_ok(ctx, a[1], bytes, 1))

@@ -115,8 +115,15 @@ static const struct tcase cases[] = {
 	{ "COPY to guest", MVGPU_OP_COPY, DST, { 0x123456000ull, 0, 65536 }, 0 },
 	{ "COPY from guest", MVGPU_OP_COPY, SRC, { 0, 0x123456000ull, S }, 0 },
 	{ "COPY zero", MVGPU_OP_COPY, 0, { 0, 64, 0 }, MVGPU_ERR_BAD_SIZE },
+	/* A count too large for the slice: BAD_RANGE, as for every opcode. */
 	{ "COPY larger than VRAM", MVGPU_OP_COPY, 0, { 0, 0, S + 4096 },
-	  MVGPU_ERR_BAD_SIZE },
+	  MVGPU_ERR_BAD_RANGE },
+	{ "COPY huge", MVGPU_OP_COPY, 0, { 0, 0, 1ull << 62 },
+	  MVGPU_ERR_BAD_RANGE },
+	{ "COPY huge from guest", MVGPU_OP_COPY, SRC, { 0, 0, 1ull << 62 },
+	  MVGPU_ERR_BAD_RANGE },
+	{ "COPY huge to guest", MVGPU_OP_COPY, DST, { 0, 0, S + 1 },
+	  MVGPU_ERR_BAD_RANGE },
 	{ "COPY arg 3", MVGPU_OP_COPY, 0, { 0, 64, 64, 1 }, MVGPU_ERR_BAD_FLAGS },
 	/* GEMM_I32 */
 	{ "GEMM", MVGPU_OP_GEMM_I32, 0, { 0, 1 << 20, 2 << 20, 16, 16, 16 }, 0 },

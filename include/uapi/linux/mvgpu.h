@@ -172,7 +172,8 @@
  *	reserved argument.
  * @MVGPU_ERR_BAD_RANGE: a VRAM range outside the vGPU's slice, wrapping,
  *	misaligned, or overlapping where the opcode forbids it.
- * @MVGPU_ERR_BAD_SIZE: a length or dimension of zero or above its limit.
+ * @MVGPU_ERR_BAD_SIZE: a count of zero, or a GEMM dimension or SPIN time
+ *	above its limit.  A count too large for the slice is BAD_RANGE.
  * @MVGPU_ERR_DMA: a guest-memory access failed (IOVA not mapped, or
  *	unmapped while the command ran).
  * @MVGPU_ERR_TIMEOUT: the host watchdog aborted a command that used more
