@@ -222,9 +222,9 @@ $(BUILD)/tests/mvgpuctl: $(wildcard $(SRC)/tools/mvgpuctl/*.[ch] $(SRC)/tools/mv
 	@mkdir -p $(dir $@)
 	@install -m 0755 $(BUILD)/mvgpuctl/mvgpuctl.static $@
 
-# Unit tests of the driver's pure logic (command decoding, config space,
-# profile fitting): Debian's kernels do not build KUnit, so the same .c
-# files compile in user space against the stand-ins in tests/unit/include.
+# Unit tests of the driver's pure logic (command decoding, config space):
+# Debian's kernels do not build KUnit, so the same .c files compile in user
+# space against the stand-ins in tests/unit/include.
 UNIT_SRCS := $(wildcard $(SRC)/tests/unit/*_test.c)
 UNIT_TESTS := $(patsubst $(SRC)/tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRCS))
 UNIT_CFLAGS := -O2 -g -Wall -Werror -std=gnu11 -D_GNU_SOURCE \
@@ -237,6 +237,7 @@ UNIT_DEPS := $(wildcard $(SRC)/tests/unit/include/linux/*.h \
 
 # Each test and the driver file(s) it tests.
 $(BUILD)/unit/cmd_test: $(SRC)/drivers/mvgpu/cmd.c
+$(BUILD)/unit/cfg_test: $(SRC)/drivers/mvgpu/cfg_space.c
 
 $(BUILD)/unit/%_test: $(SRC)/tests/unit/%_test.c $(UNIT_DEPS)
 	@mkdir -p $(dir $@)

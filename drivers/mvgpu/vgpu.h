@@ -13,6 +13,7 @@
 
 #include <uapi/linux/mvgpu.h>
 
+#include "cfg_space.h"
 #include "dma.h"
 #include "irq.h"
 #include "queue.h"
@@ -68,9 +69,7 @@ struct mvgpu_stats {
  * @engine_mask: engines dedicated to it (partitioned profiles), else 0.
  * @vram_flags: MVGPU_VRAM_* bits, atomic bitops (see vram.c).
  * @lock: see "Locking".
- * @cfg: emulated PCI configuration space.
- * @cfg_wmask: per-byte mask of guest-writable bits of @cfg.
- * @cfg_w1c: per-byte mask of write-1-to-clear bits of @cfg.
+ * @cfg: emulated PCI configuration space and its write masks.
  * @regs: BAR0 register state.
  * @irq_lock: see "Locking".
  * @irq: interrupt state.
@@ -111,9 +110,7 @@ struct mvgpu_vgpu {
 	unsigned long vram_flags;
 
 	struct mutex lock;		/* see "Locking" above */
-	u8 cfg[MVGPU_CFG_SIZE];
-	u8 cfg_wmask[MVGPU_CFG_SIZE];
-	u8 cfg_w1c[MVGPU_CFG_SIZE];
+	struct mvgpu_cfg_space cfg;
 	struct mvgpu_regs regs;
 
 	spinlock_t irq_lock;		/* see "Locking" above */
