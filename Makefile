@@ -223,7 +223,8 @@ $(BUILD)/tests/mvgpuctl: $(wildcard $(SRC)/tools/mvgpuctl/*.[ch] $(SRC)/tools/mv
 	@mkdir -p $(dir $@)
 	@install -m 0755 $(BUILD)/mvgpuctl/mvgpuctl.static $@
 
-# Unit tests of the driver's pure logic (command decoding, config space):
+# Unit tests of the driver's pure logic (command decoding, config space,
+# profile fitting):
 # Debian's kernels do not build KUnit, so the same .c files compile in user
 # space against the stand-ins in tests/unit/include.
 UNIT_SRCS := $(wildcard $(SRC)/tests/unit/*_test.c)
@@ -239,6 +240,7 @@ UNIT_DEPS := $(wildcard $(SRC)/tests/unit/include/linux/*.h \
 # Each test and the driver file(s) it tests.
 $(BUILD)/unit/cmd_test: $(SRC)/drivers/mvgpu/cmd.c
 $(BUILD)/unit/cfg_test: $(SRC)/drivers/mvgpu/cfg_space.c
+$(BUILD)/unit/profile_test: $(SRC)/drivers/mvgpu/profile_fit.c
 
 $(BUILD)/unit/%_test: $(SRC)/tests/unit/%_test.c $(UNIT_DEPS)
 	@mkdir -p $(dir $@)
