@@ -7,6 +7,7 @@
 #   make tests           build the VM test programs (static, into build/)
 #   make mvgpuctl        the admin tool (tools/mvgpuctl, with libpci)
 #   make check-mvgpuctl  its unit tests, against fake sysfs trees
+#   make check-unit      unit tests of the driver's pure logic, in user space
 #   make checkpatch      checkpatch --strict over every source file
 #   make sparse          the modules through sparse (C=2)
 #   make check           all of the above on 6.1 and 6.12 plus the VM tests
@@ -82,7 +83,7 @@ LINUX_SOURCE_TAR := /usr/src/linux-source-6.1.tar.xz
 .PHONY: all modules clean deps tests checkpatch sparse check check-vm \
 	modules-% help bench bench-% bench-hvg tools fuzz stress demo check-debug \
 	check-display \
-	check-fresh check-kernels check-install check-migrate-qemu \
+	check-fresh check-kernels check-install check-migrate-qemu check-unit \
 	debug-tests
 
 all: modules
@@ -259,6 +260,32 @@ $(BUILD)/tests/mvgpuctl: $(wildcard $(SRC)/tools/mvgpuctl/*.[ch] $(SRC)/tools/mv
 	$(MVGPUCTL_MAKE) static
 	@mkdir -p $(dir $@)
 	@install -m 0755 $(BUILD)/mvgpuctl/mvgpuctl.static $@
+
+# Unit tests of the driver's pure logic (command decoding, config space,
+# profile fitting):
+# Debian's kernels do not build KUnit, so the same .c files compile in user
+# space against the stand-ins in tests/unit/include.
+UNIT_SRCS := $(wildcard $(SRC)/tests/unit/*_test.c)
+UNIT_TESTS := $(patsubst $(SRC)/tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRCS))
+UNIT_CFLAGS := -O2 -g -Wall -Werror -std=gnu11 -D_GNU_SOURCE \
+	       -I$(SRC)/tests/unit/include -I$(SRC)/include \
+	       -I$(SRC)/drivers/mvgpu -I$(BUILD)/kselftest
+UNIT_DEPS := $(wildcard $(SRC)/tests/unit/include/linux/*.h \
+		$(SRC)/drivers/mvgpu/*.h $(SRC)/include/mvgpu/*.h) \
+	     $(SRC)/include/uapi/linux/mvgpu.h \
+	     $(BUILD)/kselftest/kselftest_harness.h
+
+# Each test and the driver file(s) it tests.
+$(BUILD)/unit/cmd_test: $(SRC)/drivers/mvgpu/cmd.c
+$(BUILD)/unit/cfg_test: $(SRC)/drivers/mvgpu/cfg_space.c
+$(BUILD)/unit/profile_test: $(SRC)/drivers/mvgpu/profile_fit.c
+
+$(BUILD)/unit/%_test: $(SRC)/tests/unit/%_test.c $(UNIT_DEPS)
+	@mkdir -p $(dir $@)
+	$(CC) $(UNIT_CFLAGS) -o $@ $(filter %.c,$^)
+
+check-unit: $(UNIT_TESTS)
+	@for t in $(UNIT_TESTS); do $$t || exit 1; done
 
 # checkpatch.pl and its data files, also from linux-source-6.1.
 CHECKPATCH := $(BUILD)/checkpatch/scripts/checkpatch.pl

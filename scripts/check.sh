@@ -4,7 +4,7 @@
 # check.sh - what `make check` runs.
 #
 #   1. build the modules against Debian's 6.1 and 6.12 headers (-Werror)
-#   2. build the test programs
+#   2. build the test programs; unit tests of mvgpuctl and of the driver
 #   3. the accelerator probe's self-test, checkpatch --strict and sparse (C=2)
 #   4. boot a VM on each kernel and run every test program in it
 #
@@ -43,6 +43,7 @@ for fl in $FLAVOURS; do
 done
 step tests-build make -C "$ROOT" BUILD="$BUILD" tests
 step mvgpuctl-unit make -C "$ROOT" BUILD="$BUILD" check-mvgpuctl
+step driver-unit make -C "$ROOT" BUILD="$BUILD" check-unit
 step install-staging env BUILD="$BUILD" "$ROOT/tests/install/staging_test.sh"
 step accel-probe env MVGPU_BUILD_DIR="$BUILD" "$ROOT/tests/vm/selftest-accel.sh"
 step selftests-install env BUILD="$BUILD" "$ROOT/tests/selftests/install_check.sh"

@@ -88,11 +88,11 @@ struct mvgpu_host {
  * @node: link in host->clients.
  * @mapping: the file's address space, whose VRAM mappings revocation zaps.
  * @ctx: its execution context; NULL once torn down (host->lock).
- * @lock: serialises ring writes and allocation of this client.
+ * @lock: serialises ring writes (@submit) and allocation of this client;
+ *	never held while waiting for the engines.
  * @bufs: its buffers in the window.
  * @window: bytes of VRAM the client may use and map.
- * @tail: per queue, the ring offset after the last command written.
- * @seq: per queue, the last fence value submitted.
+ * @submit: its rings as the shared submit path sees them.
  */
 struct mvgpu_host_client {
 	struct mvgpu_host *host;
@@ -102,8 +102,7 @@ struct mvgpu_host_client {
 	struct mutex lock;	/* see above */
 	struct mvgpu_bufpool bufs;
 	u64 window;
-	u32 tail[MVGPU_MAX_QUEUES];
-	u64 seq[MVGPU_MAX_QUEUES];
+	struct mvgpu_submit submit;
 };
 
 static struct mvgpu_pgpu *mvgpu_host_pgpu(struct file *file)
@@ -217,6 +216,9 @@ static void mvgpu_host_client_teardown(struct mvgpu_host_client *c)
  * Open runs under misc_mtx, which misc_deregister() in
  * mvgpu_host_unregister() takes too: the pGPU is there and not gone.
  */
+
+static const struct mvgpu_submit_ops mvgpu_host_submit_ops;
+
 static int mvgpu_host_open(struct inode *inode, struct file *file)
 {
 	struct mvgpu_pgpu *pgpu = mvgpu_host_pgpu(file);
@@ -241,6 +243,15 @@ static int mvgpu_host_open(struct inode *inode, struct file *file)
 	if (ret)
 		goto err_free_ctx;
 	c->window = c->ctx->vram_size - MVGPU_HOST_RESERVED;
+	c->submit = (struct mvgpu_submit){
+		.ops = &mvgpu_host_submit_ops,
+		.dev = c,
+		.lock = &c->lock,
+		.queues = c->ctx->nr_queues,
+		.ring_size = MVGPU_HOST_RING_SIZE,
+		/* As long as the work ahead takes (an interrupt ends it). */
+		.space_timeout_ms = UINT_MAX,
+	};
 
 	ret = mvgpu_bufpool_init(&c->bufs, c->window);
 	if (ret)
@@ -318,116 +329,104 @@ static bool mvgpu_host_fence_done(struct mvgpu_queue *q, u64 seq)
 	return (s64)(READ_ONCE(q->fence) - seq) >= 0;
 }
 
-/* Free bytes in @q's ring: the engine publishes head in q->head. */
-static u32 mvgpu_host_ring_free(struct mvgpu_host_client *c, unsigned int q)
+/* The shared submit path's view of the context: struct mvgpu_submit_ops. */
+static int mvgpu_host_check(void *dev)
 {
-	u32 head = READ_ONCE(c->ctx->queues[q].head);
+	struct mvgpu_host_client *c = dev;
 
-	return (head - c->tail[q] - MVGPU_CMD_SIZE) & (MVGPU_HOST_RING_SIZE - 1);
+	if (mvgpu_host_gone(c))
+		return -ENODEV;
+	return READ_ONCE(c->ctx->failed) ? -EIO : 0;
 }
 
-static long mvgpu_host_submit(struct mvgpu_host_client *c, void __user *arg)
+/* The engine publishes head in q->head. */
+static u32 mvgpu_host_head(void *dev, unsigned int q)
 {
+	struct mvgpu_host_client *c = dev;
+
+	return READ_ONCE(c->ctx->queues[q].head);
+}
+
+static u64 mvgpu_host_fence(void *dev, unsigned int q)
+{
+	struct mvgpu_host_client *c = dev;
+
+	return READ_ONCE(c->ctx->queues[q].fence);
+}
+
+/*
+ * A failed VRAM access fails the context: -EIO.  vram_rw() takes one
+ * buffer type for both directions; a write only reads @buf.
+ */
+static int mvgpu_host_ring_write(void *dev, unsigned int q, u32 off,
+				 const void *buf, u32 len)
+{
+	struct mvgpu_host_client *c = dev;
+
+	if (mvgpu_host_slice_rw(c->ctx, mvgpu_host_ring(c, q) + off,
+				(void *)buf, len, true))
+		return -EIO;
+	return 0;
+}
+
+/* Publish, then kick only if the engine asked for it (the manual). */
+static int mvgpu_host_publish(void *dev, unsigned int q, u32 tail)
+{
+	struct mvgpu_host_client *c = dev;
 	struct mvgpu_vgpu *ctx = c->ctx;
-	struct mvgpu_ioc_submit req;
-	struct mvgpu_cmd *cmds;
-	u32 bytes, first, doorbell;
-	unsigned int q;
-	__le32 tail;
-	long ret;
+	__le32 val = cpu_to_le32(tail);
+	u32 doorbell;
 
-	cmds = mvgpu_submit_copy_in(arg, &req, ctx->nr_queues);
-	if (IS_ERR(cmds))
-		return PTR_ERR(cmds);
-	q = req.queue;
-
-	mutex_lock(&c->lock);
-	mvgpu_submit_fence(&cmds[req.count], c->seq[q] + 1, 0);
-	bytes = (req.count + 1) * MVGPU_CMD_SIZE;
-
-	/*
-	 * Wait until the whole submission fits.  Everything ahead of it in
-	 * the ring ends with a fence, and fences wake fence_wq.
-	 */
-	ret = wait_event_interruptible(ctx->fence_wq,
-				       mvgpu_host_ring_free(c, q) >= bytes ||
-				       READ_ONCE(ctx->failed) ||
-				       mvgpu_host_gone(c));
-	if (ret)
-		goto out_unlock;
-	if (mvgpu_host_gone(c)) {
-		ret = -ENODEV;
-		goto out_unlock;
-	}
-	if (READ_ONCE(ctx->failed)) {
-		ret = -EIO;
-		goto out_unlock;
-	}
-
-	/* A failed VRAM access fails the context: -EIO, as below. */
-	ret = -EIO;
-	first = min(bytes, MVGPU_HOST_RING_SIZE - c->tail[q]);
-	if (mvgpu_host_slice_rw(ctx, mvgpu_host_ring(c, q) + c->tail[q], cmds,
-				first, true))
-		goto out_unlock;
-	if (first < bytes &&
-	    mvgpu_host_slice_rw(ctx, mvgpu_host_ring(c, q),
-				(u8 *)cmds + first, bytes - first, true))
-		goto out_unlock;
-	c->tail[q] = (c->tail[q] + bytes) & (MVGPU_HOST_RING_SIZE - 1);
-
-	/* Publish, then kick only if the engine asked for it (the manual). */
-	tail = cpu_to_le32(c->tail[q]);
 	smp_wmb();	/* commands before the tail that publishes them */
 	if (mvgpu_host_slice_rw(ctx, mvgpu_host_qsa(c, q) +
 				offsetof(struct mvgpu_qsa, tail),
-				&tail, sizeof(tail), true))
-		goto out_unlock;
+				&val, sizeof(val), true))
+		return -EIO;
 	smp_mb();	/* tail before doorbell_needed: pairs with the engine */
 	if (mvgpu_host_slice_rw(ctx, mvgpu_host_qsa(c, q) +
 				offsetof(struct mvgpu_qsa, doorbell_needed),
 				&doorbell, sizeof(doorbell), false))
-		goto out_unlock;
+		return -EIO;
 	if (doorbell) {
 		mutex_lock(&ctx->lock);
 		mvgpu_queue_write32(ctx, MVGPU_QUEUE_BASE(q) +
 				    MVGPU_QREG_DOORBELL, 1);
 		mutex_unlock(&ctx->lock);
 	}
-	req.fence = ++c->seq[q];
-	ret = copy_to_user(arg, &req, sizeof(req)) ? -EFAULT : 0;
-out_unlock:
-	mutex_unlock(&c->lock);
-	kvfree(cmds);
-	return ret;
+	return 0;
 }
 
-static long mvgpu_host_wait(struct mvgpu_host_client *c, void __user *arg)
+/* Fences and the context's failure wake fence_wq. */
+static int mvgpu_host_wait(void *dev, unsigned int q, u64 seq,
+			   unsigned int timeout_ms)
 {
+	struct mvgpu_host_client *c = dev;
 	struct mvgpu_vgpu *ctx = c->ctx;
-	struct mvgpu_ioc_wait req;
-	struct mvgpu_queue *q;
+	struct mvgpu_queue *queue = &ctx->queues[q];
 	long ret;
 
-	if (copy_from_user(&req, arg, sizeof(req)))
-		return -EFAULT;
-	if (req.queue >= ctx->nr_queues)
-		return -EINVAL;
-	q = &ctx->queues[req.queue];
-
 	ret = wait_event_interruptible_timeout(ctx->fence_wq,
-					       mvgpu_host_fence_done(q, req.fence) ||
+					       mvgpu_host_fence_done(queue, seq) ||
 					       READ_ONCE(ctx->failed) ||
 					       mvgpu_host_gone(c),
-					       msecs_to_jiffies(req.timeout_ms));
+					       msecs_to_jiffies(timeout_ms));
 	if (mvgpu_host_gone(c))
 		return -ENODEV;
-	if (mvgpu_host_fence_done(q, req.fence))
+	if (mvgpu_host_fence_done(queue, seq))
 		return 0;
 	if (READ_ONCE(ctx->failed))
 		return -EIO;
 	return ret < 0 ? ret : -ETIMEDOUT;
 }
+
+static const struct mvgpu_submit_ops mvgpu_host_submit_ops = {
+	.check = mvgpu_host_check,
+	.head = mvgpu_host_head,
+	.fence = mvgpu_host_fence,
+	.write = mvgpu_host_ring_write,
+	.publish = mvgpu_host_publish,
+	.wait = mvgpu_host_wait,
+};
 
 static long mvgpu_host_ioctl(struct file *file, unsigned int cmd,
 			     unsigned long arg)
@@ -453,10 +452,10 @@ static long mvgpu_host_ioctl(struct file *file, unsigned int cmd,
 		ret = mvgpu_host_alloc(c, uarg, false);
 		break;
 	case MVGPU_IOC_SUBMIT:
-		ret = mvgpu_host_submit(c, uarg);
+		ret = mvgpu_submit_ioctl(&c->submit, uarg);
 		break;
 	case MVGPU_IOC_WAIT:
-		ret = mvgpu_host_wait(c, uarg);
+		ret = mvgpu_submit_wait_ioctl(&c->submit, uarg);
 		break;
 	}
 out_unlock:

@@ -61,6 +61,7 @@
 #include <uapi/linux/mvgpu_mig.h>
 
 #include "cfg.h"
+#include "cmd.h"
 #include "compat.h"
 #include "dma.h"
 #include "irq.h"
@@ -223,34 +224,14 @@ void mvgpu_mig_dirty(struct mvgpu_vgpu *vgpu, u64 off, u64 len)
  */
 void mvgpu_mig_op_dirty(struct mvgpu_vgpu *vgpu, const struct mvgpu_op *op)
 {
-	u64 dst = op->dst - vgpu->vram_base;
+	u64 dst, len;
 
 	if (!vgpu->mig || !READ_ONCE(vgpu->mig->tracking))
 		return;
-
-	switch (op->opcode) {
-	case MVGPU_OP_FILL:
-		mvgpu_mig_dirty(vgpu, dst, op->len);
-		break;
-	case MVGPU_OP_COPY:
-		if (!(op->flags & MVGPU_CMD_F_DST_SYS))
-			mvgpu_mig_dirty(vgpu, dst, op->len);
-		break;
-	case MVGPU_OP_GEMM_I32:
-		mvgpu_mig_dirty(vgpu, dst, (u64)op->m * op->n * 4);
-		break;
-	case MVGPU_OP_AXPY_I32:
-		mvgpu_mig_dirty(vgpu, dst, op->len * 4);
-		break;
-	case MVGPU_OP_REDUCE_I32:
-		mvgpu_mig_dirty(vgpu, dst, 8);
-		break;
-	case MVGPU_OP_SPIN:
-		break;
-	default:
+	if (!mvgpu_op_writes(op, &dst, &len))
 		mvgpu_mig_dirty(vgpu, 0, vgpu->vram_size);
-		break;
-	}
+	else if (len)
+		mvgpu_mig_dirty(vgpu, dst - vgpu->vram_base, len);
 }
 
 /* ---- the device side: stop, resume, save, restore ---- */
@@ -328,7 +309,7 @@ static void mvgpu_mig_save_state(struct mvgpu_vgpu *vgpu,
 	lockdep_assert_held(&vgpu->lock);
 
 	memset(st, 0, sizeof(*st));
-	memcpy(st->cfg, vgpu->cfg, sizeof(st->cfg));
+	memcpy(st->cfg, vgpu->cfg.val, sizeof(st->cfg));
 	st->scratch = cpu_to_le32(vgpu->regs.scratch);
 	st->control = cpu_to_le32(vgpu->regs.control);
 
@@ -396,6 +377,11 @@ static int mvgpu_mig_check_state(struct mvgpu_vgpu *vgpu,
 				 const char **why)
 {
 	const struct mvgpu_pgpu_ops *ops = vgpu->pgpu->ops;
+	const struct mvgpu_cmd_ctx ctx = {
+		.base = vgpu->vram_base,
+		.size = vgpu->vram_size,
+		.sys = true,
+	};
 	u64 ts = le64_to_cpu(st->timeslice_ns);
 	u32 weight = le32_to_cpu(st->weight);
 	unsigned int i;
@@ -460,7 +446,7 @@ static int mvgpu_mig_check_state(struct mvgpu_vgpu *vgpu,
 					   q->ring_size))
 			return -EINVAL;
 		memcpy(&cmd, mq->cmd, sizeof(cmd));
-		if (mvgpu_cmd_decode(vgpu, &cmd, &q->op))
+		if (mvgpu_cmd_decode(&ctx, &cmd, &q->op))
 			return -EINVAL;
 		switch (q->op.opcode) {
 		case MVGPU_OP_NOP:
@@ -492,11 +478,7 @@ static void mvgpu_mig_apply_state(struct mvgpu_vgpu *vgpu,
 	lockdep_assert_held(&vgpu->lock);
 
 	/* Config space: only what the guest could have written. */
-	for (i = 0; i < MVGPU_CFG_SIZE; i++) {
-		u8 m = vgpu->cfg_wmask[i] | vgpu->cfg_w1c[i];
-
-		vgpu->cfg[i] = (vgpu->cfg[i] & ~m) | (st->cfg[i] & m);
-	}
+	mvgpu_cfg_space_restore(&vgpu->cfg, st->cfg);
 	vgpu->regs.scratch = le32_to_cpu(st->scratch);
 	vgpu->regs.control = le32_to_cpu(st->control);
 

@@ -14,11 +14,9 @@
  * <vram> is the slice size, "64m" or "2g".  Engine 0 always stays in the
  * shared pool, so partitions can own at most engines 1..N-1.
  *
- * VRAM is handed out in MVGPU_VRAM_UNIT units, each slice a power of two
- * aligned to its size (so BAR2 can be exactly the slice).  Allocation is
- * first fit over a bitmap, and available_instances replays that same first
- * fit on a copy of the bitmap: the number shown is exactly the number of
- * further vGPUs of the type that creation would accept right now.
+ * Which profiles a pGPU offers and how vGPUs fit into its VRAM and engines
+ * is pure logic in profile_fit.c; this file turns it into mdev types and
+ * takes and gives back the resources under pgpu->lock.
  */
 #include <linux/log2.h>
 #include <linux/slab.h>
@@ -27,6 +25,7 @@
 
 #include "pgpu.h"
 #include "profile.h"
+#include "profile_fit.h"
 #include "sched.h"
 #include "vgpu.h"
 
@@ -76,31 +75,16 @@ static void mvgpu_profile_fill(struct mvgpu_pgpu *pgpu,
  */
 int mvgpu_profiles_init(struct mvgpu_pgpu *pgpu)
 {
-	/* 3 time-sliced sizes, partitions of 1, 2, 4 ... engines. */
-	unsigned int max = 3 + ilog2(MVGPU_MAX_ENGINES) + 1;
-	unsigned int units, prev = 0, n = 0, e, i;
+	struct mvgpu_profile_shape shapes[MVGPU_MAX_PROFILES];
+	unsigned int n, i;
 
-	pgpu->profiles = kcalloc(max, sizeof(*pgpu->profiles), GFP_KERNEL);
+	n = mvgpu_profile_shapes(pgpu->vram_units, pgpu->nr_engines, shapes);
+	pgpu->profiles = kcalloc(n, sizeof(*pgpu->profiles), GFP_KERNEL);
 	if (!pgpu->profiles)
 		return -ENOMEM;
-
-	for (i = 8; i >= 2; i /= 2) {
-		units = rounddown_pow_of_two(max(pgpu->vram_units / i, 1U));
-		if (units == prev)
-			continue;
-		mvgpu_profile_fill(pgpu, &pgpu->profiles[n++],
-				   MVGPU_PROFILE_TIMESLICED, units, 0);
-		prev = units;
-	}
-
-	for (e = 1; e < pgpu->nr_engines; e *= 2) {
-		units = pgpu->vram_units * e / pgpu->nr_engines;
-		if (!units)
-			continue;
-		mvgpu_profile_fill(pgpu, &pgpu->profiles[n++],
-				   MVGPU_PROFILE_PARTITIONED,
-				   rounddown_pow_of_two(units), e);
-	}
+	for (i = 0; i < n; i++)
+		mvgpu_profile_fill(pgpu, &pgpu->profiles[i], shapes[i].kind,
+				   shapes[i].vram_units, shapes[i].engines);
 
 	pgpu->mtypes = kcalloc(n, sizeof(*pgpu->mtypes), GFP_KERNEL);
 	if (!pgpu->mtypes) {
@@ -122,41 +106,6 @@ void mvgpu_profiles_fini(struct mvgpu_pgpu *pgpu)
 {
 	kfree(pgpu->mtypes);
 	kfree(pgpu->profiles);
-}
-
-/* First fit of @units VRAM units aligned to their size; -1 if none. */
-static long mvgpu_vram_fit(unsigned long *map, unsigned int total,
-			   unsigned int units)
-{
-	unsigned long start;
-
-	start = bitmap_find_next_zero_area(map, total, 0, units, units - 1);
-	return start >= total ? -1 : start;
-}
-
-/* Partitions never take engine 0: it is the shared pool's. */
-static long mvgpu_engine_fit(unsigned long *map, unsigned int total,
-			     unsigned int engines)
-{
-	unsigned long start;
-
-	start = bitmap_find_next_zero_area(map, total, 1, engines, 0);
-	return start >= total ? -1 : start;
-}
-
-static unsigned int mvgpu_count_fits(unsigned long *map, unsigned int total,
-				     unsigned int size,
-				     long (*fit)(unsigned long *,
-						 unsigned int, unsigned int))
-{
-	unsigned int count = 0;
-	long start;
-
-	while ((start = fit(map, total, size)) >= 0) {
-		bitmap_set(map, start, size);
-		count++;
-	}
-	return count;
 }
 
 /**

@@ -9,19 +9,10 @@
 #include <linux/mdev.h>
 #include <linux/types.h>
 
+#include "profile_fit.h"
+
 struct mvgpu_pgpu;
 struct mvgpu_vgpu;
-
-/**
- * enum mvgpu_profile_kind - how a profile gets its engine time
- * @MVGPU_PROFILE_TIMESLICED: shares the pGPU's engine pool by weight.
- * @MVGPU_PROFILE_PARTITIONED: owns dedicated engines; no other context
- *	ever runs on them.
- */
-enum mvgpu_profile_kind {
-	MVGPU_PROFILE_TIMESLICED,
-	MVGPU_PROFILE_PARTITIONED,
-};
 
 /**
  * struct mvgpu_profile - one vGPU type of a pGPU

@@ -28,6 +28,7 @@
 #include <mvgpu/backend.h>
 #include <uapi/linux/mvgpu.h>
 
+#include "cmd.h"
 #include "dma.h"
 #include "eclock.h"
 #include "irq.h"
@@ -351,223 +352,15 @@ void mvgpu_queue_write32(struct mvgpu_vgpu *vgpu, unsigned int reg, u32 val)
 	}
 }
 
-/* [off, off + len) inside the slice, aligned, non-empty. */
-static bool mvgpu_range_ok(struct mvgpu_vgpu *vgpu, u64 off, u64 len,
-			   unsigned int align)
-{
-	return len && IS_ALIGNED(off, align) && IS_ALIGNED(len, align) &&
-	       off <= vgpu->vram_size && len <= vgpu->vram_size - off;
-}
-
-static bool mvgpu_overlap(u64 a, u64 alen, u64 b, u64 blen)
-{
-	return a < b + blen && b < a + alen;
-}
-
-/* Bytes of @count 32-bit elements, or 0 if that cannot fit any slice. */
-static u64 mvgpu_elem_bytes(struct mvgpu_vgpu *vgpu, u64 count)
-{
-	return count <= vgpu->vram_size / 4 ? count * 4 : 0;
-}
-
-static bool mvgpu_args_zero(const u64 *args, unsigned int from)
-{
-	unsigned int i;
-
-	for (i = from; i < ARRAY_SIZE(((struct mvgpu_cmd *)0)->args); i++)
-		if (args[i])
-			return false;
-	return true;
-}
-
-/**
- * mvgpu_cmd_decode() - decode and check one command
- * @vgpu: the vGPU whose slice bounds it.
- * @cmd: the command, already copied out of the ring (or out of a
- *	migration stream).
- * @op: out: the command with absolute VRAM offsets.
- *
- * Return: 0, or the enum mvgpu_error the command earns.
- */
-u32 mvgpu_cmd_decode(struct mvgpu_vgpu *vgpu, const struct mvgpu_cmd *cmd,
-		     struct mvgpu_op *op)
-{
-	u64 a[ARRAY_SIZE(cmd->args)];
-	u64 base = vgpu->vram_base;
-	u64 bytes, abytes, bbytes, cbytes;
-	unsigned int i;
-	u32 flags = le32_to_cpu(cmd->flags);
-
-	for (i = 0; i < ARRAY_SIZE(a); i++)
-		a[i] = le64_to_cpu(cmd->args[i]);
-
-	memset(op, 0, sizeof(*op));
-	op->opcode = le32_to_cpu(cmd->opcode);
-	op->flags = flags;
-
-	switch (op->opcode) {
-	case MVGPU_OP_NOP:
-		if (flags || !mvgpu_args_zero(a, 0))
-			return MVGPU_ERR_BAD_FLAGS;
-		return 0;
-
-	case MVGPU_OP_FENCE:
-		if (flags & ~MVGPU_CMD_F_IRQ || !mvgpu_args_zero(a, 1))
-			return MVGPU_ERR_BAD_FLAGS;
-		op->value = a[0];
-		return 0;
-
-	case MVGPU_OP_TIMESTAMP:
-		if (flags || !mvgpu_args_zero(a, 1))
-			return MVGPU_ERR_BAD_FLAGS;
-		if (!mvgpu_range_ok(vgpu, a[0], 8, 8))
-			return MVGPU_ERR_BAD_RANGE;
-		op->dst = a[0];		/* slice-relative: the core writes it */
-		return 0;
-
-	case MVGPU_OP_FILL:
-		if (flags || a[2] > U32_MAX || !mvgpu_args_zero(a, 3))
-			return MVGPU_ERR_BAD_FLAGS;
-		if (!a[1])
-			return MVGPU_ERR_BAD_SIZE;
-		if (!mvgpu_range_ok(vgpu, a[0], a[1], 4))
-			return MVGPU_ERR_BAD_RANGE;
-		op->dst = base + a[0];
-		op->len = a[1];
-		op->value = a[2];
-		return 0;
-
-	case MVGPU_OP_COPY:
-		/* The host path has no guest memory to name. */
-		if (vgpu->host && flags)
-			return MVGPU_ERR_BAD_FLAGS;
-		if (flags & ~(MVGPU_CMD_F_SRC_SYS | MVGPU_CMD_F_DST_SYS) ||
-		    (flags & MVGPU_CMD_F_SRC_SYS && flags & MVGPU_CMD_F_DST_SYS) ||
-		    !mvgpu_args_zero(a, 3))
-			return MVGPU_ERR_BAD_FLAGS;
-		bytes = a[2];
-		if (!bytes || bytes > vgpu->vram_size)
-			return MVGPU_ERR_BAD_SIZE;
-		if (flags & MVGPU_CMD_F_DST_SYS) {
-			if (a[0] + bytes < a[0] ||
-			    !mvgpu_range_ok(vgpu, a[1], bytes, 1))
-				return MVGPU_ERR_BAD_RANGE;
-			op->dst = a[0];
-			op->src = base + a[1];
-		} else if (flags & MVGPU_CMD_F_SRC_SYS) {
-			if (a[1] + bytes < a[1] ||
-			    !mvgpu_range_ok(vgpu, a[0], bytes, 1))
-				return MVGPU_ERR_BAD_RANGE;
-			op->dst = base + a[0];
-			op->src = a[1];
-		} else {
-			if (!mvgpu_range_ok(vgpu, a[0], bytes, 1) ||
-			    !mvgpu_range_ok(vgpu, a[1], bytes, 1) ||
-			    mvgpu_overlap(a[0], bytes, a[1], bytes))
-				return MVGPU_ERR_BAD_RANGE;
-			op->dst = base + a[0];
-			op->src = base + a[1];
-		}
-		op->len = bytes;
-		return 0;
-
-	case MVGPU_OP_GEMM_F32:	/* the same operands, binary32 elements */
-	case MVGPU_OP_GEMM_I32:
-		if (flags || a[6])
-			return MVGPU_ERR_BAD_FLAGS;
-		for (i = 3; i <= 5; i++)
-			if (!a[i] || a[i] > MVGPU_GEMM_MAX_DIM)
-				return MVGPU_ERR_BAD_SIZE;
-		cbytes = mvgpu_elem_bytes(vgpu, a[3] * a[4]);
-		abytes = mvgpu_elem_bytes(vgpu, a[3] * a[5]);
-		bbytes = mvgpu_elem_bytes(vgpu, a[5] * a[4]);
-		if (!mvgpu_range_ok(vgpu, a[0], cbytes, 4) ||
-		    !mvgpu_range_ok(vgpu, a[1], abytes, 4) ||
-		    !mvgpu_range_ok(vgpu, a[2], bbytes, 4) ||
-		    mvgpu_overlap(a[0], cbytes, a[1], abytes) ||
-		    mvgpu_overlap(a[0], cbytes, a[2], bbytes))
-			return MVGPU_ERR_BAD_RANGE;
-		op->dst = base + a[0];
-		op->src = base + a[1];
-		op->src2 = base + a[2];
-		op->m = a[3];
-		op->n = a[4];
-		op->k = a[5];
-		return 0;
-
-	case MVGPU_OP_AXPY_I32:
-		if (flags || a[3] > U32_MAX || !mvgpu_args_zero(a, 4))
-			return MVGPU_ERR_BAD_FLAGS;
-		bytes = mvgpu_elem_bytes(vgpu, a[2]);
-		if (!a[2])
-			return MVGPU_ERR_BAD_SIZE;
-		if (!mvgpu_range_ok(vgpu, a[0], bytes, 4) ||
-		    !mvgpu_range_ok(vgpu, a[1], bytes, 4) ||
-		    (a[0] != a[1] && mvgpu_overlap(a[0], bytes, a[1], bytes)))
-			return MVGPU_ERR_BAD_RANGE;
-		op->dst = base + a[0];
-		op->src = base + a[1];
-		op->len = a[2];
-		op->value = a[3];
-		return 0;
-
-	case MVGPU_OP_REDUCE_I32:
-		if (flags || !mvgpu_args_zero(a, 3))
-			return MVGPU_ERR_BAD_FLAGS;
-		bytes = mvgpu_elem_bytes(vgpu, a[2]);
-		if (!a[2])
-			return MVGPU_ERR_BAD_SIZE;
-		if (!mvgpu_range_ok(vgpu, a[0], 8, 8) ||
-		    !mvgpu_range_ok(vgpu, a[1], bytes, 4))
-			return MVGPU_ERR_BAD_RANGE;
-		op->dst = base + a[0];
-		op->src = base + a[1];
-		op->len = a[2];
-		return 0;
-
-	case MVGPU_OP_SPIN:
-		if (flags || !mvgpu_args_zero(a, 1))
-			return MVGPU_ERR_BAD_FLAGS;
-		if (!a[0] || a[0] > MVGPU_SPIN_MAX_NS)
-			return MVGPU_ERR_BAD_SIZE;
-		op->value = a[0];
-		return 0;
-	}
-	return MVGPU_ERR_BAD_OPCODE;
-}
-
-/*
- * Mark the VRAM @op will write as holding data (vram.c), before it runs.
- * An opcode not listed marks the whole slice.
- */
+/* Mark the VRAM @op will write as holding data (vram.c), before it runs. */
 static void mvgpu_op_dirty(struct mvgpu_vgpu *vgpu, const struct mvgpu_op *op)
 {
-	u64 len;
+	u64 dst, len;
 
-	switch (op->opcode) {
-	case MVGPU_OP_SPIN:
-		return;
-	case MVGPU_OP_COPY:
-		if (op->flags & MVGPU_CMD_F_DST_SYS)
-			return;
-		fallthrough;
-	case MVGPU_OP_FILL:
-		len = op->len;
-		break;
-	case MVGPU_OP_GEMM_I32:
-		len = (u64)op->m * op->n * 4;
-		break;
-	case MVGPU_OP_AXPY_I32:
-		len = op->len * 4;
-		break;
-	case MVGPU_OP_REDUCE_I32:
-		len = 8;
-		break;
-	default:
+	if (!mvgpu_op_writes(op, &dst, &len))
 		set_bit(MVGPU_VRAM_DIRTY, &vgpu->vram_flags);
-		return;
-	}
-	mvgpu_vram_dirty(vgpu, op->dst - vgpu->vram_base, len);
+	else if (len)
+		mvgpu_vram_dirty(vgpu, dst - vgpu->vram_base, len);
 }
 
 /* Complete a fence.  Returns 0, or an error when the vGPU failed. */
@@ -629,6 +422,11 @@ static bool mvgpu_queue_read_tail(struct mvgpu_queue *q)
 static int mvgpu_queue_next(struct mvgpu_queue *q)
 {
 	struct mvgpu_vgpu *vgpu = q->vgpu;
+	const struct mvgpu_cmd_ctx ctx = {
+		.base = vgpu->vram_base,
+		.size = vgpu->vram_size,
+		.sys = !vgpu->host,
+	};
 	struct mvgpu_cmd cmd = {};
 	struct mvgpu_op op;
 	u32 err;
@@ -671,7 +469,7 @@ static int mvgpu_queue_next(struct mvgpu_queue *q)
 	if (mvgpu_qsa_write32(q, offsetof(struct mvgpu_qsa, head), q->head))
 		return -EIO;
 
-	err = mvgpu_cmd_decode(vgpu, &cmd, &op);
+	err = mvgpu_cmd_decode(&ctx, &cmd, &op);
 	if (err) {
 		mvgpu_vgpu_fail(vgpu, err,
 				MVGPU_ERROR_INFO(q->index, q->cmd_offset));

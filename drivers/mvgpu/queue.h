@@ -112,8 +112,6 @@ struct mvgpu_queue {
 	struct mvgpu_queue_stats stats;
 };
 
-u32 mvgpu_cmd_decode(struct mvgpu_vgpu *vgpu, const struct mvgpu_cmd *cmd,
-		     struct mvgpu_op *op);
 bool mvgpu_queue_config_ok(struct mvgpu_queue *q);
 void mvgpu_queues_init(struct mvgpu_vgpu *vgpu);
 void mvgpu_queues_reset(struct mvgpu_vgpu *vgpu);

@@ -13,6 +13,7 @@
 
 #include <uapi/linux/mvgpu.h>
 
+#include "cfg_space.h"
 #include "display.h"
 #include "dma.h"
 #include "irq.h"
@@ -89,9 +90,7 @@ struct mvgpu_stats {
  * @clear_budget: bytes the vGPU may have cleared now (@lock; vram.c).
  * @clear_budget_at: when @clear_budget was computed (@lock).
  * @lock: see "Locking".
- * @cfg: emulated PCI configuration space.
- * @cfg_wmask: per-byte mask of guest-writable bits of @cfg.
- * @cfg_w1c: per-byte mask of write-1-to-clear bits of @cfg.
+ * @cfg: emulated PCI configuration space and its write masks.
  * @regs: BAR0 register state.
  * @irq_lock: see "Locking".
  * @irq: interrupt state.
@@ -139,9 +138,7 @@ struct mvgpu_vgpu {
 	u64 clear_budget_at;
 
 	struct mutex lock;		/* see "Locking" above */
-	u8 cfg[MVGPU_CFG_SIZE];
-	u8 cfg_wmask[MVGPU_CFG_SIZE];
-	u8 cfg_w1c[MVGPU_CFG_SIZE];
+	struct mvgpu_cfg_space cfg;
 	struct mvgpu_regs regs;
 
 	spinlock_t irq_lock;		/* see "Locking" above */

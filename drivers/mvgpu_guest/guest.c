@@ -40,9 +40,12 @@
  *   on a VRAM mapping of its own device while it copies user memory, and
  *   the fault handler then nests a second read section, which SRCU allows
  *   with no lock order against mmap_lock.
- * - mvgpu_guest.lock (mutex): ring writes, fence sequence numbers, buffer
- *   allocation, the count of open files and recovery.  Taken inside the
- *   SRCU read side; mmap_lock (user copies) may be taken inside it.
+ * - mvgpu_guest.lock (mutex): ring writes, fence sequence numbers
+ *   (mvgpu_guest.submit), buffer allocation, the count of open files and
+ *   recovery.  Taken inside the SRCU read side; mmap_lock (user copies)
+ *   may be taken inside it.  Never held while waiting for the device: a
+ *   submission that waits for ring space drops it (include/mvgpu/submit.h),
+ *   so one client on a full ring holds up no other.
  * - mvgpu_guest.files_lock (mutex): the list of open files, whose mappings
  *   remove() zaps; i_mmap_rwsem (unmap_mapping_range()) nests inside it.
  *   Never held together with mvgpu_guest.lock.
@@ -87,6 +90,8 @@
 #define MVGPU_GUEST_RESERVED	SZ_4M	/* rings + QSAs, top of VRAM */
 /* Poll a fence this long before sleeping for its interrupt. */
 #define MVGPU_GUEST_POLL_NS	(20 * NSEC_PER_USEC)
+/* A submission waits at most this long at a time for ring space. */
+#define MVGPU_GUEST_SPACE_TIMEOUT_MS	10000
 /* A VRAM fault maps this many pages from the faulting one on. */
 #define MVGPU_GUEST_FAULT_PAGES	16
 
@@ -121,8 +126,8 @@ MODULE_PARM_DESC(display_mb,
  * @id: instance number.
  * @lock: see the top of the file.
  * @bufs: buffers allocated in the window.
- * @tail: per queue, our copy of qsa.tail.
- * @seq: per queue, the last fence submitted.
+ * @submit: the rings as the shared submit path sees them: per queue our
+ *	copy of qsa.tail and the last fence submitted (@lock).
  * @users: open files.
  * @fence_wq: woken by the FENCE and ERROR interrupts, and by remove().
  * @files_lock: see the top of the file.
@@ -151,8 +156,7 @@ struct mvgpu_guest {
 	int id;
 	struct mutex lock;	/* see the top of the file */
 	struct mvgpu_bufpool bufs;
-	u32 tail[MVGPU_MAX_QUEUES];
-	u64 seq[MVGPU_MAX_QUEUES];
+	struct mvgpu_submit submit;
 	unsigned int users;
 	wait_queue_head_t fence_wq;
 	struct mutex files_lock;	/* see the top of the file */
@@ -223,8 +227,8 @@ static void mvgpu_guest_queues_setup(struct mvgpu_guest *g)
 		mvgpu_guest_wr(g, base + MVGPU_QREG_QSA_LO, lower_32_bits(qsa));
 		mvgpu_guest_wr(g, base + MVGPU_QREG_QSA_HI, upper_32_bits(qsa));
 		mvgpu_guest_wr(g, base + MVGPU_QREG_CONTROL, MVGPU_QCTL_ENABLE);
-		g->tail[q] = 0;
-		g->seq[q] = 0;
+		g->submit.tail[q] = 0;
+		g->submit.seq[q] = 0;
 	}
 }
 
@@ -261,14 +265,6 @@ static u64 mvgpu_guest_fence(struct mvgpu_guest *g, unsigned int q)
 static bool mvgpu_guest_done(struct mvgpu_guest *g, unsigned int q, u64 seq)
 {
 	return (s64)(mvgpu_guest_fence(g, q) - seq) >= 0;
-}
-
-static u32 mvgpu_guest_ring_free(struct mvgpu_guest *g, unsigned int q)
-{
-	u32 head = readl(mvgpu_guest_qsa_field(g, q,
-					       offsetof(struct mvgpu_qsa, head)));
-
-	return (head - g->tail[q] - MVGPU_CMD_SIZE) & (MVGPU_GUEST_RING_SIZE - 1);
 }
 
 /*
@@ -314,74 +310,67 @@ static int mvgpu_guest_wait_fence(struct mvgpu_guest *g, unsigned int q,
 	return ret < 0 ? ret : -ETIMEDOUT;
 }
 
-static long mvgpu_guest_submit(struct mvgpu_guest *g, void __user *arg)
+/* The shared submit path's view of the device: struct mvgpu_submit_ops. */
+static int mvgpu_guest_submit_check(void *dev)
 {
-	void __iomem *tail, *doorbell;
-	struct mvgpu_ioc_submit req;
-	struct mvgpu_cmd *cmds;
-	u32 bytes, first;
-	unsigned int q;
-	long ret;
+	struct mvgpu_guest *g = dev;
 
-	cmds = mvgpu_submit_copy_in(arg, &req, g->queues);
-	if (IS_ERR(cmds))
-		return PTR_ERR(cmds);
-	q = req.queue;
-
-	mutex_lock(&g->lock);
 	/* remove() may have begun while we waited for the lock. */
-	if (READ_ONCE(g->gone)) {
-		ret = -ENODEV;
-		goto out_unlock;
-	}
-	if (mvgpu_guest_failed(g)) {
-		ret = -EIO;
-		goto out_unlock;
-	}
-	mvgpu_submit_fence(&cmds[req.count], g->seq[q] + 1, MVGPU_CMD_F_IRQ);
-	bytes = (req.count + 1) * MVGPU_CMD_SIZE;
+	if (READ_ONCE(g->gone))
+		return -ENODEV;
+	return mvgpu_guest_failed(g) ? -EIO : 0;
+}
 
-	/* Everything ahead of us ends with a fence: wait for room. */
-	while (mvgpu_guest_ring_free(g, q) < bytes) {
-		ret = mvgpu_guest_wait_fence(g, q, g->seq[q], 10000);
-		if (ret)
-			goto out_unlock;
-	}
+static u32 mvgpu_guest_head(void *dev, unsigned int q)
+{
+	return readl(mvgpu_guest_qsa_field(dev, q,
+					   offsetof(struct mvgpu_qsa, head)));
+}
 
-	first = min(bytes, MVGPU_GUEST_RING_SIZE - g->tail[q]);
-	memcpy_toio(g->vram + mvgpu_guest_ring(g, q) + g->tail[q], cmds, first);
-	if (first < bytes)
-		memcpy_toio(g->vram + mvgpu_guest_ring(g, q),
-			    (u8 *)cmds + first, bytes - first);
-	g->tail[q] = (g->tail[q] + bytes) & (MVGPU_GUEST_RING_SIZE - 1);
+static u64 mvgpu_guest_submit_fence(void *dev, unsigned int q)
+{
+	return mvgpu_guest_fence(dev, q);
+}
 
-	tail = mvgpu_guest_qsa_field(g, q, offsetof(struct mvgpu_qsa, tail));
-	doorbell = mvgpu_guest_qsa_field(g, q, offsetof(struct mvgpu_qsa,
-							doorbell_needed));
+static int mvgpu_guest_ring_write(void *dev, unsigned int q, u32 off,
+				  const void *buf, u32 len)
+{
+	struct mvgpu_guest *g = dev;
+
+	memcpy_toio(g->vram + mvgpu_guest_ring(g, q) + off, buf, len);
+	return 0;
+}
+
+/* The manual's "Submission (driver)": tail, barrier, doorbell if asked. */
+static int mvgpu_guest_publish(void *dev, unsigned int q, u32 tail)
+{
+	struct mvgpu_guest *g = dev;
+	void __iomem *doorbell = mvgpu_guest_qsa_field(g, q,
+			offsetof(struct mvgpu_qsa, doorbell_needed));
+
 	wmb();	/* commands before the tail that publishes them */
-	writel(g->tail[q], tail);
+	writel(tail, mvgpu_guest_qsa_field(g, q,
+					   offsetof(struct mvgpu_qsa, tail)));
 	mb();	/* tail before doorbell_needed: pairs with the device */
 	if (readl(doorbell))
 		mvgpu_guest_wr(g, MVGPU_QUEUE_BASE(q) + MVGPU_QREG_DOORBELL, 1);
-
-	req.fence = ++g->seq[q];
-	ret = copy_to_user(arg, &req, sizeof(req)) ? -EFAULT : 0;
-out_unlock:
-	mutex_unlock(&g->lock);
-	kvfree(cmds);
-	return ret;
+	return 0;
 }
 
-static long mvgpu_guest_wait(struct mvgpu_guest *g, void __user *arg)
+static int mvgpu_guest_submit_wait(void *dev, unsigned int q, u64 seq,
+				   unsigned int timeout_ms)
 {
-	struct mvgpu_ioc_wait req;
-
-	if (copy_from_user(&req, arg, sizeof(req)))
-		return -EFAULT;
-	if (req.queue >= g->queues)
-		return -EINVAL;
-	return mvgpu_guest_wait_fence(g, req.queue, req.fence, req.timeout_ms);
+	return mvgpu_guest_wait_fence(dev, q, seq, timeout_ms);
 }
+
+static const struct mvgpu_submit_ops mvgpu_guest_submit_ops = {
+	.check = mvgpu_guest_submit_check,
+	.head = mvgpu_guest_head,
+	.fence = mvgpu_guest_submit_fence,
+	.write = mvgpu_guest_ring_write,
+	.publish = mvgpu_guest_publish,
+	.wait = mvgpu_guest_submit_wait,
+};
 
 static long mvgpu_guest_alloc(struct mvgpu_guest *g, void __user *arg,
 			      bool alloc)
@@ -420,9 +409,9 @@ static long mvgpu_guest_do_ioctl(struct mvgpu_guest *g, unsigned int cmd,
 	case MVGPU_IOC_FREE:
 		return mvgpu_guest_alloc(g, uarg, false);
 	case MVGPU_IOC_SUBMIT:
-		return mvgpu_guest_submit(g, uarg);
+		return mvgpu_submit_ioctl(&g->submit, uarg);
 	case MVGPU_IOC_WAIT:
-		return mvgpu_guest_wait(g, uarg);
+		return mvgpu_submit_wait_ioctl(&g->submit, uarg);
 	}
 	return -ENOTTY;
 }
@@ -587,6 +576,7 @@ static int mvgpu_guest_check(struct mvgpu_guest *g)
 	if (!g->queues || g->vram_size < 2 * MVGPU_GUEST_RESERVED)
 		return -ENODEV;
 	g->window = g->vram_size - MVGPU_GUEST_RESERVED;
+	g->submit.queues = g->queues;
 	if (mvgpu_guest_rd(g, MVGPU_REG_FEATURES) & MVGPU_FEAT_DISPLAY) {
 		g->disp_size = min_t(u64, (u64)display_mb << 20,
 				     round_down(g->window / 2, SZ_1M));
@@ -609,6 +599,12 @@ static struct mvgpu_guest *mvgpu_guest_alloc_dev(struct pci_dev *pdev)
 	kref_init(&g->ref);
 	g->pdev = pdev;
 	mutex_init(&g->lock);
+	g->submit.ops = &mvgpu_guest_submit_ops;
+	g->submit.dev = g;
+	g->submit.lock = &g->lock;
+	g->submit.ring_size = MVGPU_GUEST_RING_SIZE;
+	g->submit.fence_flags = MVGPU_CMD_F_IRQ;
+	g->submit.space_timeout_ms = MVGPU_GUEST_SPACE_TIMEOUT_MS;
 	mutex_init(&g->files_lock);
 	INIT_LIST_HEAD(&g->files);
 	spin_lock_init(&g->waiters_lock);

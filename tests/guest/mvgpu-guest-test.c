@@ -13,6 +13,10 @@
  *               and the bytes read back through the mapping
  *   gemm_f32    MVGPU_IOC_INFO reports MVGPU_FEAT_GEMM_F32, and a GEMM_F32
  *               of small integers, exact in float32, gives the exact product
+ *   full_ring   while one file's submission waits for room in queue 0's
+ *               full ring, a second open file allocates, submits to
+ *               queue 1 and gets its fence: a client on a full ring holds
+ *               up no other
  *   removal     with the file open, the buffer mapped and a second thread
  *               waiting for the fence of a long run of SPIN commands, the
  *               PCI function is removed through sysfs:
@@ -55,7 +59,7 @@
  * The removal runs while the device works through this many SPINs of this
  * length (25 s, which the removal cuts short): long enough to be sure the
  * waiter still sleeps when the device goes, each well under the host's
- * 500 ms watchdog.
+ * 400 ms watchdog.
  */
 #define SPIN_COUNT	250
 #define SPIN_NS		100000000ull
@@ -68,6 +72,10 @@
  */
 #define vram_read(p)		__atomic_load_n((p), __ATOMIC_RELAXED)
 #define vram_write(p, v)	__atomic_store_n((p), (v), __ATOMIC_RELAXED)
+
+/* full_ring: 2 s of SPINs at the head of a ring two submissions overfill. */
+#define FULL_SPINS	8
+#define FULL_SPIN_NS	250000000ull
 
 static const char *dev_path = "/dev/mvgpu0";
 static int failures;
@@ -150,6 +158,104 @@ static int wait_fence(int fd, uint64_t fence, uint32_t timeout_ms)
 	};
 
 	return ioctl(fd, MVGPU_IOC_WAIT, &req) ? -errno : 0;
+}
+
+struct filler {
+	int fd;
+	int entered;	/* __atomic: the submission that must wait began */
+	int returned;	/* __atomic: and it returned */
+	int ret;
+	uint64_t fence;
+};
+
+static struct mvgpu_cmd fill_cmds[MVGPU_SUBMIT_MAX];
+
+/* Fill queue 0's ring, then submit what has to wait for room. */
+static void *filler_main(void *arg)
+{
+	struct filler *f = arg;
+	unsigned int i;
+
+	for (i = 0; i < MVGPU_SUBMIT_MAX; i++)
+		fill_cmds[i] = cmd(i < FULL_SPINS ? MVGPU_OP_SPIN : MVGPU_OP_NOP,
+				   i < FULL_SPINS ? FULL_SPIN_NS : 0, 0, 0);
+	f->ret = submit(f->fd, fill_cmds, MVGPU_SUBMIT_MAX, &f->fence);
+	if (!f->ret) {
+		for (i = 0; i < FULL_SPINS; i++)
+			fill_cmds[i] = cmd(MVGPU_OP_NOP, 0, 0, 0);
+		__atomic_store_n(&f->entered, 1, __ATOMIC_SEQ_CST);
+		f->ret = submit(f->fd, fill_cmds, MVGPU_SUBMIT_MAX, &f->fence);
+	}
+	__atomic_store_n(&f->returned, 1, __ATOMIC_SEQ_CST);
+	return NULL;
+}
+
+/*
+ * Two submissions of MVGPU_SUBMIT_MAX commands (and their fences) overfill
+ * the driver's 2048-slot ring, so the filler's second one waits behind 2 s
+ * of SPINs.  Meanwhile a second file of the same device must get its
+ * allocation, submission and fence (the driver held its device lock
+ * through that wait, for up to 10 s, blocking every other client).
+ */
+static void check_full_ring(unsigned int queues)
+{
+	struct mvgpu_cmd nop = cmd(MVGPU_OP_NOP, 0, 0, 0);
+	struct mvgpu_ioc_alloc buf = { .size = BUF_PART };
+	struct mvgpu_ioc_submit sub = {
+		.cmds = (uintptr_t)&nop, .count = 1, .queue = 1,
+	};
+	struct mvgpu_ioc_wait wait = { .queue = 1, .timeout_ms = WAIT_MS };
+	struct filler f = { .fd = open_dev() };
+	bool ok = true, blocked;
+	pthread_t thread;
+	int fd2 = open_dev();
+
+	if (queues < 2 || f.fd < 0 || fd2 < 0) {
+		printf("# full_ring: %u queues, open: %s\n", queues,
+		       strerror(errno));
+		report("full_ring", false, "setup");
+		goto out;
+	}
+	if (pthread_create(&thread, NULL, filler_main, &f)) {
+		report("full_ring", false, "thread");
+		goto out;
+	}
+	while (!__atomic_load_n(&f.entered, __ATOMIC_SEQ_CST) &&
+	       !__atomic_load_n(&f.returned, __ATOMIC_SEQ_CST))
+		usleep(1000);
+	usleep(50000);	/* let it reach the wait */
+	blocked = !__atomic_load_n(&f.returned, __ATOMIC_SEQ_CST);
+	if (!blocked)
+		printf("# full_ring: the filler did not wait (%s)\n",
+		       strerror(-f.ret));
+
+	if (ioctl(fd2, MVGPU_IOC_ALLOC, &buf) ||
+	    ioctl(fd2, MVGPU_IOC_FREE, &buf) ||
+	    ioctl(fd2, MVGPU_IOC_SUBMIT, &sub)) {
+		printf("# full_ring: ALLOC, FREE, SUBMIT: %s\n", strerror(errno));
+		ok = false;
+	}
+	wait.fence = sub.fence;
+	if (ok && ioctl(fd2, MVGPU_IOC_WAIT, &wait)) {
+		printf("# full_ring: WAIT: %s\n", strerror(errno));
+		ok = false;
+	}
+	if (__atomic_load_n(&f.returned, __ATOMIC_SEQ_CST)) {
+		printf("# full_ring: the second client was served only after the filler\n");
+		ok = false;
+	}
+	pthread_join(thread, NULL);
+	if (f.ret)
+		printf("# full_ring: filler: %s\n", strerror(-f.ret));
+	else if (wait_fence(f.fd, f.fence, WAIT_MS))
+		printf("# full_ring: filler's fence: %s\n", strerror(errno));
+	report("full_ring", blocked && ok && !f.ret &&
+	       !wait_fence(f.fd, f.fence, 0), "blocked");
+out:
+	if (fd2 >= 0)
+		close(fd2);
+	if (f.fd >= 0)
+		close(f.fd);
 }
 
 /*
@@ -476,6 +582,8 @@ int main(int argc, char **argv)
 		report("gemm_f32", false, "no-feature");
 	else
 		report("gemm_f32", gemm_f32_check(fd, buf, off), "bad");
+
+	check_full_ring(ret ? 0 : info.queues);
 
 	removal(fd, buf, off, remove_path);
 

@@ -17,7 +17,7 @@
  *             written, at its first, middle and last bytes
  *
  * Prints "key=value" lines, then one summary line
- *   mvgpu-peek: id=0x4d564750 version=0x00010001 scratch=ok vram=ok
+ *   mvgpu-peek: id=0x4d564750 version=0x00010002 scratch=ok vram=ok
  * Exit status: 0 if everything matched, 1 on a mismatch, 2 if the device
  * could not be found or mapped.
  *

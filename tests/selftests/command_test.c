@@ -96,7 +96,7 @@ TEST_F(cmd, features_and_fence)
 	EXPECT_TRUE(feat & MVGPU_FEAT_GEMM_F32);
 	ASSERT_EQ(0, vfio_mmio_read32(self->c.vd.device, MVGPU_REG_VERSION,
 				      &lo));
-	EXPECT_EQ(0x00010001, lo);
+	EXPECT_EQ(0x00010002, lo);	/* 1.2: GEMM_F32 (1.1), display */
 	seq = mvgpu_ctx_fence(&self->c, 0);
 	ASSERT_EQ(1, seq);
 	ASSERT_EQ(0, mvgpu_ctx_wait(&self->c, seq, 10000));
@@ -860,6 +860,54 @@ TEST_F(cmd, fence_counts_its_commands)
 	EXPECT_EQ(0, sysfs_write_str(WRITE_DELAY, "0"));
 	TH_LOG("completions behind the fence %u times of %u", behind, rounds);
 	EXPECT_EQ(0U, behind);
+}
+
+/*
+ * The manual's way to sleep until a fence ("Fences"), as a VFIO client
+ * on the MSI eventfd does it: irq_wanted, then per round clear
+ * IRQ_STATUS.FENCE, check the fence, wait on the eventfd.  First the
+ * reason for the clear: a FENCE interrupt nobody cleared (a waiter that
+ * found its fence done and did not sleep) leaves the status set, and the
+ * next fence then sends no message at all.
+ */
+TEST_F(cmd, fence_sleep_pattern)
+{
+	struct mvgpu_qsa *qsa = mvgpu_ctx_qsa(&self->c);
+	int dev = self->c.vd.device, efd = eventfd_new(), rounds = 0;
+	struct mvgpu_cmd spin = {
+		.opcode = MVGPU_OP_SPIN, .args = { 50 * 1000 * 1000 },
+	};
+	uint64_t seq, wakes = 0;
+
+	ASSERT_LE(0, efd);
+	ASSERT_EQ(0, vfio_set_irq_eventfd(dev, VFIO_PCI_MSI_IRQ_INDEX, efd));
+	ASSERT_EQ(0, vfio_mmio_write32(dev, MVGPU_REG_IRQ_MASK, MVGPU_IRQ_FENCE));
+	__atomic_store_n(&qsa->irq_wanted, 1, __ATOMIC_SEQ_CST);
+
+	/* A fence found done by polling: its interrupt stays pending. */
+	seq = mvgpu_ctx_fence(&self->c, MVGPU_CMD_F_IRQ);
+	ASSERT_EQ(0, mvgpu_ctx_wait(&self->c, seq, 10000));
+	EXPECT_EQ(1, eventfd_wait(efd, 1000));
+	/* The next one: no new edge, no message (sleeping would hang). */
+	seq = mvgpu_ctx_fence(&self->c, MVGPU_CMD_F_IRQ);
+	ASSERT_EQ(0, mvgpu_ctx_wait(&self->c, seq, 10000));
+	EXPECT_EQ(0, eventfd_wait(efd, 200));
+
+	/* The pattern: a fence behind 50 ms of work wakes the sleeper. */
+	ASSERT_EQ(0, mvgpu_ctx_submit(&self->c, &spin, 1));
+	seq = mvgpu_ctx_fence(&self->c, MVGPU_CMD_F_IRQ);
+	ASSERT_NE(0, seq);
+	for (;;) {
+		ASSERT_EQ(0, vfio_mmio_write32(dev, MVGPU_REG_IRQ_STATUS,
+					       MVGPU_IRQ_FENCE));
+		if (__atomic_load_n(&qsa->fence, __ATOMIC_ACQUIRE) >= seq)
+			break;
+		ASSERT_GT(20, ++rounds);
+		wakes += eventfd_wait(efd, 10000);
+	}
+	EXPECT_LE(1, wakes);
+	__atomic_store_n(&qsa->irq_wanted, 0, __ATOMIC_SEQ_CST);
+	close(efd);
 }
 
 int main(int argc, char **argv)

@@ -4,7 +4,8 @@
  * time-sliced profile (the module's host.c says so), so host clients
  * leave room for vGPUs of the same pGPU; a failed VRAM access fails the
  * client's submission instead of losing it; the backend going away
- * revokes open clients.
+ * revokes open clients; a submission waiting for ring space holds up no
+ * other caller.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -226,6 +227,100 @@ TEST(revoke_on_backend_unload)
 	ASSERT_LE(0, fd[0]);
 	EXPECT_EQ(0, ioctl(fd[0], MVGPU_IOC_INFO, &info));
 	close(fd[0]);
+}
+
+/* A submitter that fills queue 0's ring and then has to wait for room. */
+struct filler {
+	int fd;
+	int entered;	/* __atomic: the submission that must wait began */
+	int returned;	/* __atomic: and it returned */
+	int ret, err;
+	uint64_t fence;
+};
+
+#define SPINS		8
+#define SPIN_NS		250000000ull	/* under the 400 ms watchdog */
+
+static void *fill_ring(void *arg)
+{
+	struct filler *f = arg;
+	static struct mvgpu_cmd cmds[MVGPU_SUBMIT_MAX];
+	struct mvgpu_ioc_submit sub = {
+		.cmds = (uintptr_t)cmds, .count = MVGPU_SUBMIT_MAX, .queue = 0,
+	};
+	unsigned int i;
+
+	/* 2 s of engine time at the head, then NOPs: 1025 slots. */
+	for (i = 0; i < MVGPU_SUBMIT_MAX; i++)
+		cmds[i].opcode = MVGPU_OP_NOP;
+	for (i = 0; i < SPINS; i++) {
+		cmds[i].opcode = MVGPU_OP_SPIN;
+		cmds[i].args[0] = SPIN_NS;
+	}
+	f->ret = ioctl(f->fd, MVGPU_IOC_SUBMIT, &sub);
+	if (f->ret) {
+		f->err = errno;
+		__atomic_store_n(&f->returned, 1, __ATOMIC_SEQ_CST);
+		return NULL;
+	}
+	/* Another 1025 do not fit the 2048-slot ring (host.c): this waits. */
+	memset(cmds, 0, sizeof(cmds));
+	__atomic_store_n(&f->entered, 1, __ATOMIC_SEQ_CST);
+	f->ret = ioctl(f->fd, MVGPU_IOC_SUBMIT, &sub);
+	f->err = errno;
+	f->fence = sub.fence;
+	__atomic_store_n(&f->returned, 1, __ATOMIC_SEQ_CST);
+	return NULL;
+}
+
+/*
+ * One thread's submission waits for room in a full ring; meanwhile
+ * another thread of the same client allocates, submits to another queue
+ * and gets its fence.  The client's lock must not be held through the
+ * wait (it was: every other call of the client blocked until the work
+ * ahead drained).
+ */
+TEST_F(host, full_ring_blocks_no_other)
+{
+	struct mvgpu_cmd nop = { .opcode = MVGPU_OP_NOP };
+	struct mvgpu_ioc_submit sub = {
+		.cmds = (uintptr_t)&nop, .count = 1, .queue = 1,
+	};
+	struct mvgpu_ioc_wait wait = { .queue = 1, .timeout_ms = 20000 };
+	struct mvgpu_ioc_alloc buf = { .size = 65536 };
+	struct mvgpu_ioc_info info;
+	struct filler f = {};
+	pthread_t thread;
+
+	self->fd[0] = open(HOST_DEV, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, self->fd[0]);
+	ASSERT_EQ(0, ioctl(self->fd[0], MVGPU_IOC_INFO, &info));
+	if (info.queues < 2)
+		SKIP(return, "the host client has one queue");
+	f.fd = self->fd[0];
+	ASSERT_EQ(0, pthread_create(&thread, NULL, fill_ring, &f));
+	while (!__atomic_load_n(&f.entered, __ATOMIC_SEQ_CST) &&
+	       !__atomic_load_n(&f.returned, __ATOMIC_SEQ_CST))
+		usleep(1000);
+	usleep(50 * 1000);	/* let it reach the wait */
+	ASSERT_EQ(0, __atomic_load_n(&f.returned, __ATOMIC_SEQ_CST))
+		TH_LOG("the filler did not block (ret %d, %s)", f.ret,
+		       strerror(f.err));
+
+	/* The same client, meanwhile: allocation, submission, its fence. */
+	EXPECT_EQ(0, ioctl(self->fd[0], MVGPU_IOC_ALLOC, &buf));
+	EXPECT_EQ(0, ioctl(self->fd[0], MVGPU_IOC_FREE, &buf));
+	ASSERT_EQ(0, ioctl(self->fd[0], MVGPU_IOC_SUBMIT, &sub));
+	wait.fence = sub.fence;
+	EXPECT_EQ(0, ioctl(self->fd[0], MVGPU_IOC_WAIT, &wait));
+	/* ... all while the filler still waited for room. */
+	EXPECT_EQ(0, __atomic_load_n(&f.returned, __ATOMIC_SEQ_CST));
+
+	pthread_join(thread, NULL);
+	EXPECT_EQ(0, f.ret) TH_LOG("filler: %s", strerror(f.err));
+	wait.queue = 0;
+	wait.fence = f.fence;
+	EXPECT_EQ(0, ioctl(self->fd[0], MVGPU_IOC_WAIT, &wait));
 }
 
 int main(int argc, char **argv)

@@ -205,7 +205,7 @@ static const struct bad_cmd {
 } corpus[] = {
 	{ "unknown opcode", { .opcode = 77 }, MVGPU_ERR_BAD_OPCODE },
 	{ "huge opcode", { .opcode = 0xffffffff }, MVGPU_ERR_BAD_OPCODE },
-	{ "first unassigned opcode", { .opcode = MVGPU_OP_COUNT },
+	{ "first unassigned opcode", { .opcode = MVGPU_OP_GEMM_F32 + 1 },
 	  MVGPU_ERR_BAD_OPCODE },
 	{ "NOP with flags", { .opcode = MVGPU_OP_NOP, .flags = 8 },
 	  MVGPU_ERR_BAD_FLAGS },
@@ -239,7 +239,7 @@ static const struct bad_cmd {
 	  .flags = MVGPU_CMD_F_DST_SYS,
 	  .args = { 0x123456000ull, 0, 65536 } }, MVGPU_ERR_DMA },
 	{ "COPY larger than VRAM", { .opcode = MVGPU_OP_COPY,
-	  .args = { 0, 0, VRAM + 4096 } }, MVGPU_ERR_BAD_SIZE },
+	  .args = { 0, 0, VRAM + 4096 } }, MVGPU_ERR_BAD_RANGE },
 	{ "GEMM dim 0", { .opcode = MVGPU_OP_GEMM_I32,
 	  .args = { 0, 1 << 20, 2 << 20, 0, 4, 4 } }, MVGPU_ERR_BAD_SIZE },
 	{ "GEMM dim huge", { .opcode = MVGPU_OP_GEMM_I32,
@@ -362,10 +362,31 @@ TEST_F(hostile, bad_queue_config)
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(cfg); i++) {
+		uint32_t r[MVGPU_QREG_FENCE_HI / 4 + 1];
+		unsigned int j;
+
 		EXPECT_EQ(0, mvgpu_ctx_queue_setup(&self->c, 0, cfg[i].ring,
 						   cfg[i].size, cfg[i].qsa));
 		EXPECT_EQ(MVGPU_ERR_QUEUE_CONFIG, mvgpu_ctx_error(&self->c, NULL))
 			TH_LOG("config %u", i);
+		/* The manual, "Enabling a queue": what the registers read. */
+		for (j = 0; j < ARRAY_SIZE(r); j++)
+			ASSERT_EQ(0, vfio_mmio_read32(self->c.vd.device,
+						      MVGPU_QUEUE_BASE(0) + 4 * j,
+						      &r[j]));
+		EXPECT_EQ((uint32_t)cfg[i].ring, r[MVGPU_QREG_RING_LO / 4]);
+		EXPECT_EQ(cfg[i].ring >> 32, r[MVGPU_QREG_RING_HI / 4]);
+		EXPECT_EQ(cfg[i].size, r[MVGPU_QREG_RING_SIZE / 4]);
+		EXPECT_EQ((uint32_t)cfg[i].qsa, r[MVGPU_QREG_QSA_LO / 4]);
+		EXPECT_EQ(cfg[i].qsa >> 32, r[MVGPU_QREG_QSA_HI / 4]);
+		EXPECT_EQ(0, r[MVGPU_QREG_CONTROL / 4]) TH_LOG("config %u", i);
+		EXPECT_EQ(0, r[MVGPU_QREG_HEAD / 4]);
+		EXPECT_EQ(0, r[MVGPU_QREG_FENCE_LO / 4]);
+		EXPECT_EQ(0, r[MVGPU_QREG_FENCE_HI / 4]);
+		/* Nothing was written to VRAM: doorbell_needed stays 0. */
+		if (cfg[i].qsa + sizeof(struct mvgpu_qsa) <= VRAM)
+			EXPECT_EQ(0, ((struct mvgpu_qsa *)(self->c.vram +
+					cfg[i].qsa))->doorbell_needed);
 		ASSERT_EQ(0, recover(&self->c));
 	}
 }

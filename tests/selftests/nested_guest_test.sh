@@ -77,7 +77,7 @@ CONSOLE=$LOGDIR/nested-l2-console.log
 QEMU_ERR=$LOGDIR/nested-l2-qemu.stderr
 CLEAN=$LOGDIR/nested-l2-console.txt
 
-NTESTS=30
+NTESTS=31
 # shellcheck source=tests/selftests/tap_lib.sh
 . "$(dirname "$0")/tap_lib.sh"
 qemu_pid=""
@@ -243,7 +243,7 @@ if [ -s "$CLEAN" ] && section DMESG | grep -q .; then
 	section DMESG | diag
 fi
 
-# 19-26: the guest driver and mvgpu-guest-test in L2
+# 19-27: the guest driver and mvgpu-guest-test in L2
 section GUEST >"$LOGDIR/nested-l2-guest.txt"
 echo "# mvgpu_guest.ko and mvgpu-guest-test in L2 ($(awk '
 	/^### L2-GUEST-BEGIN/ { sub(/.*uptime=/, ""); t0 = $0 }
@@ -260,6 +260,8 @@ check "guest driver: COPY and FILL, results read back through the VRAM mapping" 
 	guest copy=ok fill=ok
 check "guest driver: GEMM_F32 feature bit, exact small-integer product" \
 	guest gemm_f32=ok
+check "guest driver: a client on a full ring holds up no other" \
+	guest full_ring=ok
 check "guest driver: PCI remove in sysfs wakes a fence waiter with ENODEV" \
 	guest remove_sysfs=ok remove_waiter=ok
 check "guest driver: after the removal every ioctl and mmap fails with ENODEV" \
@@ -271,7 +273,7 @@ check "guest driver: PCI rescan brings /dev/mvgpu0 back; a fresh FILL works" \
 check "guest driver: rmmod mvgpu_guest with no file open" guest rmmod=ok
 check "guest driver: no BUG/WARNING/Oops/KASAN in L2's kernel log" guest dmesg=clean
 
-# 27: QEMU said nothing about the device
+# 28: QEMU said nothing about the device
 if [ -s "$QEMU_ERR" ]; then
 	echo "# QEMU stderr:"
 	diag <"$QEMU_ERR"
@@ -280,7 +282,7 @@ fi
 check "QEMU: no 'Cannot reset device' / 'Could not enable error recovery'" \
 	eval '! grep -Eq "Cannot reset device|Could not enable error recovery" "$QEMU_ERR"'
 
-# 28-29: remove the vGPU, unload the modules
+# 29-30: remove the vGPU, unload the modules
 remove_mdev() {
 	[ -e "$MDEV" ] && echo 1 >"$MDEV/remove" && [ ! -e "$MDEV" ]
 }

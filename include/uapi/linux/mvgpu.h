@@ -178,7 +178,8 @@
  *	reserved argument.
  * @MVGPU_ERR_BAD_RANGE: a VRAM range outside the vGPU's slice, wrapping,
  *	misaligned, or overlapping where the opcode forbids it.
- * @MVGPU_ERR_BAD_SIZE: a length or dimension of zero or above its limit.
+ * @MVGPU_ERR_BAD_SIZE: a count of zero, or a GEMM dimension or SPIN time
+ *	above its limit.  A count too large for the slice is BAD_RANGE.
  * @MVGPU_ERR_DMA: a guest-memory access failed (IOVA not mapped, or
  *	unmapped while the command ran).
  * @MVGPU_ERR_TIMEOUT: the host watchdog aborted a command that used more
@@ -312,7 +313,6 @@ struct mvgpu_cmd {
  *	binary32, in any order; the manual ("GEMM_F32") bounds the error
  *	against an exact product and says what NaN, infinity and denormal
  *	elements give.
- * @MVGPU_OP_COUNT: one past the last opcode; not an opcode.
  */
 enum mvgpu_opcode {
 	MVGPU_OP_NOP = 0,
@@ -325,7 +325,11 @@ enum mvgpu_opcode {
 	MVGPU_OP_REDUCE_I32 = 7,
 	MVGPU_OP_SPIN = 8,
 	MVGPU_OP_GEMM_F32 = 9,
-	MVGPU_OP_COUNT
+	/*
+	 * Minor versions add opcodes: there is deliberately no count here, it
+	 * would freeze the number of opcodes into every program built against
+	 * this header.  A driver uses what MVGPU_REG_VERSION promises.
+	 */
 };
 
 /* ---------------------------------------------------------------------- */
