@@ -166,8 +166,14 @@ struct mvgpu_sched {
  * @sched: the engine scheduler.
  * @host_dev: /dev/mvgpu-host<id>, the host path.
  * @host_name: its name.
+ * @model: the backend's name for the GPU, or "".
+ * @pci_address: the GPU's PCI address, or "".
+ * @offline: the backend cannot run commands (online.c).
+ * @ctxs: every context (vGPU or host client) holding resources, linked by
+ *	their @pgpu_node.
  *
- * Locking: @lock protects @vram_map, @engine_map and @nr_vgpus; it is never
+ * Locking: @lock protects @vram_map, @engine_map, @nr_vgpus, @offline and
+ * @ctxs; it is never
  * taken under a vGPU's locks, and only @sched.lock nests inside it.
  * @sched.lock (a spinlock) protects the run list, every queue's scheduling
  * fields and the engines' @current_q; it is innermost: nothing is taken
@@ -195,6 +201,10 @@ struct mvgpu_pgpu {
 	struct mvgpu_sched sched;
 	struct miscdevice host_dev;
 	char host_name[24];
+	char model[64];
+	char pci_address[16];
+	bool offline;
+	struct list_head ctxs;
 };
 
 /**
@@ -465,6 +475,8 @@ struct mvgpu_irq {
  * @host: a host-path client (host.c), not a VFIO device; only @vdev is
  *	unused then, and commands may not name guest memory.
  * @fence_wq: woken when a fence completes or the context fails.
+ * @pgpu_node: link in pgpu->ctxs while the context holds resources
+ *	(pgpu->lock).
  *
  * Locking: @lock serialises every VFIO user access: region reads and
  * writes, ioctls, reset, open and close.  It protects @cfg, the queue
@@ -507,6 +519,7 @@ struct mvgpu_vgpu {
 	struct mvgpu_stats stats;
 	bool host;
 	wait_queue_head_t fence_wq;
+	struct list_head pgpu_node;
 };
 
 /* vgpu->vram_flags bits */
@@ -542,6 +555,9 @@ void mvgpu_resources_release(struct mvgpu_vgpu *vgpu);
 
 /* sysfs.c */
 extern const struct attribute_group *mvgpu_pgpu_groups[];
+
+/* online.c */
+extern const struct attribute_group mvgpu_pgpu_online_group;
 extern const struct attribute_group *mvgpu_vgpu_groups[];
 
 /* vgpu.c */

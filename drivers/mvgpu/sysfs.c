@@ -116,6 +116,7 @@ static const struct attribute_group mvgpu_pgpu_group = {
 
 const struct attribute_group *mvgpu_pgpu_groups[] = {
 	&mvgpu_pgpu_group,
+	&mvgpu_pgpu_online_group,
 	NULL,
 };
 
