@@ -536,6 +536,7 @@ int main(int argc, char **argv)
 			return 1;
 		}
 
+	LOG("ready: %u engine threads on %s\n", o.engines, dev->name);
 	sigwait(&set, &sig);
 	atomic_store(&stopping, true);
 	if (!atomic_load(&exit_status))
