@@ -119,6 +119,7 @@ int mvgpu_user_server_start(unsigned int vram_mb, unsigned int engines)
 	const char *chunk_us = getenv("MVGPU_CHUNK_US");
 	pid_t pid, child;
 	int i, fd, status;
+	uint64_t t0;
 
 	snprintf(vram, sizeof(vram), "%u", vram_mb);
 	snprintf(eng, sizeof(eng), "%u", engines);
@@ -158,9 +159,15 @@ int mvgpu_user_server_start(unsigned int vram_mb, unsigned int engines)
 	}
 	waitpid(child, &status, 0);
 
+	t0 = mvgpu_now_ns();
 	for (i = 0; i < USER_START_MS / 50; i++) {
-		if (log_ready())
+		if (log_ready()) {
+			fprintf(stderr, "# mvgpu-engined ready after %.1f s\n",
+				(mvgpu_now_ns() - t0) / 1e9);
+			if (getenv("MVGPU_ENGINED_LOG"))
+				show_log();
 			return 0;
+		}
 		if (i > 20 && !mvgpu_user_server_pid())
 			break;
 		sleep_ms(50);
@@ -219,12 +226,48 @@ static void parse_params(const char *params, unsigned int *vram,
 		*engines = atoi(p + 8);
 }
 
+/*
+ * In a Debian root VM nothing preloads the vfio stack (run-vm.sh
+ * --rootfs): modprobe it as a host would.  Best effort: where it is
+ * loaded or built in, this does nothing.
+ */
+static void modprobe_vfio(void)
+{
+	static const char *const mods[] = {
+		"vfio", "vfio_iommu_type1", "vfio_virqfd", "mdev",
+	};
+	char path[64];
+	unsigned int i;
+	pid_t pid;
+
+	for (i = 0; i < sizeof(mods) / sizeof(mods[0]); i++) {
+		snprintf(path, sizeof(path), "/sys/module/%s", mods[i]);
+		if (path_exists(path))
+			continue;
+		pid = fork();
+		if (!pid) {
+			int fd = open("/dev/null", O_WRONLY);
+
+			if (fd >= 0) {
+				dup2(fd, 1);
+				dup2(fd, 2);
+			}
+			execlp("modprobe", "modprobe", "-q", mods[i],
+			       (char *)NULL);
+			_exit(127);
+		}
+		if (pid > 0)
+			waitpid(pid, NULL, 0);
+	}
+}
+
 int mvgpu_user_load(const char *params)
 {
 	unsigned int vram, engines;
 	char online[8] = "";
 	int ret;
 
+	modprobe_vfio();
 	if (!mvgpu_module_loaded("mvgpu")) {
 		ret = mvgpu_insmod("mvgpu", NULL);
 		if (ret)
@@ -262,4 +305,16 @@ int mvgpu_user_unload(void)
 	if (mvgpu_module_loaded("mvgpu"))
 		return mvgpu_rmmod("mvgpu");
 	return 0;
+}
+
+/*
+ * Every test program starts the server before its first test, so that
+ * lavapipe's start (pipeline compilation under TCG takes seconds) counts
+ * against no test's time limit.  A failure here is left to the first
+ * mvgpu_load() to report.
+ */
+__attribute__((constructor)) static void mvgpu_user_preload(void)
+{
+	if (mvgpu_backend_user() && !geteuid() && mvgpu_modules_in_dir())
+		mvgpu_user_load(NULL);
 }
