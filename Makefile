@@ -265,14 +265,19 @@ $(CHECKPATCH): | $(LINUX_SOURCE_TAR)
 # PREFER_DEFINED_ATTRIBUTE_MACRO do not apply.
 CHECKPATCH_KERNEL = $(shell cd $(SRC) && git ls-files -co --exclude-standard \
 	'drivers/*.[ch]' 'include/*.h')
-CHECKPATCH_USER = $(shell cd $(SRC) && git ls-files -co --exclude-standard \
-	'tests/*.[ch]' 'tools/*.[ch]')
+CHECKPATCH_USER = $(filter-out tools/mvgpu-engined/%,$(shell cd $(SRC) && \
+	git ls-files -co --exclude-standard 'tests/*.[ch]' 'tools/*.[ch]'))
+# mvgpu-engined calls Vulkan, whose names are CamelCase.
+CHECKPATCH_VK = $(shell cd $(SRC) && git ls-files -co --exclude-standard \
+	'tools/mvgpu-engined/*.[ch]')
 CHECKPATCH_RUN = $(CHECKPATCH) --strict --no-tree --quiet --terse --show-types
 
 checkpatch: $(CHECKPATCH)
 	cd $(SRC) && $(CHECKPATCH_RUN) -f $(CHECKPATCH_KERNEL) && \
 		$(CHECKPATCH_RUN) --ignore PREFER_KERNEL_TYPES,PREFER_DEFINED_ATTRIBUTE_MACRO \
 			-f $(CHECKPATCH_USER) && \
+		$(CHECKPATCH_RUN) --ignore PREFER_KERNEL_TYPES,PREFER_DEFINED_ATTRIBUTE_MACRO,CAMELCASE \
+			-f $(CHECKPATCH_VK) && \
 		echo "checkpatch: clean"
 
 sparse: modules-6.1-sparse

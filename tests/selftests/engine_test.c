@@ -83,13 +83,6 @@ static const char *user_skip(void)
 	return NULL;
 }
 
-#define USER_CHECK() do {						\
-	const char *why = user_skip();					\
-									\
-	if (why)							\
-		SKIP(return, "%s", why);				\
-} while (0)
-
 /* An ATTACH argument that the kernel accepts, under @name. */
 static void attach_arg(struct mvgpu_engine_attach *a, const char *name)
 {
@@ -110,7 +103,8 @@ TEST(protocol)
 	int fd, fd2;
 	void *p;
 
-	USER_CHECK();
+	if (user_skip())
+		SKIP(return, "%s", user_skip());
 	ASSERT_EQ(0, mvgpu_load(NULL));
 	fd = open(ENGINE_NODE, O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, fd);
@@ -227,7 +221,8 @@ FIXTURE_SETUP(vk)
 {
 	unsigned int i;
 
-	USER_CHECK();
+	if (user_skip())
+		SKIP(return, "%s", user_skip());
 	ASSERT_EQ(0, mvgpu_load(NULL));
 	/* Long GEMMs on lavapipe under TCG outlast the default watchdog. */
 	sysfs_read_str("/sys/module/mvgpu/parameters/watchdog_ms",

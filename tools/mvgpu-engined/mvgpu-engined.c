@@ -29,6 +29,7 @@
 
 #include "vk.h"
 
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define LOG(...)	fprintf(stderr, "mvgpu-engined: " __VA_ARGS__)
 
 #define DEFAULT_DEV	"/dev/mvgpu-engine"
@@ -58,30 +59,30 @@ static pthread_t main_thread;
 static void usage(FILE *f)
 {
 	fprintf(f,
-"Usage: mvgpu-engined [OPTION]...\n"
-"Run the engines of an mvgpu pGPU on a Vulkan GPU (needs mvgpu_user.ko).\n"
-"\n"
-"  -l, --list             list the Vulkan devices and whether they can serve\n"
-"  -d, --device SEL       the GPU: an index from --list, a PCI address\n"
-"                         (0000:01:00.0) or a part of its name (default 0)\n"
-"  -n, --name NAME        the pGPU's identity; a server started with the name\n"
-"                         of an offline pGPU takes it over (default: the PCI\n"
-"                         address, else vk<index>)\n"
-"  -m, --vram-mb MB       VRAM of the pGPU, a multiple of 16 (default 256)\n"
-"  -e, --engines N        engines, 1-16 (default 4)\n"
-"  -c, --chunk-us US      target GPU time per chunk, the preemption\n"
-"                         granularity (default 1000)\n"
-"      --node PATH        the kernel's device file (default %s)\n"
-"      --remove NAME      unregister the offline pGPU NAME and its vGPUs, exit\n"
-"      --self-test        run every opcode on the device against the CPU\n"
-"                         (no kernel module needed), exit 0 if all match\n"
-"  -v, --verbose          log every chunk\n"
-"  -h, --help             this text\n"
-"\n"
-"Logs go to stderr.  SIGTERM or SIGINT detach cleanly: the pGPU goes\n"
-"offline and its vGPUs fail with a host error until a server attaches\n"
-"again with the same name.  Exit status: 0 after a requested stop, 1 on\n"
-"an error (device lost, kernel gave up on us), 2 on bad usage.\n",
+		"Usage: mvgpu-engined [OPTION]...\n"
+		"Run the engines of an mvgpu pGPU on a Vulkan GPU (needs mvgpu_user.ko).\n"
+		"\n"
+		"  -l, --list             list the Vulkan devices and whether they can serve\n"
+		"  -d, --device SEL       the GPU: an index from --list, a PCI address\n"
+		"                         (0000:01:00.0) or a part of its name (default 0)\n"
+		"  -n, --name NAME        the pGPU's identity; a server started with the name\n"
+		"                         of an offline pGPU takes it over (default: the PCI\n"
+		"                         address, else vk<index>)\n"
+		"  -m, --vram-mb MB       VRAM of the pGPU, a multiple of 16 (default 256)\n"
+		"  -e, --engines N        engines, 1-16 (default 4)\n"
+		"  -c, --chunk-us US      target GPU time per chunk, the preemption\n"
+		"                         granularity (default 1000)\n"
+		"      --node PATH        the kernel's device file (default %s)\n"
+		"      --remove NAME      unregister the offline pGPU NAME and its vGPUs, exit\n"
+		"      --self-test        run every opcode on the device against the CPU\n"
+		"                         (no kernel module needed), exit 0 if all match\n"
+		"  -v, --verbose          log every chunk\n"
+		"  -h, --help             this text\n"
+		"\n"
+		"Logs go to stderr.  SIGTERM or SIGINT detach cleanly: the pGPU goes\n"
+		"offline and its vGPUs fail with a host error until a server attaches\n"
+		"again with the same name.  Exit status: 0 after a requested stop, 1 on\n"
+		"an error (device lost, kernel gave up on us), 2 on bad command lines.\n",
 		DEFAULT_DEV);
 }
 
@@ -120,13 +121,27 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			    .vram_mb = 256, .engines = 4, .chunk_us = 1000 };
 	while ((c = getopt_long(argc, argv, "ld:n:m:e:c:vh", lo, NULL)) != -1) {
 		switch (c) {
-		case 'l': o->list = true; break;
-		case 'd': o->device = optarg; break;
-		case 'n': o->name = optarg; break;
-		case 'N': o->node = optarg; break;
-		case 'R': o->remove = optarg; break;
-		case 'T': o->self_test = true; break;
-		case 'v': o->verbose = true; break;
+		case 'l':
+			o->list = true;
+			break;
+		case 'd':
+			o->device = optarg;
+			break;
+		case 'n':
+			o->name = optarg;
+			break;
+		case 'N':
+			o->node = optarg;
+			break;
+		case 'R':
+			o->remove = optarg;
+			break;
+		case 'T':
+			o->self_test = true;
+			break;
+		case 'v':
+			o->verbose = true;
+			break;
 		case 'm':
 			if (!parse_uint(optarg, &o->vram_mb) || !o->vram_mb ||
 			    o->vram_mb % 16) {
@@ -243,7 +258,7 @@ static int warm_up(struct vk_engine *e)
 	unsigned int i;
 	double t0 = now_us();
 
-	for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(ops); i++) {
 		memset(&d, 0, sizeof(d));
 		d.opcode = ops[i];
 		d.dst = 0;
@@ -340,8 +355,10 @@ static void calibrate(struct vk_engine *e, unsigned int us,
 		a->chunk_elems = 1;
 	if (!a->chunk_macs)
 		a->chunk_macs = 1;
-	LOG("chunks for ~%u us: %" PRIu64 " bytes (FILL, COPY), %" PRIu64 " elements (AXPY, REDUCE), %" PRIu64 " multiply-adds (GEMM), before the kernel's bounds\n",
-	    us, (uint64_t)a->chunk_bytes, (uint64_t)a->chunk_elems,
+	LOG("chunks for ~%u us, before the kernel's bounds: %" PRIu64
+	    " bytes (FILL, COPY), %" PRIu64 " elements (AXPY, REDUCE), %"
+	    PRIu64 " multiply-adds (GEMM)\n", us,
+	    (uint64_t)a->chunk_bytes, (uint64_t)a->chunk_elems,
 	    (uint64_t)a->chunk_macs);
 }
 
@@ -354,8 +371,12 @@ static void stop(int status)
 	pthread_kill(main_thread, SIGTERM);
 }
 
-/* The engines' descriptors, mapped read-only from the kernel. */
-static const volatile char *descs;
+/*
+ * The engines' descriptors, mapped read-only from the kernel, which
+ * writes one only while no chunk of that engine is out: a thread copies
+ * its descriptor once after each fetch.
+ */
+static const char *descs;
 static size_t desc_size;
 
 static void *engine_thread(void *arg)
@@ -384,8 +405,7 @@ static void *engine_thread(void *arg)
 			break;
 		}
 		/* One copy of the descriptor: everything below uses it. */
-		memcpy(&d, (const void *)(descs + e->index * desc_size),
-		       sizeof(d));
+		memcpy(&d, descs + e->index * desc_size, sizeof(d));
 		if (d.seq != f.seq) {
 			LOG("engine %u: descriptor seq %" PRIu64 ", expected %" PRIu64 "\n",
 			    e->index, (uint64_t)d.seq, (uint64_t)f.seq);

@@ -7,6 +7,7 @@
  * results must be bit-identical; GEMM_F32 within the bound of
  * Documentation/mvgpu-engine-protocol.rst against a double reference.
  */
+#include <float.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -17,6 +18,8 @@
 
 #include "vk.h"
 
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#define ULP_HALF	(1.0 / 16777216)	/* 2^-24 */
 #define SELF_SIZE	(32u << 20)
 #define ENGINED_OP_GEMM_F32	9
 
@@ -76,7 +79,7 @@ static void test_copy(struct vk_engine *e, uint8_t *m)
 	uint64_t sum;
 	int st;
 
-	for (i = 0; i < sizeof(lens) / sizeof(lens[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(lens); i++)
 		for (so = 0; so < 4; so++)
 			for (dof = 0; dof < 4; dof++) {
 				fill_random(m, 4 << 20);
@@ -200,7 +203,7 @@ static void test_gemm(struct vk_engine *e, uint8_t *m, unsigned int M,
 			}
 			/* K * 2^-24 * sum |a b|: the documented bound. */
 			err = fabs(Cf[i * N + j] - s);
-			if (err > K * ldexp(1.0, -24) * abs_s + 1e-30)
+			if (err > K * ULP_HALF * abs_s + DBL_MIN)
 				bad++;
 			if (abs_s > 0 && err / abs_s > worst)
 				worst = err / abs_s;

@@ -197,7 +197,7 @@ static int make_pipelines(struct vk_gpu *g)
 	unsigned int i;
 
 	for (i = 0; i < 3; i++)
-		b[i] = (VkDescriptorSetLayoutBinding){
+		b[i] = (VkDescriptorSetLayoutBinding) {
 			.binding = i,
 			.descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
 			.descriptorCount = 1,
@@ -241,7 +241,7 @@ static int make_pipelines(struct vk_gpu *g)
 int vk_open(struct vk_gpu *g, const struct vk_dev_info *info,
 	    unsigned int nr_engines)
 {
-	const char *exts[] = {
+	static const char *const exts[] = {
 		VK_EXT_EXTERNAL_MEMORY_HOST_EXTENSION_NAME,
 	};
 	VkPhysicalDeviceMaintenance3Properties m3 = {
@@ -286,7 +286,7 @@ int vk_open(struct vk_gpu *g, const struct vk_dev_info *info,
 		return -1;
 	}
 	if (!info->has_host_mem) {
-		LOG("%s: no VK_EXT_external_memory_host: mvgpu-engined imports the kernel's VRAM pages with it and cannot use this device\n",
+		LOG("%s: no VK_EXT_external_memory_host to import VRAM with\n",
 		    info->name);
 		return -1;
 	}
@@ -336,8 +336,9 @@ int vk_open(struct vk_gpu *g, const struct vk_dev_info *info,
 	if (vkCreateDescriptorPool(g->dev, &dp, NULL, &g->desc_pool))
 		return -1;
 	g->nr_engines = nr_engines;
-	LOG("%s: queue family %u, %u queue(s) for %u engines; maxStorageBufferRange %u, minStorageBufferOffsetAlignment %llu, minImportedHostPointerAlignment %llu\n",
-	    info->name, g->family, g->nr_queues, nr_engines,
+	LOG("%s: queue family %u, %u queue(s) for %u engines\n",
+	    info->name, g->family, g->nr_queues, nr_engines);
+	LOG("maxStorageBufferRange %u, offset alignment %llu, host pointer alignment %llu\n",
 	    g->props.limits.maxStorageBufferRange,
 	    (unsigned long long)g->props.limits.minStorageBufferOffsetAlignment,
 	    (unsigned long long)info->host_align);
@@ -406,13 +407,13 @@ int vk_import_vram(struct vk_gpu *g, void *vram, uint64_t size)
 		return -1;
 	if ((uintptr_t)vram % g->info.host_align ||
 	    size % g->info.host_align) {
-		LOG("VRAM mapping %p + %llu is not aligned to minImportedHostPointerAlignment %llu\n",
+		LOG("VRAM at %p + %llu: not minImportedHostPointerAlignment (%llu)\n",
 		    vram, (unsigned long long)size,
 		    (unsigned long long)g->info.host_align);
 		return -1;
 	}
 	if (g->max_alloc && size > g->max_alloc) {
-		LOG("VRAM of %llu MiB exceeds the device's maxMemoryAllocationSize (%llu MiB): ask for less (--vram-mb)\n",
+		LOG("VRAM of %llu MiB > maxMemoryAllocationSize (%llu MiB): lower --vram-mb\n",
 		    (unsigned long long)(size >> 20),
 		    (unsigned long long)(g->max_alloc >> 20));
 		return -1;
@@ -619,7 +620,7 @@ static void sync_ranges(struct vk_gpu *g, const struct touched *t, bool before)
 			continue;
 		if (e > g->vram_size)
 			e = g->vram_size;
-		r[n++] = (VkMappedMemoryRange){
+		r[n++] = (VkMappedMemoryRange) {
 			.sType = VK_STRUCTURE_TYPE_MAPPED_MEMORY_RANGE,
 			.memory = g->vram_mem,
 			.offset = s,
@@ -712,7 +713,7 @@ int vk_run(struct vk_engine *e, const struct mvgpu_engine_desc *d,
 			return MVGPU_ENGINE_ST_BAD_RANGE;
 		touch(&t, d->src + d->begin * 4, units * 4, false);
 		bi[0] = bi[1];
-		bi[2] = (VkDescriptorBufferInfo){ e->part_buf, 0,
+		bi[2] = (VkDescriptorBufferInfo) { e->part_buf, 0,
 						  VK_REDUCE_GROUPS * 8 };
 		pc.src = r1 / 4;
 		pc.count = units;
@@ -750,7 +751,7 @@ int vk_run(struct vk_engine *e, const struct mvgpu_engine_desc *d,
 	}
 
 	for (i = 0; i < 3; i++)
-		w[i] = (VkWriteDescriptorSet){
+		w[i] = (VkWriteDescriptorSet) {
 			.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET,
 			.dstSet = e->set,
 			.dstBinding = i,

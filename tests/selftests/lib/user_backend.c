@@ -24,6 +24,7 @@
 
 #include "mvgpu_test.h"
 
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define USER_NAME	"mvgpu-test"
 #define USER_PIDFILE	"/tmp/mvgpu-engined.pid"
 #define USER_LOG	"/tmp/mvgpu-engined.log"
@@ -240,7 +241,7 @@ static void modprobe_vfio(void)
 	unsigned int i;
 	pid_t pid;
 
-	for (i = 0; i < sizeof(mods) / sizeof(mods[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(mods); i++) {
 		snprintf(path, sizeof(path), "/sys/module/%s", mods[i]);
 		if (path_exists(path))
 			continue;
