@@ -266,7 +266,7 @@ static void gemm_ref(const uint32_t *a, const uint32_t *b, uint32_t *c,
 		}
 }
 
-TEST_F(vk, results)
+TEST_F_TIMEOUT(vk, results, 600)
 {
 	struct mvgpu_ctx *c = &self->c[0];
 	uint32_t *w = (uint32_t *)c->vram, *ref;
@@ -318,7 +318,7 @@ TEST_F(vk, results)
 	free(ref);
 }
 
-TEST_F(vk, kill_mid_gemm)
+TEST_F_TIMEOUT(vk, kill_mid_gemm, 600)
 {
 	struct mvgpu_ctx *c = &self->c[0], *idle = &self->c[1];
 	const unsigned int D = 512;
