@@ -106,7 +106,8 @@ void mvu_engines_offline(struct mvu_gpu *gpu)
 static u64 mvu_op_units(struct mvu_gpu *gpu, const struct mvgpu_op *op,
 			u64 *per_chunk)
 {
-	u64 macs_per_row;
+	u64 macs_per_row, rows;
+	u32 align;
 
 	switch (op->opcode) {
 	case MVGPU_OP_FILL:
@@ -120,8 +121,9 @@ static u64 mvu_op_units(struct mvu_gpu *gpu, const struct mvgpu_op *op,
 	default:
 		/* GEMM_I32 and ISA 1.1's GEMM_F32: rows of C. */
 		macs_per_row = (u64)op->n * op->k;
-		*per_chunk = max_t(u64, 1, READ_ONCE(gpu->chunk_macs) /
-				   max_t(u64, 1, macs_per_row));
+		align = max_t(u32, READ_ONCE(gpu->gemm_rows), 1);
+		rows = READ_ONCE(gpu->chunk_macs) / max_t(u64, 1, macs_per_row);
+		*per_chunk = max_t(u64, align, rounddown(rows, align));
 		return op->m;
 	}
 }

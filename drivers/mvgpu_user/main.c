@@ -36,6 +36,7 @@
 #define MVU_CHUNK_MACS_DEF	((u64)SZ_4M)
 #define MVU_CHUNK_MACS_MIN	((u64)SZ_64K)
 #define MVU_CHUNK_MACS_MAX	((u64)SZ_1G)
+#define MVU_GEMM_ROWS_MAX	256
 
 static unsigned int max_vram_mb = 4096;
 module_param(max_vram_mb, uint, 0644);
@@ -126,8 +127,9 @@ static int mvu_attach_check(struct mvgpu_engine_attach *a)
 		return -EINVAL;
 	if (a->version >> 16 != MVGPU_ENGINE_VERSION_MAJOR)
 		return -EPROTONOSUPPORT;
-	if (a->flags & ~MVGPU_ENGINE_ATTACH_PCI || a->pad0 || a->pad1 ||
-	    a->pgpu_id || a->takeover || a->desc_size)
+	if (a->flags & ~MVGPU_ENGINE_ATTACH_PCI || a->pad0 ||
+	    a->pgpu_id || a->takeover || a->desc_size ||
+	    a->gemm_rows > MVU_GEMM_ROWS_MAX)
 		return -EINVAL;
 	for (i = 0; i < ARRAY_SIZE(a->reserved); i++)
 		if (a->reserved[i])
@@ -152,6 +154,7 @@ static int mvu_attach_check(struct mvgpu_engine_attach *a)
 	a->chunk_elems = a->chunk_elems ?
 		clamp(a->chunk_elems, MVU_CHUNK_ELEMS_MIN, MVU_CHUNK_ELEMS_MAX) :
 		MVU_CHUNK_ELEMS_DEF;
+	a->gemm_rows = max(a->gemm_rows, 1U);
 	a->chunk_macs = a->chunk_macs ?
 		clamp(a->chunk_macs, MVU_CHUNK_MACS_MIN, MVU_CHUNK_MACS_MAX) :
 		MVU_CHUNK_MACS_DEF;
@@ -254,6 +257,7 @@ static long mvu_attach(struct mvu_file *mf,
 	WRITE_ONCE(gpu->chunk_bytes, a.chunk_bytes);
 	WRITE_ONCE(gpu->chunk_elems, a.chunk_elems);
 	WRITE_ONCE(gpu->chunk_macs, a.chunk_macs);
+	WRITE_ONCE(gpu->gemm_rows, a.gemm_rows);
 	gpu->server = mf;
 	mvu_engines_online(gpu, mf);
 	if (takeover)

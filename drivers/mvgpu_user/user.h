@@ -88,6 +88,7 @@ struct mvu_engine {
  * @chunk_bytes: FILL/COPY bytes per chunk (READ_ONCE; set at ATTACH).
  * @chunk_elems: AXPY/REDUCE elements per chunk (likewise).
  * @chunk_macs: GEMM multiply-adds per chunk (likewise).
+ * @gemm_rows: GEMM rows per chunk are a multiple of this (likewise).
  * @removed: MVGPU_ENGINE_REMOVE took it off the list (mvu_lock).
  * @engines: the mailboxes.
  */
@@ -105,6 +106,7 @@ struct mvu_gpu {
 	u64 chunk_bytes;
 	u64 chunk_elems;
 	u64 chunk_macs;
+	u32 gemm_rows;
 	bool removed;
 	struct mvu_engine engines[MVGPU_MAX_ENGINES];
 };

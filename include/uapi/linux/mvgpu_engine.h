@@ -87,8 +87,12 @@
  * @chunk_elems: in: AXPY/REDUCE elements per chunk, 0 for the default;
  *	clamped to 1 Ki..16 Mi.
  * @chunk_macs: in: GEMM multiply-adds per chunk, 0 for the default;
- *	clamped to 64 Ki..1 Gi.  A GEMM chunk is whole rows of C: at least
- *	one, at most chunk_macs / (N * K).
+ *	clamped to 64 Ki..1 Gi.  A GEMM chunk is whole rows of C: about
+ *	chunk_macs / (N * K), a multiple of @gemm_rows, at least @gemm_rows
+ *	(the last chunk takes what is left).
+ * @gemm_rows: in: GEMM rows per chunk are a multiple of this, 1..256, 0
+ *	for 1: the height of the server's GEMM tile, so that no chunk
+ *	computes a tile of which it keeps only a few rows.
  * @pgpu_id: out: the pGPU is /sys/class/mvgpu/mvgpu<pgpu_id>.
  * @takeover: out: 1 when an offline pGPU was taken over, else 0.
  * @desc_size: out: bytes between two engines' descriptors in the
@@ -114,7 +118,7 @@ struct mvgpu_engine_attach {
 	__u32 pgpu_id;
 	__u32 takeover;
 	__u32 desc_size;
-	__u32 pad1;
+	__u32 gemm_rows;
 	__u64 reserved[4];
 };
 
