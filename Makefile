@@ -237,6 +237,7 @@ tests: $(BUILD)/tests/mvgpuctl
 	$(SELFTESTS_MAKE) all
 	@mkdir -p $(BUILD)/tests
 	@for s in $(TEST_SCRIPTS); do install -m 0755 $$s $(BUILD)/tests/; done
+	@install -m 0644 $(SRC)/tests/selftests/tap_lib.sh $(BUILD)/tests/
 
 # mvgpuctl: the admin tool.  The VM gets the static build next to
 # mvgpuctl_test.sh (Debian has no static libpci: that build names PCI

@@ -14,7 +14,12 @@
  */
 #include <linux/pci_regs.h>
 
-#include "mvgpu.h"
+#include <uapi/linux/mvgpu.h>
+
+#include "cfg.h"
+#include "irq.h"
+#include "profile.h"
+#include "vgpu.h"
 
 /**
  * struct mvgpu_cfg_field - one register of the config space

@@ -69,7 +69,12 @@
 #include <linux/vfio.h>
 #include <linux/workqueue.h>
 
-#include "mvgpu.h"
+#include <mvgpu/backend.h>
+#include <uapi/linux/mvgpu.h>
+
+#include "dma.h"
+#include "queue.h"
+#include "vgpu.h"
 
 /* Largest single vfio_dma_rw() call. */
 #define MVGPU_DMA_PIECE		SZ_64K

@@ -25,8 +25,16 @@
 
 #include <mvgpu/bufpool.h>
 #include <mvgpu/submit.h>
+#include <uapi/linux/mvgpu.h>
 
-#include "mvgpu.h"
+#include "host.h"
+#include "irq.h"
+#include "main.h"
+#include "pgpu.h"
+#include "profile.h"
+#include "queue.h"
+#include "vgpu.h"
+#include "vram.h"
 
 /* A ring holds a whole submission: MVGPU_SUBMIT_MAX commands and a fence. */
 #define MVGPU_HOST_RING_SIZE	SZ_128K

@@ -49,8 +49,12 @@
 #include <linux/pci_regs.h>
 #include <linux/slab.h>
 
+#include <uapi/linux/mvgpu.h>
+
+#include "cfg.h"
 #include "compat.h"
-#include "mvgpu.h"
+#include "irq.h"
+#include "vgpu.h"
 
 /* Upper bound of irq_moderation_us: 10 ms, i.e. at least 100 interrupts/s. */
 #define MVGPU_IRQ_MODERATION_MAX_US	10000

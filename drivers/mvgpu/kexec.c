@@ -9,7 +9,8 @@
 #include <linux/ktime.h>
 #include <linux/sizes.h>
 
-#include "mvgpu.h"
+#include <mvgpu/backend.h>
+#include <uapi/linux/mvgpu.h>
 
 /* Work per call, as for mvgpu_sim's chunks: about 100 us. */
 #define MVGPU_KEXEC_CHUNK_BYTES	SZ_256K

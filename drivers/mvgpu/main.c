@@ -7,7 +7,11 @@
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 
-#include "mvgpu.h"
+#include "dma.h"
+#include "main.h"
+#include "profile.h"
+#include "sysfs.h"
+#include "vgpu.h"
 
 unsigned int mvgpu_watchdog_ms = 400;
 module_param_named(watchdog_ms, mvgpu_watchdog_ms, uint, 0644);

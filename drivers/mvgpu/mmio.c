@@ -5,7 +5,13 @@
  * caller (vfio_ops.c) has split the access into aligned 32-bit registers
  * inside BAR0 and holds vgpu->lock.
  */
-#include "mvgpu.h"
+#include <uapi/linux/mvgpu.h>
+
+#include "irq.h"
+#include "mmio.h"
+#include "profile.h"
+#include "queue.h"
+#include "vgpu.h"
 
 static u32 mvgpu_mmio_features(struct mvgpu_vgpu *vgpu)
 {

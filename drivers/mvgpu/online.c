@@ -14,7 +14,12 @@
  */
 #include <linux/sysfs.h>
 
-#include "mvgpu.h"
+#include <mvgpu/backend.h>
+
+#include "irq.h"
+#include "online.h"
+#include "pgpu.h"
+#include "vgpu.h"
 
 /* ERROR_INFO of the MVGPU_ERR_HOST a pGPU going offline raises. */
 #define MVGPU_OFFLINE_ERROR_INFO	0xffffffu

@@ -12,7 +12,13 @@
 #include <linux/module.h>
 #include <linux/slab.h>
 
-#include "mvgpu.h"
+#include <mvgpu/backend.h>
+
+#include "host.h"
+#include "main.h"
+#include "pgpu.h"
+#include "profile.h"
+#include "sched.h"
 
 static DEFINE_IDA(mvgpu_pgpu_ida);
 

@@ -23,7 +23,12 @@
 #include <linux/log2.h>
 #include <linux/slab.h>
 
-#include "mvgpu.h"
+#include <mvgpu/backend.h>
+
+#include "pgpu.h"
+#include "profile.h"
+#include "sched.h"
+#include "vgpu.h"
 
 static void mvgpu_format_size(char *buf, size_t len, u64 bytes)
 {

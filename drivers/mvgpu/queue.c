@@ -25,7 +25,17 @@
 #include <linux/sizes.h>
 #include <linux/ktime.h>
 
-#include "mvgpu.h"
+#include <mvgpu/backend.h>
+#include <uapi/linux/mvgpu.h>
+
+#include "dma.h"
+#include "irq.h"
+#include "main.h"
+#include "pgpu.h"
+#include "profile.h"
+#include "queue.h"
+#include "sched.h"
+#include "vgpu.h"
 
 #define MVGPU_RING_MIN		SZ_4K
 #define MVGPU_RING_MAX		SZ_16M

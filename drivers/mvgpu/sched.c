@@ -53,7 +53,12 @@
 #include <linux/sched.h>
 
 #include "compat.h"
-#include "mvgpu.h"
+#include "main.h"
+#include "pgpu.h"
+#include "profile.h"
+#include "queue.h"
+#include "sched.h"
+#include "vgpu.h"
 
 static bool mvgpu_is_timesliced(const struct mvgpu_queue *q)
 {

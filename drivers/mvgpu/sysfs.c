@@ -13,7 +13,17 @@
 #include <linux/math64.h>
 #include <linux/sysfs.h>
 
-#include "mvgpu.h"
+#include <mvgpu/backend.h>
+
+#include "dma.h"
+#include "main.h"
+#include "pgpu.h"
+#include "profile.h"
+#include "queue.h"
+#include "sched.h"
+#include "online.h"
+#include "sysfs.h"
+#include "vgpu.h"
 
 static struct mvgpu_pgpu *dev_to_pgpu(struct device *dev)
 {

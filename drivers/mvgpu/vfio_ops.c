@@ -12,8 +12,15 @@
 #include <linux/nospec.h>
 #include <linux/uaccess.h>
 
+#include <uapi/linux/mvgpu.h>
+
+#include "cfg.h"
 #include "compat.h"
-#include "mvgpu.h"
+#include "irq.h"
+#include "mmio.h"
+#include "vfio_ops.h"
+#include "vgpu.h"
+#include "vram.h"
 
 /* Largest single register access; wider requests are split. */
 #define MVGPU_MMIO_ACCESS_MAX	8

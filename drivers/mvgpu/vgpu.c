@@ -15,8 +15,20 @@
  */
 #include <linux/module.h>
 
+#include <uapi/linux/mvgpu.h>
+
+#include "cfg.h"
 #include "compat.h"
-#include "mvgpu.h"
+#include "dma.h"
+#include "irq.h"
+#include "mmio.h"
+#include "pgpu.h"
+#include "profile.h"
+#include "queue.h"
+#include "sched.h"
+#include "vfio_ops.h"
+#include "vgpu.h"
+#include "vram.h"
 
 /**
  * mvgpu_vgpu_reset() - return a vGPU to its power-on state

@@ -17,8 +17,13 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
+#include <mvgpu/backend.h>
+
 #include "compat.h"
-#include "mvgpu.h"
+#include "pgpu.h"
+#include "vfio_ops.h"
+#include "vgpu.h"
+#include "vram.h"
 
 /**
  * mvgpu_vram_rw() - BAR2 region read or write

@@ -45,22 +45,8 @@ WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 DEST=$WORK/install
 
-n=0
-failed=0
-ok() {
-	n=$((n + 1))
-	echo "ok $n - $*"
-}
-not_ok() {
-	n=$((n + 1))
-	failed=$((failed + 1))
-	echo "not ok $n - $*"
-}
-check() {
-	local what=$1
-	shift
-	if "$@"; then ok "$what"; else not_ok "$what"; fi
-}
+# shellcheck source=tests/selftests/tap_lib.sh
+. "$SELF/tap_lib.sh"
 
 echo "TAP version 13"
 

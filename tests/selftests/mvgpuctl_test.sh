@@ -37,56 +37,11 @@ U5=4d564750-4354-4c00-8000-000000000005
 U6=4d564750-4354-4c00-8000-000000000006
 NOPE=4d564750-4354-4c00-8000-0000000000ff
 
-n=0
-failed=0
+# shellcheck source=tests/selftests/tap_lib.sh
+. "$(dirname "$0")/tap_lib.sh"
 loaded_core=0
 loaded_sim=0
 created=""
-
-ok() {
-	n=$((n + 1))
-	echo "ok $n - $*"
-}
-
-not_ok() {
-	n=$((n + 1))
-	failed=$((failed + 1))
-	echo "not ok $n - $1"
-	[ -z "${2:-}" ] || echo "#   $2"
-	sed -n '1,6s/^/#   stdout: /p' "$OUT" 2>/dev/null
-	sed -n '1,6s/^/#   stderr: /p' "$ERR" 2>/dev/null
-}
-
-skip() {
-	n=$((n + 1))
-	echo "ok $n - $1 # SKIP $2"
-}
-
-# run CMD...: rc, $OUT, $ERR
-run() {
-	"$@" >"$OUT" 2>"$ERR"
-	rc=$?
-}
-
-# expect DESC RC [STDOUT_SUBSTRING [STDERR_SUBSTRING]] on the last run
-expect() {
-	why=""
-	[ "$rc" -eq "$2" ] || why="exit status $rc, expected $2"
-	if [ -n "${3:-}" ] && ! grep -qF -- "$3" "$OUT"; then
-		why="$why; stdout lacks '$3'"
-	fi
-	if [ -n "${4:-}" ] && ! grep -qF -- "$4" "$ERR"; then
-		why="$why; stderr lacks '$4'"
-	fi
-	if [ -z "$why" ]; then ok "$1"; else not_ok "$1" "$why"; fi
-}
-
-# check DESC COMMAND...
-check() {
-	d=$1
-	shift
-	if "$@"; then ok "$d"; else not_ok "$d" "failed: $*"; fi
-}
 
 # attr_is UUID FILE VALUE: the vGPU's mvgpu/FILE reads VALUE
 attr_is() {
@@ -352,6 +307,4 @@ fi
 
 cleanup
 trap - EXIT
-echo "1..$n"
-echo "# $((n - failed)) passed, $failed failed"
-[ "$failed" -eq 0 ]
+tap_summary

@@ -78,27 +78,9 @@ QEMU_ERR=$LOGDIR/nested-l2-qemu.stderr
 CLEAN=$LOGDIR/nested-l2-console.txt
 
 NTESTS=30
-n=0
-failed=0
+# shellcheck source=tests/selftests/tap_lib.sh
+. "$(dirname "$0")/tap_lib.sh"
 qemu_pid=""
-
-ok() {
-	n=$((n + 1))
-	echo "ok $n $*"
-}
-
-not_ok() {
-	n=$((n + 1))
-	failed=$((failed + 1))
-	echo "not ok $n $*"
-}
-
-# check DESCRIPTION COMMAND... -> ok/not ok on COMMAND's status
-check() {
-	desc=$1
-	shift
-	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
-}
 
 diag() {
 	sed 's/^/# /'

@@ -17,7 +17,8 @@
 #   --modules DIR       every *.ko in DIR goes to /lib/mvgpu/ in the guest;
 #                       they are NOT loaded: tests insmod/rmmod them using
 #                       $MVGPU_MODDIR (= /lib/mvgpu)
-#   --bin DIR           every executable in DIR goes to /tests/
+#   --bin DIR           every executable in DIR goes to /tests/, with the
+#                       shell library the tests source (*_lib.sh)
 #   --tests "..."       test names, run in this order as /tests/<name>
 #   --timeout SECS      host-side limit for the whole VM run (default 600)
 #   --test-timeout SECS in-guest limit per test (default: 300, at most
@@ -391,7 +392,9 @@ build_initramfs() {
 		if [[ -e $f ]]; then cp "$f" "$stage/lib/mvgpu/"; fi
 	done
 	for f in "$BIN_DIR"/*; do
-		if [[ -f $f && -x $f ]]; then cp "$f" "$stage/tests/"; fi
+		if [[ -f $f && ( -x $f || $f == *_lib.sh ) ]]; then
+			cp "$f" "$stage/tests/"
+		fi
 	done
 	if [[ -n $EXTRA_DIR && -n $ROOTFS ]]; then
 		mkdir -p "$stage/extra"

@@ -20,42 +20,15 @@ command -v python3 >/dev/null || { echo "unit_test.sh: needs python3" >&2; exit 
 T=$(mktemp -d "${TMPDIR:-/tmp}/mvgpuctl-test.XXXXXX") || exit 2
 chmod 755 "$T"
 trap 'rm -rf "$T"' EXIT
-n=0
-failed=0
-label=""
+OUT=$T/out
+ERR=$T/err
+# shellcheck source=tests/selftests/tap_lib.sh
+. "$HERE/../../../tests/selftests/tap_lib.sh"
 
-ok() {
-	n=$((n + 1))
-	echo "ok $n - $label$1"
-}
-
-not_ok() {
-	n=$((n + 1))
-	failed=$((failed + 1))
-	echo "not ok $n - $label$1"
-	echo "#   $2"
-	sed -n '1,8s/^/#   stdout: /p' "$T/out"
-	sed -n '1,8s/^/#   stderr: /p' "$T/err"
-}
-
-# run CMD...: run with the fake root; rc, $T/out, $T/err
+# run CMD...: run with the fake root; rc, $OUT, $ERR
 run() {
-	MVGPUCTL_SYSFS_ROOT=$ROOT "$@" >"$T/out" 2>"$T/err"
+	MVGPUCTL_SYSFS_ROOT=$ROOT "$@" >"$OUT" 2>"$ERR"
 	rc=$?
-}
-
-# expect DESC RC [STDOUT_SUBSTRING [STDERR_SUBSTRING]]: one TAP result on
-# the last run
-expect() {
-	why=""
-	[ "$rc" -eq "$2" ] || why="exit status $rc, expected $2"
-	if [ -n "${3:-}" ] && ! grep -qF -- "$3" "$T/out"; then
-		why="$why; stdout lacks '$3'"
-	fi
-	if [ -n "${4:-}" ] && ! grep -qF -- "$4" "$T/err"; then
-		why="$why; stderr lacks '$4'"
-	fi
-	if [ -z "$why" ]; then ok "$1"; else not_ok "$1" "$why"; fi
 }
 
 # check DESC COMMAND...: ok if COMMAND succeeds
@@ -112,7 +85,7 @@ build_tree() {
 
 suite() {
 	bin=$1
-	label="[$(basename "$bin")] "
+	TAP_LABEL="[$(basename "$bin")] "
 	build_tree
 
 	# --- command line --------------------------------------------------
@@ -372,7 +345,7 @@ complete_words() {
 }
 
 completion_suite() {
-	label="[bash-completion] "
+	TAP_LABEL="[bash-completion] "
 	build_tree
 	complete_words mvgpuctl qemu
 	check "completes commands" file_is "$T/out" qemu-args
