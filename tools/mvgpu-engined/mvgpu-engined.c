@@ -46,6 +46,7 @@ struct opts {
 	unsigned int chunk_us;
 	bool list;
 	bool self_test;
+	bool bench;
 	bool verbose;
 };
 
@@ -74,6 +75,8 @@ static void usage(FILE *f)
 		"                         granularity (default 1000)\n"
 		"      --node PATH        the kernel's device file (default %s)\n"
 		"      --remove NAME      unregister the offline pGPU NAME and its vGPUs, exit\n"
+		"      --bench            one repetition of make bench-vk's native baseline\n"
+		"                         (mvgpu-bench's workloads, without mvgpu), exit\n"
 		"      --self-test        run every opcode on the device against the CPU\n"
 		"                         (no kernel module needed), exit 0 if all match\n"
 		"  -v, --verbose          log every chunk\n"
@@ -111,6 +114,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "node", required_argument, NULL, 'N' },
 		{ "remove", required_argument, NULL, 'R' },
 		{ "self-test", no_argument, NULL, 'T' },
+		{ "bench", no_argument, NULL, 'B' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -138,6 +142,9 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case 'T':
 			o->self_test = true;
+			break;
+		case 'B':
+			o->bench = true;
 			break;
 		case 'v':
 			o->verbose = true;
@@ -529,6 +536,8 @@ int main(int argc, char **argv)
 		return self_test(&gpu, scratch);
 	if (warm_up(&gpu.engines[0]))
 		return 1;
+	if (o.bench)
+		return bench(&gpu);
 	calibrate(&gpu.engines[0], o.chunk_us, &a);
 	vk_release_vram(&gpu);
 	munmap(scratch, SCRATCH_SIZE);

@@ -110,4 +110,7 @@ const char *vk_result_str(VkResult r);
 /* selftest.c: every opcode against the CPU on 32 MiB at @mem. */
 int self_test(struct vk_gpu *g, void *mem);
 
+/* bench.c: the native baseline of make bench-vk, one repetition. */
+int bench(struct vk_gpu *g);
+
 #endif /* MVGPU_ENGINED_VK_H */
