@@ -27,6 +27,9 @@
 #   make bench-hvg       host path, VFIO client and a QEMU guest, interleaved
 #                        (KERNEL=6.1|6.12, HVG_REPS=N)
 #   make mvgpu-engined   the Vulkan engine server (tools/mvgpu-engined)
+#   make bench-vk        N (native Vulkan) vs H (host path) vs V (VFIO client)
+#                        on a Vulkan-backed pGPU, and vGPU shares vs weights,
+#                        on lavapipe in a Debian root VM (VK_REPS=N)
 #   make check-vk        the selftests on a Vulkan-backed pGPU (mvgpu_user +
 #                        mvgpu-engined on Mesa's lavapipe) in a Debian root
 #                        VM (KERNEL=6.1|6.12, VK_TESTS="...")
@@ -79,7 +82,7 @@ LINUX_SOURCE_TAR := /usr/src/linux-source-6.1.tar.xz
 
 .PHONY: all modules clean deps tests checkpatch sparse check check-vm \
 	modules-% help bench bench-% bench-hvg tools fuzz stress demo check-debug \
-	check-fresh check-kernels check-install check-vk \
+	check-fresh check-kernels check-install check-vk bench-vk \
 	debug-tests
 
 all: modules
@@ -232,6 +235,22 @@ check-vk: modules-$(KERNEL) tests $(ENGINED)
 		--env MVGPU_BACKEND=user --env LP_NUM_THREADS=2 \
 		$(foreach e,$(VK_ENV),--env $(e)) \
 		--timeout $(VK_TIMEOUT) --test-timeout $$(($(VK_TIMEOUT) - 120))
+
+# make bench-vk: N (a native Vulkan program), H (host path) and V (VFIO
+# client) on a Vulkan-backed pGPU, interleaved; then shares of 2 and 4
+# vGPUs against their weights (tests/bench/vk_bench.sh), on lavapipe in a
+# Debian root VM.  On a host with a GPU, run vk_bench.sh there instead
+# (README, "Slicing a real GPU").
+VK_REPS ?= 5
+bench-vk: modules-$(KERNEL) $(MVGPU_BENCH) $(ENGINED)
+	@rm -rf $(BUILD)/vk/bench && mkdir -p $(BUILD)/vk/bench
+	@cp $(MVGPU_BENCH) $(ENGINED) $(SRC)/tests/bench/vk_bench.sh $(BUILD)/vk/bench/
+	MVGPU_BUILD_DIR=$(BUILD) $(SRC)/tests/vm/run-vm.sh --kernel $(KERNEL) \
+		--rootfs vk-bookworm --modules $(BUILD)/ko/$(KERNEL) \
+		--bin $(BUILD)/vk/bench --tests vk_bench.sh --mem 2048 \
+		--env LP_NUM_THREADS=2 --env MVGPU_VK_REPS=$(VK_REPS) \
+		$(foreach e,$(BENCH_ENV),--env $(e)) \
+		--timeout 3600 --test-timeout 3500
 
 tests: $(BUILD)/tests/mvgpuctl
 	$(SELFTESTS_MAKE) all
