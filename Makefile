@@ -365,7 +365,9 @@ clean:
 # make install [DESTDIR=<dir>] [PREFIX=/usr/local] [KDIR=<dir> | KVER=<release>]
 #
 #   $(DESTDIR)/lib/modules/<kver>/updates/mvgpu/   mvgpu.ko mvgpu_sim.ko
-#                                                  mvgpu_guest.ko
+#                                                  mvgpu_guest.ko mvgpu_user.ko
+#   (mvgpu-engined, which needs the Vulkan headers and glslang, installs
+#   with its own make -C tools/mvgpu-engined install)
 #   $(DESTDIR)$(PREFIX)/sbin/mvgpuctl              the administrator's tool
 #   $(DESTDIR)$(PREFIX)/bin/mvgpu-bench            the benchmark (dynamic)
 #   $(DESTDIR)$(PREFIX)/share/man/man8/mvgpuctl.8, .../man1/mvgpu-bench.1
@@ -420,7 +422,7 @@ KVER	?= $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' \
 		$(KDIR)/include/generated/utsrelease.h 2>/dev/null)
 endif
 
-MODULES	:= mvgpu mvgpu_sim mvgpu_guest
+MODULES	:= mvgpu mvgpu_sim mvgpu_guest mvgpu_user
 MODDIR	= /lib/modules/$(KVER)/updates/mvgpu
 INSTALL_OBJ = $(BUILD)/obj/kver-$(KVER)
 MODULE_SRCS := $(SRC)/Kbuild $(wildcard $(SRC)/drivers/*/Kbuild \
