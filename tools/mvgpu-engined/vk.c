@@ -336,6 +336,10 @@ int vk_open(struct vk_gpu *g, const struct vk_dev_info *info,
 	if (vkCreateDescriptorPool(g->dev, &dp, NULL, &g->desc_pool))
 		return -1;
 	g->nr_engines = nr_engines;
+	if (g->nr_queues < nr_engines)
+		/* The device, not mvgpu, then divides a queue's time. */
+		LOG("warning: %u engines on %u queue(s): weights hold with --engines %u\n",
+		    nr_engines, g->nr_queues, g->nr_queues);
 	LOG("%s: queue family %u, %u queue(s) for %u engines\n",
 	    info->name, g->family, g->nr_queues, nr_engines);
 	LOG("maxStorageBufferRange %u, offset alignment %llu, host pointer alignment %llu\n",
