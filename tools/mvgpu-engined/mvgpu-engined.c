@@ -557,7 +557,7 @@ int main(int argc, char **argv)
 	}
 
 	a.version = MVGPU_ENGINE_VERSION_CURRENT;
-	a.gemm_rows = 16;	/* the GEMM shaders' tile height */
+	a.gemm_rows = 16;	/* the GEMM shaders' workgroup height */
 	a.nr_engines = o.engines;
 	a.vram_size = (uint64_t)o.vram_mb << 20;
 	if (o.name)

@@ -91,8 +91,8 @@
  *	chunk_macs / (N * K), a multiple of @gemm_rows, at least @gemm_rows
  *	(the last chunk takes what is left).
  * @gemm_rows: in: GEMM rows per chunk are a multiple of this, 1..256, 0
- *	for 1: the height of the server's GEMM tile, so that no chunk
- *	computes a tile of which it keeps only a few rows.
+ *	for 1: the height of the server's GEMM workgroup, so that no chunk
+ *	leaves most of a workgroup idle.
  * @pgpu_id: out: the pGPU is /sys/class/mvgpu/mvgpu<pgpu_id>.
  * @takeover: out: 1 when an offline pGPU was taken over, else 0.
  * @desc_size: out: bytes between two engines' descriptors in the
