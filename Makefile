@@ -33,6 +33,13 @@
 #   make check-display   a nested guest with display=on draws through
 #                        mvgpu_guest_kms; QMP screendumps compared
 #                        (KERNEL=6.1|6.12 for the test VM)
+#   make mvgpu-engined   the Vulkan engine server (tools/mvgpu-engined)
+#   make bench-vk        N (native Vulkan) vs H (host path) vs V (VFIO client)
+#                        on a Vulkan-backed pGPU, and vGPU shares vs weights,
+#                        on lavapipe in a Debian root VM (VK_REPS=N)
+#   make check-vk        the selftests on a Vulkan-backed pGPU (mvgpu_user +
+#                        mvgpu-engined on Mesa's lavapipe) in a Debian root
+#                        VM (KERNEL=6.1|6.12, VK_TESTS="...")
 #   make deps            install what the build and the VMs need (apt-get)
 #   make check-fresh     make deps && make check on a new minimal Debian 12
 #                        (debootstrap, chroot; NO_KVM=1 hides /dev/kvm)
@@ -84,6 +91,7 @@ LINUX_SOURCE_TAR := /usr/src/linux-source-6.1.tar.xz
 	modules-% help bench bench-% bench-hvg tools fuzz stress demo check-debug \
 	check-display \
 	check-fresh check-kernels check-install check-migrate-qemu check-unit \
+	check-vk bench-vk \
 	debug-tests
 
 all: modules
@@ -239,6 +247,51 @@ bench-%: modules-$(KERNEL) $(BUILD)/bench/%_bench
 		--tests $*_bench --timeout 1200 --test-timeout 1100 \
 		$(foreach e,$(BENCH_ENV),--env $(e))
 
+# mvgpu-engined, the Vulkan engine server: dynamic (the system's Vulkan
+# loader), so its VM tests boot a Debian root with lavapipe
+# (scripts/roots/vk-bookworm.recipe) rather than the busybox initramfs.
+ENGINED := $(BUILD)/engined/mvgpu-engined
+ENGINED_MAKE = $(MAKE) -C $(SRC)/tools/mvgpu-engined O=$(BUILD)/engined
+.PHONY: mvgpu-engined $(ENGINED)
+mvgpu-engined $(ENGINED):
+	$(ENGINED_MAKE) all
+
+# make check-vk: the selftests with MVGPU_BACKEND=user, i.e. against
+# mvgpu_user.ko and mvgpu-engined on lavapipe (LP_NUM_THREADS=2: the VM's
+# CPUs), in a Debian root VM.  Not part of make check: lavapipe under TCG
+# is slow (README, "Slicing a real GPU", gives the time).
+VK_TESTS ?= engine_test command_test hostile_test sched_test vram_test
+VK_TIMEOUT ?= 3600
+# Under TCG a chunk's round trip (ioctl, wake-up, submission, fence) costs
+# more than a 1 ms chunk's work: 20 ms chunks keep the tests' commands
+# within their time limits.
+VK_ENV ?= MVGPU_CHUNK_US=20000
+check-vk: modules-$(KERNEL) tests $(ENGINED)
+	@rm -rf $(BUILD)/vk/bin && mkdir -p $(BUILD)/vk/bin
+	@cp $(addprefix $(BUILD)/tests/,$(VK_TESTS)) $(ENGINED) $(BUILD)/vk/bin/
+	MVGPU_BUILD_DIR=$(BUILD) $(SRC)/tests/vm/run-vm.sh --kernel $(KERNEL) \
+		--rootfs vk-bookworm --modules $(BUILD)/ko/$(KERNEL) \
+		--bin $(BUILD)/vk/bin --tests "$(VK_TESTS)" --mem 2048 \
+		--env MVGPU_BACKEND=user --env LP_NUM_THREADS=2 \
+		$(foreach e,$(VK_ENV),--env $(e)) \
+		--timeout $(VK_TIMEOUT) --test-timeout $$(($(VK_TIMEOUT) - 120))
+
+# make bench-vk: N (a native Vulkan program), H (host path) and V (VFIO
+# client) on a Vulkan-backed pGPU, interleaved; then shares of 2 and 4
+# vGPUs against their weights (tests/bench/vk_bench.sh), on lavapipe in a
+# Debian root VM.  On a host with a GPU, run vk_bench.sh there instead
+# (README, "Slicing a real GPU").
+VK_REPS ?= 5
+bench-vk: modules-$(KERNEL) $(MVGPU_BENCH) $(ENGINED)
+	@rm -rf $(BUILD)/vk/bench && mkdir -p $(BUILD)/vk/bench
+	@cp $(MVGPU_BENCH) $(ENGINED) $(SRC)/tests/bench/vk_bench.sh $(BUILD)/vk/bench/
+	MVGPU_BUILD_DIR=$(BUILD) $(SRC)/tests/vm/run-vm.sh --kernel $(KERNEL) \
+		--rootfs vk-bookworm --modules $(BUILD)/ko/$(KERNEL) \
+		--bin $(BUILD)/vk/bench --tests vk_bench.sh --mem 2048 \
+		--env LP_NUM_THREADS=2 --env MVGPU_VK_REPS=$(VK_REPS) \
+		$(foreach e,$(BENCH_ENV),--env $(e)) \
+		--timeout 3600 --test-timeout 3500
+
 tests: $(BUILD)/tests/mvgpuctl
 	$(SELFTESTS_MAKE) all
 	@mkdir -p $(BUILD)/tests
@@ -302,14 +355,19 @@ $(CHECKPATCH): | $(LINUX_SOURCE_TAR)
 # PREFER_DEFINED_ATTRIBUTE_MACRO do not apply.
 CHECKPATCH_KERNEL = $(shell cd $(SRC) && git ls-files -co --exclude-standard \
 	'drivers/*.[ch]' 'include/*.h')
-CHECKPATCH_USER = $(shell cd $(SRC) && git ls-files -co --exclude-standard \
-	'tests/*.[ch]' 'tools/*.[ch]')
+CHECKPATCH_USER = $(filter-out tools/mvgpu-engined/%,$(shell cd $(SRC) && \
+	git ls-files -co --exclude-standard 'tests/*.[ch]' 'tools/*.[ch]'))
+# mvgpu-engined calls Vulkan, whose names are CamelCase.
+CHECKPATCH_VK = $(shell cd $(SRC) && git ls-files -co --exclude-standard \
+	'tools/mvgpu-engined/*.[ch]')
 CHECKPATCH_RUN = $(CHECKPATCH) --strict --no-tree --quiet --terse --show-types
 
 checkpatch: $(CHECKPATCH)
 	cd $(SRC) && $(CHECKPATCH_RUN) -f $(CHECKPATCH_KERNEL) && \
 		$(CHECKPATCH_RUN) --ignore PREFER_KERNEL_TYPES,PREFER_DEFINED_ATTRIBUTE_MACRO \
 			-f $(CHECKPATCH_USER) && \
+		$(CHECKPATCH_RUN) --ignore PREFER_KERNEL_TYPES,PREFER_DEFINED_ATTRIBUTE_MACRO,CAMELCASE \
+			-f $(CHECKPATCH_VK) && \
 		echo "checkpatch: clean"
 
 sparse: modules-6.1-sparse
@@ -373,7 +431,9 @@ clean:
 # make install [DESTDIR=<dir>] [PREFIX=/usr/local] [KDIR=<dir> | KVER=<release>]
 #
 #   $(DESTDIR)/lib/modules/<kver>/updates/mvgpu/   mvgpu.ko mvgpu_sim.ko
-#                                                  mvgpu_guest.ko
+#                                                  mvgpu_guest.ko mvgpu_user.ko
+#   (mvgpu-engined, which needs the Vulkan headers and glslang, installs
+#   with its own make -C tools/mvgpu-engined install)
 #   $(DESTDIR)$(PREFIX)/sbin/mvgpuctl              the administrator's tool
 #   $(DESTDIR)$(PREFIX)/bin/mvgpu-bench            the benchmark (dynamic)
 #   $(DESTDIR)$(PREFIX)/share/man/man8/mvgpuctl.8, .../man1/mvgpu-bench.1
@@ -428,7 +488,7 @@ KVER	?= $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' \
 		$(KDIR)/include/generated/utsrelease.h 2>/dev/null)
 endif
 
-MODULES	:= mvgpu mvgpu_sim mvgpu_guest
+MODULES	:= mvgpu mvgpu_sim mvgpu_guest mvgpu_user
 MODDIR	= /lib/modules/$(KVER)/updates/mvgpu
 INSTALL_OBJ = $(BUILD)/obj/kver-$(KVER)
 MODULE_SRCS := $(SRC)/Kbuild $(wildcard $(SRC)/drivers/*/Kbuild \

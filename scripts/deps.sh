@@ -38,13 +38,19 @@ PACKAGES=(
 	debootstrap
 	# make deb: dpkg-buildpackage, debhelper with dh_dkms, lintian
 	dpkg-dev debhelper dh-dkms lintian
+	# mvgpu-engined: the Vulkan loader's headers, glslangValidator for
+	# its shaders; lavapipe and vulkaninfo to run and inspect it on a
+	# host without a GPU (its VM tests bring their own, from
+	# scripts/roots/vk-bookworm.recipe)
+	libvulkan-dev glslang-tools mesa-vulkan-drivers vulkan-tools
 )
 
 # The programs the build, the tests and the scripts call, which the
 # packages above provide; checked after installing (scripts/need.sh).
 TOOLS=(gcc make pkg-config depmod modinfo perl git tar xz gzip cpio sparse
 	pahole qemu-system-x86_64 busybox lspci mdevctl python3 debootstrap
-	apt-get dpkg-deb sha256sum timeout dpkg-buildpackage dh dh_dkms lintian)
+	apt-get dpkg-deb sha256sum timeout dpkg-buildpackage dh dh_dkms lintian
+	glslangValidator vulkaninfo)
 
 export DEBIAN_FRONTEND=noninteractive
 

@@ -106,6 +106,17 @@ static inline void mvgpu_vm_flags_mod(struct vm_area_struct *vma,
 #endif
 }
 
+/* The same commit: vm_flags_clear() (mvgpu_user's read-only mappings). */
+static inline void mvgpu_vm_flags_clear(struct vm_area_struct *vma,
+					vm_flags_t flags)
+{
+#ifdef MVGPU_HAVE_VM_FLAGS_SET
+	vm_flags_clear(vma, flags);
+#else
+	vma->vm_flags &= ~flags;
+#endif
+}
+
 /*
  * 908a1d775422 ("hrtimers: Introduce hrtimer_setup() to replace
  * hrtimer_init()"), v6.13: the callback is set with the clock and mode;

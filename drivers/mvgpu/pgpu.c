@@ -77,6 +77,12 @@ struct mvgpu_pgpu *mvgpu_pgpu_register(const struct mvgpu_pgpu_info *info,
 	pgpu->vram_size = info->vram_size;
 	pgpu->vram_units = info->vram_size / MVGPU_VRAM_UNIT;
 	pgpu->nr_engines = info->nr_engines;
+	if (info->model)
+		strscpy(pgpu->model, info->model, sizeof(pgpu->model));
+	if (info->pci_address)
+		strscpy(pgpu->pci_address, info->pci_address,
+			sizeof(pgpu->pci_address));
+	INIT_LIST_HEAD(&pgpu->ctxs);
 	mutex_init(&pgpu->lock);
 
 	ret = ida_alloc(&mvgpu_pgpu_ida, GFP_KERNEL);

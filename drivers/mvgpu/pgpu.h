@@ -55,8 +55,14 @@ struct mvgpu_profile;
  * @host_dev: /dev/mvgpu-host<id>, the host path.
  * @host_name: its name.
  * @host: the host path's state (host.c), which open files share.
+ * @model: the backend's name for the GPU, or "".
+ * @pci_address: the GPU's PCI address, or "".
+ * @offline: the backend cannot run commands (online.c).
+ * @ctxs: every context (vGPU or host client) holding resources, linked by
+ *	their @pgpu_node.
  *
- * Locking: @lock protects @vram_map, @engine_map and @nr_vgpus; it is never
+ * Locking: @lock protects @vram_map, @engine_map, @nr_vgpus, @offline and
+ * @ctxs; it is never
  * taken under a vGPU's locks, and only @sched.lock nests inside it.
  * @sched.lock (a spinlock) protects the run list, every queue's scheduling
  * fields and the engines' @current_q; it is innermost: nothing is taken
@@ -85,6 +91,10 @@ struct mvgpu_pgpu {
 	struct miscdevice host_dev;
 	char host_name[24];
 	struct mvgpu_host *host;
+	char model[64];
+	char pci_address[16];
+	bool offline;
+	struct list_head ctxs;
 };
 
 static inline struct mvgpu_pgpu *mtype_to_pgpu(struct mdev_type *mtype)

@@ -161,8 +161,9 @@ ssize_t mvgpu_profile_description(struct mdev_type *mtype, char *buf)
  * @vgpu: a vGPU being created; ->pgpu and ->profile set.
  *
  * Fills in ->vram_base, ->vram_size and ->engine_mask.
- * Return: 0, or -ENOSPC when the pGPU cannot fit another vGPU of this
- * profile (available_instances is 0).
+ * Return: 0, -ENOSPC when the pGPU cannot fit another vGPU of this
+ * profile (available_instances is 0), or -EHOSTDOWN when the pGPU is
+ * offline (its engine server is gone; see online.c).
  */
 int mvgpu_resources_reserve(struct mvgpu_vgpu *vgpu)
 {
@@ -172,6 +173,10 @@ int mvgpu_resources_reserve(struct mvgpu_vgpu *vgpu)
 	int ret = -ENOSPC;
 
 	mutex_lock(&pgpu->lock);
+	if (pgpu->offline) {
+		ret = -EHOSTDOWN;
+		goto out_unlock;
+	}
 	vram = mvgpu_vram_fit(pgpu->vram_map, pgpu->vram_units, p->vram_units);
 	if (vram < 0)
 		goto out_unlock;
@@ -186,6 +191,7 @@ int mvgpu_resources_reserve(struct mvgpu_vgpu *vgpu)
 	}
 	bitmap_set(pgpu->vram_map, vram, p->vram_units);
 	pgpu->nr_vgpus++;
+	list_add_tail(&vgpu->pgpu_node, &pgpu->ctxs);
 	ret = 0;
 out_unlock:
 	mutex_unlock(&pgpu->lock);
@@ -213,5 +219,6 @@ void mvgpu_resources_release(struct mvgpu_vgpu *vgpu)
 	for_each_set_bit(bit, &vgpu->engine_mask, MVGPU_MAX_ENGINES)
 		clear_bit(bit, pgpu->engine_map);
 	pgpu->nr_vgpus--;
+	list_del(&vgpu->pgpu_node);
 	mutex_unlock(&pgpu->lock);
 }

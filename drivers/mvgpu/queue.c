@@ -574,7 +574,9 @@ enum mvgpu_run_result mvgpu_queue_run(struct mvgpu_engine *eng,
 		}
 		q->op_active = false;
 		if (ret) {
-			mvgpu_vgpu_fail(vgpu, MVGPU_ERR_DMA,
+			/* Guest memory (-EFAULT), or the GPU itself. */
+			mvgpu_vgpu_fail(vgpu, ret == -EFAULT ? MVGPU_ERR_DMA :
+					MVGPU_ERR_HOST,
 					MVGPU_ERROR_INFO(q->index, q->cmd_offset));
 			return MVGPU_RUN_STOP;
 		}

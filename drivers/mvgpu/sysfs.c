@@ -23,6 +23,7 @@
 #include "profile.h"
 #include "queue.h"
 #include "sched.h"
+#include "online.h"
 #include "sysfs.h"
 #include "vgpu.h"
 
@@ -127,6 +128,7 @@ static const struct attribute_group mvgpu_pgpu_group = {
 
 const struct attribute_group *mvgpu_pgpu_groups[] = {
 	&mvgpu_pgpu_group,
+	&mvgpu_pgpu_online_group,
 	NULL,
 };
 

@@ -114,6 +114,8 @@ struct mvgpu_stats {
  * @mig: live migration state (migrate.c), NULL for a host client.
  * @mig_stopped: a migration stopped the device: doorbells kick no engine
  *	(@lock).
+ * @pgpu_node: link in pgpu->ctxs while the context holds resources
+ *	(pgpu->lock).
  *
  * Locking: @lock serialises every VFIO user access: region reads and
  * writes, ioctls, reset, open and close.  It protects @cfg, the queue
@@ -160,6 +162,7 @@ struct mvgpu_vgpu {
 	wait_queue_head_t fence_wq;
 	struct mvgpu_mig *mig;
 	bool mig_stopped;
+	struct list_head pgpu_node;
 };
 
 /* vgpu->vram_flags bits */

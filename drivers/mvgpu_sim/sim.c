@@ -42,7 +42,6 @@
 #define SIM_CHUNK_BYTES		SZ_256K		/* FILL, COPY */
 #define SIM_CHUNK_ELEMS		(SZ_256K / 4)	/* AXPY, REDUCE */
 #define SIM_CHUNK_MACS		BIT(18)		/* GEMM multiply-adds */
-#define SIM_CHUNK_NS		(100 * NSEC_PER_USEC)	/* SPIN */
 
 static unsigned int vram_mb = 256;
 module_param(vram_mb, uint, 0444);
@@ -365,42 +364,10 @@ static int mvgpu_sim_gemm_f32(void *vram, const struct mvgpu_op *op,
 }
 #endif /* CONFIG_X86_64 */
 
-static int mvgpu_sim_copy(struct mvgpu_op *op, void *vram, u64 n)
-{
-	u64 at = op->progress;
-
-	if (op->flags & MVGPU_CMD_F_DST_SYS)
-		return mvgpu_dma_rw(op->dma, op->dst + at, vram + op->src + at,
-				    n, true);
-	if (op->flags & MVGPU_CMD_F_SRC_SYS)
-		return mvgpu_dma_rw(op->dma, op->src + at, vram + op->dst + at,
-				    n, false);
-	mvgpu_sim_memcpy(vram + op->dst + at, vram + op->src + at, n,
-			 op->len >= sim_nt_bytes);
-	return 0;
-}
-
-/*
- * SPIN counts engine time (the manual): the engine clock stands still
- * while the host preempts this thread, and the core charges the call by
- * the same clock, so the watchdog always sees at least the progress made.
- */
-static void mvgpu_sim_spin(struct mvgpu_pgpu *pgpu, unsigned int engine,
-			   struct mvgpu_op *op)
-{
-	u64 want = min_t(u64, op->value - op->progress, SIM_CHUNK_NS);
-	u64 start = mvgpu_engine_time_ns(pgpu, engine), now;
-
-	do {
-		cpu_relax();
-		now = mvgpu_engine_time_ns(pgpu, engine);
-	} while (now - start < want);
-	op->progress += now - start;
-}
-
 /*
  * Run one chunk of @op.  The core has bounded every range by the vGPU's
- * slice; op->progress counts bytes, elements, rows or ns done.
+ * slice; op->progress counts bytes, elements or GEMM units done.  SPIN
+ * and copies to or from guest memory are the core's (kexec.c).
  */
 static int mvgpu_sim_exec(struct mvgpu_pgpu *pgpu, unsigned int engine,
 			  struct mvgpu_op *op)
@@ -411,6 +378,9 @@ static int mvgpu_sim_exec(struct mvgpu_pgpu *pgpu, unsigned int engine,
 	__le64 sum;
 	int ret;
 
+	if (mvgpu_op_in_kernel(op))
+		return mvgpu_exec_in_kernel(pgpu, engine, op, vram);
+
 	switch (op->opcode) {
 	case MVGPU_OP_FILL:
 		total = op->len;
@@ -420,9 +390,9 @@ static int mvgpu_sim_exec(struct mvgpu_pgpu *pgpu, unsigned int engine,
 	case MVGPU_OP_COPY:
 		total = op->len;
 		n = min_t(u64, total - op->progress, SIM_CHUNK_BYTES);
-		ret = mvgpu_sim_copy(op, vram, n);
-		if (ret)
-			return ret;
+		mvgpu_sim_memcpy(vram + op->dst + op->progress,
+				 vram + op->src + op->progress, n,
+				 op->len >= sim_nt_bytes);
 		break;
 	case MVGPU_OP_GEMM_I32:
 		/* Units of at most SIM_GEMM_RB x SIM_GEMM_KB x n MACs. */
@@ -458,9 +428,6 @@ static int mvgpu_sim_exec(struct mvgpu_pgpu *pgpu, unsigned int engine,
 			memcpy(vram + op->dst, &sum, sizeof(sum));
 		}
 		break;
-	case MVGPU_OP_SPIN:
-		mvgpu_sim_spin(pgpu, engine, op);
-		return op->progress < op->value ? -EINPROGRESS : 0;
 	default:
 		WARN_ON_ONCE(1);
 		return -EINVAL;
@@ -484,6 +451,7 @@ static bool mvgpu_sim_op_check(struct mvgpu_pgpu *pgpu,
 	case MVGPU_OP_REDUCE_I32:
 		return op->progress < op->len;
 	case MVGPU_OP_GEMM_I32:
+	case MVGPU_OP_GEMM_F32:
 		return op->progress < sim_gemm_units(op->m, op->k);
 	case MVGPU_OP_SPIN:
 		return op->progress < op->value;

@@ -38,12 +38,19 @@ struct mvgpu_pgpu;
  * @vram_size: VRAM bytes available to vGPUs, a multiple of
  *	%MVGPU_VRAM_UNIT, at most %MVGPU_MAX_VRAM_UNITS units.
  * @nr_engines: number of engines, 1 to %MVGPU_MAX_ENGINES.
+ * @model: optional: the GPU's name, shown in sysfs as "model" (copied,
+ *	truncated to 63 bytes); NULL for none.
+ * @pci_address: optional: the GPU's PCI address ("0000:01:00.0"), shown
+ *	in sysfs as "pci_address" when @parent is not that device itself
+ *	(copied); NULL for none.
  */
 struct mvgpu_pgpu_info {
 	const char *backend;
 	struct device *parent;
 	u64 vram_size;
 	unsigned int nr_engines;
+	const char *model;
+	const char *pci_address;
 };
 
 /**
@@ -132,6 +139,11 @@ struct mvgpu_pgpu *mvgpu_pgpu_register(const struct mvgpu_pgpu_info *info,
 				       void *priv);
 void mvgpu_pgpu_unregister(struct mvgpu_pgpu *pgpu);
 void *mvgpu_pgpu_priv(struct mvgpu_pgpu *pgpu);
+void mvgpu_pgpu_set_online(struct mvgpu_pgpu *pgpu, bool online);
+int mvgpu_pgpu_id(struct mvgpu_pgpu *pgpu);
+bool mvgpu_op_in_kernel(const struct mvgpu_op *op);
+int mvgpu_exec_in_kernel(struct mvgpu_pgpu *pgpu, unsigned int engine,
+			 struct mvgpu_op *op, void *vram);
 int mvgpu_dma_rw(struct mvgpu_dma *dma, u64 iova, void *buf, size_t len,
 		 bool write);
 u64 mvgpu_engine_time_ns(struct mvgpu_pgpu *pgpu, unsigned int engine);

@@ -82,6 +82,7 @@ cat >"$T/expected" <<EOL
 lib/modules/$KVER/updates/mvgpu/mvgpu.ko
 lib/modules/$KVER/updates/mvgpu/mvgpu_guest.ko
 lib/modules/$KVER/updates/mvgpu/mvgpu_sim.ko
+lib/modules/$KVER/updates/mvgpu/mvgpu_user.ko
 $P/bin/mvgpu-bench
 $P/sbin/mvgpuctl
 $P/share/bash-completion/completions/mvgpu-bench
@@ -182,7 +183,7 @@ check "uninstall: depmod -b ran again (no mvgpu in modules.dep)" \
 
 # 3. make dkms-source, and its dkms.conf's MAKE run as DKMS runs it (its
 # variables set by hand: dkms itself is not needed) against the 6.1
-# headers: the three modules must appear where BUILT_MODULE_* say.
+# headers: the four modules must appear where BUILT_MODULE_* say.
 version=$("$ROOT/scripts/version.sh")
 DS=$BUILD/dkms/mvgpu-$version
 check "make dkms-source" run dkms-source dkms-source
@@ -210,8 +211,8 @@ dkms_make() {
 		sed 's/^/#   /' "$T/dkms-make.log" | tail -n 20
 		return 1
 	fi
-	((${#BUILT_MODULE_NAME[@]} == 3)) || {
-		echo "#   ${#BUILT_MODULE_NAME[@]} modules in dkms.conf, expected 3"
+	((${#BUILT_MODULE_NAME[@]} == 4)) || {
+		echo "#   ${#BUILT_MODULE_NAME[@]} modules in dkms.conf, expected 4"
 		return 1
 	}
 	for i in "${!BUILT_MODULE_NAME[@]}"; do
@@ -221,7 +222,7 @@ dkms_make() {
 		}
 	done
 }
-check "dkms-source: dkms.conf's MAKE builds the three modules for $KVER" \
+check "dkms-source: dkms.conf's MAKE builds the four modules for $KVER" \
 	dkms_make
 
 # 4. An ordinary user without DESTDIR: refused, nothing changed.  As root

@@ -330,6 +330,11 @@ static void mv_list_text(const struct mv_pgpu *p, const struct mv_util *u,
 	size_t i;
 
 	printf("%s: %s backend\n", p->name, p->backend);
+	if (*p->model)
+		printf("  device:      %s%s%s\n", p->model,
+		       *p->pci_address ? ", PCI " : "", p->pci_address);
+	if (!p->online)
+		printf("  state:       offline (no engine server): its vGPUs fail\n");
 	if (pci->present) {
 		printf("  parent:      PCI %s [%04x:%04x]", pci->slot,
 		       pci->vendor_id, pci->device_id);
@@ -486,6 +491,12 @@ static void mv_list_json(struct mv_json *j, const struct mv_pgpu *p,
 	json_obj_begin(j, NULL);
 	json_str(j, "name", p->name);
 	json_str(j, "backend", p->backend);
+	if (*p->model)
+		json_str(j, "model", p->model);
+	if (*p->pci_address)
+		json_str(j, "pci_address", p->pci_address);
+	if (p->online >= 0)
+		json_u64(j, "online", p->online);
 	mv_json_parent(j, &p->pci);
 	json_u64(j, "engines", p->engines);
 	json_u64(j, "engines_shared", p->engines_shared);

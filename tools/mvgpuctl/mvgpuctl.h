@@ -108,6 +108,9 @@ struct mv_pci_info {
 struct mv_pgpu {
 	char name[MV_NAME_LEN];		/* "mvgpu0" */
 	char backend[MV_NAME_LEN];
+	char model[128];		/* the backend's GPU name, or "" */
+	char pci_address[32];		/* the GPU's, when not the parent */
+	int online;			/* 0: engines gone; -1: no attribute */
 	uint64_t vram_bytes;
 	uint64_t vram_free_bytes;
 	unsigned int engines;

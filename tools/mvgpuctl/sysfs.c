@@ -422,6 +422,18 @@ static int mv_load_pgpu(const char *name, struct mv_pgpu *p, bool with_vgpus)
 		ret = mv_read_str(path, p->backend, sizeof(p->backend));
 	if (ret)
 		return ret;
+	/* Optional (mvgpu_user's pGPUs): model, pci_address, online. */
+	p->online = -1;
+	if (!mv_path(path, sizeof(path), "class/mvgpu/%s/model", name))
+		mv_read_str(path, p->model, sizeof(p->model));
+	if (!mv_path(path, sizeof(path), "class/mvgpu/%s/pci_address", name))
+		mv_read_str(path, p->pci_address, sizeof(p->pci_address));
+	if (!mv_path(path, sizeof(path), "class/mvgpu/%s/online", name)) {
+		char on[8] = "";
+
+		if (!mv_read_str(path, on, sizeof(on)))
+			p->online = on[0] == '1';
+	}
 	for (i = 0; i < ARRAY_SIZE(attrs); i++) {
 		void *field = (char *)p + attrs[i].offset;
 

@@ -154,6 +154,8 @@ int mvgpu_load(const char *sim_params)
 {
 	int ret;
 
+	if (mvgpu_backend_user())
+		return mvgpu_user_load(sim_params);
 	if (!mvgpu_module_loaded("mvgpu")) {
 		ret = mvgpu_insmod("mvgpu", mvgpu_pin_param());
 		if (ret)
@@ -168,6 +170,8 @@ int mvgpu_unload(void)
 {
 	int ret;
 
+	if (mvgpu_backend_user())
+		return mvgpu_user_unload();
 	mdev_remove_all();
 	if (mvgpu_module_loaded("mvgpu_sim")) {
 		ret = mvgpu_rmmod("mvgpu_sim");
@@ -226,7 +230,8 @@ static const char *pgpu_not_default(char *buf, size_t len)
 		       sizeof(backend));
 	sysfs_read_u64(MVGPU_SYSFS_CLASS "/mvgpu0/vram_bytes", &vram);
 	sysfs_read_u64(MVGPU_SYSFS_CLASS "/mvgpu0/engines", &engines);
-	if (!strcmp(backend, "sim") && vram == 256ull << 20 && engines == 4)
+	if (!strcmp(backend, mvgpu_backend_user() ? "user" : "sim") &&
+	    vram == 256ull << 20 && engines == 4)
 		return "";
 	snprintf(buf, len,
 		 "mvgpu0 is not the default software pGPU (backend %s, %llu MiB, %llu engines): the tests need mvgpu_sim with vram_mb=256 engines=4",

@@ -41,6 +41,19 @@ int mvgpu_load(const char *sim_params);
 int mvgpu_unload(void);
 
 /*
+ * MVGPU_BACKEND=user: the pGPU is mvgpu_user's, served by mvgpu-engined
+ * (user_backend.c); mvgpu_load() and mvgpu_unload() then start and stop
+ * the server too.  Its parameters: vram_mb= and engines= as mvgpu_sim's.
+ */
+bool mvgpu_backend_user(void);
+int mvgpu_user_load(const char *params);
+int mvgpu_user_unload(void);
+int mvgpu_user_server_start(unsigned int vram_mb, unsigned int engines);
+int mvgpu_user_server_stop(int sig);
+pid_t mvgpu_user_server_pid(void);
+int mvgpu_user_remove(void);
+
+/*
  * On a host (no mvgpu.ko in $MVGPU_MODDIR): why a test cannot run here, or
  * NULL.  The tests assume the software pGPU as mvgpu0 with its defaults
  * (mvgpu_sim, 256 MiB, 4 engines), loaded or loadable, and no other

@@ -349,6 +349,17 @@ assert h.find('source/address').get('uuid') == sys.argv[2]" "$T/out" "$U1"
 	fake_file "$D0/backend" 'sim "quoted" \ back'
 	run "$bin" list --json --no-sample
 	check "JSON strings escaped" json_check 'd["pgpus"][0]["backend"] == "sim \"quoted\" \\ back"'
+
+	# A Vulkan-backed pGPU (mvgpu_user): model, pci_address, online.
+	fake_file "$D0/model" "llvmpipe (LLVM 15.0.6, 256 bits)"
+	fake_file "$D0/pci_address" "0000:03:00.0"
+	fake_file "$D0/online" 0
+	run "$bin" list --no-sample
+	expect "list: a pGPU's model and PCI address" 0 "device:      llvmpipe (LLVM 15.0.6, 256 bits), PCI 0000:03:00.0"
+	expect "list: an offline pGPU says so" 0 "offline (no engine server)"
+	run "$bin" list --json --no-sample
+	check "JSON: model, pci_address, online" json_check \
+		'd["pgpus"][0]["model"].startswith("llvmpipe") and d["pgpus"][0]["pci_address"] == "0000:03:00.0" and d["pgpus"][0]["online"] == 0 and "model" not in d["pgpus"][1]'
 }
 
 # complete WORD...: the bash completions of the last WORD, one a line
