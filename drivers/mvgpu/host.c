@@ -236,6 +236,7 @@ static int mvgpu_host_open(struct inode *inode, struct file *file)
 	c->host = pgpu->host;
 	c->mapping = file->f_mapping;
 
+	ret = -ENOMEM;
 	c->ctx = kzalloc(sizeof(*c->ctx), GFP_KERNEL);
 	if (!c->ctx)
 		goto err_free_client;
