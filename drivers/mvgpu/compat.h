@@ -212,18 +212,62 @@ mvgpu_vdev_mapping(struct vfio_device *vdev)
 #ifdef MVGPU_COMPAT_DRM
 #include <drm/drm_device.h>
 #include <drm/drm_mode_config.h>
-#ifdef MVGPU_HAVE_FBDEV_TTM_SETUP
+/*
+ * From v6.13 (probes/drm_client_setup*.c) a TTM driver names its fbdev
+ * probe in struct drm_driver (MVGPU_DRM_FBDEV_OPS) and starts the client
+ * with drm_client_setup_with_color_mode().
+ */
+#if defined(MVGPU_HAVE_DRM_CLIENT_SETUP) || \
+	defined(MVGPU_HAVE_DRM_CLIENT_SETUP_CLIENTS)
+#ifdef MVGPU_HAVE_DRM_CLIENT_SETUP_CLIENTS
+#include <drm/clients/drm_client_setup.h>
+#else
+#include <drm/drm_client_setup.h>
+#endif
 #include <drm/drm_fbdev_ttm.h>
+#define MVGPU_DRM_FBDEV_OPS	DRM_FBDEV_TTM_DRIVER_OPS,
+static inline void mvgpu_fbdev_setup(struct drm_device *dev, unsigned int bpp)
+{
+	drm_client_setup_with_color_mode(dev, bpp);
+}
+#elif defined(MVGPU_HAVE_FBDEV_TTM_SETUP)
+#include <drm/drm_fbdev_ttm.h>
+#define MVGPU_DRM_FBDEV_OPS
 static inline void mvgpu_fbdev_setup(struct drm_device *dev, unsigned int bpp)
 {
 	drm_fbdev_ttm_setup(dev, bpp);
 }
 #else
 #include <drm/drm_fb_helper.h>
+#define MVGPU_DRM_FBDEV_OPS
 static inline void mvgpu_fbdev_setup(struct drm_device *dev, unsigned int bpp)
 {
 	drm_fbdev_generic_setup(dev, bpp);
 }
+#endif
+
+/* probes/drm_driver_date.c: struct drm_driver.date, gone in v6.14. */
+#ifdef MVGPU_HAVE_DRM_DRIVER_DATE
+#define MVGPU_DRM_DRIVER_DATE(d)	.date = (d),
+#else
+#define MVGPU_DRM_DRIVER_DATE(d)
+#endif
+
+/*
+ * probes/gem_fb_create_info.c: .fb_create and drm_gem_fb_create() take
+ * the format's info on newer kernels.  A driver's fb_create is written
+ * MVGPU_FB_CREATE_ARGS, and calls drm_gem_fb_create() through
+ * mvgpu_gem_fb_create(), so one body serves both.
+ */
+#ifdef MVGPU_HAVE_GEM_FB_CREATE_INFO
+#define MVGPU_FB_CREATE_ARGS	struct drm_device *dev, struct drm_file *file, \
+				const struct drm_format_info *info, \
+				const struct drm_mode_fb_cmd2 *cmd
+#define mvgpu_gem_fb_create()	drm_gem_fb_create(dev, file, info, cmd)
+#else
+#define MVGPU_FB_CREATE_ARGS	struct drm_device *dev, struct drm_file *file, \
+				const struct drm_mode_fb_cmd2 *cmd
+#define mvgpu_gem_fb_create()	drm_gem_fb_create(dev, file, cmd)
 #endif
 
 /* See probes/prefer_shadow_fbdev.c: fbdev draws into a shadow buffer. */

@@ -42,6 +42,7 @@
 #include <drm/drm_gem_ttm_helper.h>
 #include <drm/drm_gem_vram_helper.h>
 #include <drm/drm_managed.h>
+#include <drm/drm_print.h>
 #include <drm/drm_probe_helper.h>
 #include <drm/drm_simple_kms_helper.h>
 
@@ -251,13 +252,26 @@ static void mvgpu_kms_update(struct drm_simple_display_pipe *pipe,
 		mvgpu_kms_show(k, pipe->plane.state);
 }
 
+/* Pin the buffer in VRAM for the scanout (the plane helpers do it). */
+static int mvgpu_kms_prepare_fb(struct drm_simple_display_pipe *pipe,
+				struct drm_plane_state *state)
+{
+	return drm_gem_vram_plane_helper_prepare_fb(&pipe->plane, state);
+}
+
+static void mvgpu_kms_cleanup_fb(struct drm_simple_display_pipe *pipe,
+				 struct drm_plane_state *state)
+{
+	drm_gem_vram_plane_helper_cleanup_fb(&pipe->plane, state);
+}
+
 static const struct drm_simple_display_pipe_funcs mvgpu_kms_pipe_funcs = {
 	.mode_valid = mvgpu_kms_mode_valid,
 	.enable = mvgpu_kms_enable,
 	.disable = mvgpu_kms_disable,
 	.update = mvgpu_kms_update,
-	.prepare_fb = drm_gem_vram_simple_display_pipe_prepare_fb,
-	.cleanup_fb = drm_gem_vram_simple_display_pipe_cleanup_fb,
+	.prepare_fb = mvgpu_kms_prepare_fb,
+	.cleanup_fb = mvgpu_kms_cleanup_fb,
 };
 
 /* ------------------------------------------------------------------ */
@@ -265,16 +279,14 @@ static const struct drm_simple_display_pipe_funcs mvgpu_kms_pipe_funcs = {
 /* ------------------------------------------------------------------ */
 
 /* Only framebuffers the engine can show: no plane the device refuses. */
-static struct drm_framebuffer *
-mvgpu_kms_fb_create(struct drm_device *drm, struct drm_file *file,
-		    const struct drm_mode_fb_cmd2 *cmd)
+static struct drm_framebuffer *mvgpu_kms_fb_create(MVGPU_FB_CREATE_ARGS)
 {
 	if (cmd->pixel_format != DRM_FORMAT_XRGB8888 ||
 	    cmd->pitches[0] % MVGPU_DISP_STRIDE_ALIGN ||
 	    cmd->pitches[0] > MVGPU_DISP_MAX_STRIDE ||
 	    cmd->offsets[0] % MVGPU_DISP_BASE_ALIGN)
 		return ERR_PTR(-EINVAL);
-	return drm_gem_fb_create(drm, file, cmd);
+	return mvgpu_gem_fb_create();
 }
 
 static const struct drm_mode_config_funcs mvgpu_kms_mode_funcs = {
@@ -298,12 +310,13 @@ static const struct drm_driver mvgpu_kms_driver = {
 	.fops = &mvgpu_kms_fops,
 	.name = "mvgpu",
 	.desc = "mvgpu virtual GPU display",
-	.date = "20261207",
+	MVGPU_DRM_DRIVER_DATE("20261207")
 	.major = 1,
 	.minor = 0,
 	.debugfs_init = drm_vram_mm_debugfs_init,
 	.dumb_create = mvgpu_kms_dumb_create,
 	.dumb_map_offset = drm_gem_ttm_dumb_map_offset,
+	MVGPU_DRM_FBDEV_OPS
 };
 
 /* ------------------------------------------------------------------ */
