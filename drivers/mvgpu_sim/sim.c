@@ -164,24 +164,14 @@ static unsigned long mvgpu_sim_vram_pfn(struct mvgpu_pgpu *pgpu, u64 offset)
 {
 	struct mvgpu_sim *sim = mvgpu_pgpu_priv(pgpu);
 
-	return vmalloc_to_pfn(sim->vram + offset);
+	return mvgpu_vmem_pfn(sim->vram, offset);
 }
 
 static void mvgpu_sim_vram_clear(struct mvgpu_pgpu *pgpu, u64 offset, u64 len)
 {
 	struct mvgpu_sim *sim = mvgpu_pgpu_priv(pgpu);
-	u64 done, n;
 
-	if (WARN_ON_ONCE(offset > sim->vram_size ||
-			 len > sim->vram_size - offset))
-		return;
-
-	/* In 1 MiB steps, so that clearing a large slice stays preemptible. */
-	for (done = 0; done < len; done += n) {
-		n = min_t(u64, len - done, SZ_1M);
-		memset(sim->vram + offset + done, 0, n);
-		cond_resched();
-	}
+	mvgpu_vmem_clear(sim->vram, sim->vram_size, offset, len);
 }
 
 #ifdef CONFIG_X86_64

@@ -99,23 +99,14 @@ static unsigned long mvu_vram_pfn(struct mvgpu_pgpu *pgpu, u64 offset)
 {
 	struct mvu_gpu *gpu = mvgpu_pgpu_priv(pgpu);
 
-	return vmalloc_to_pfn(gpu->vram + offset);
+	return mvgpu_vmem_pfn(gpu->vram, offset);
 }
 
 static void mvu_vram_clear(struct mvgpu_pgpu *pgpu, u64 offset, u64 len)
 {
 	struct mvu_gpu *gpu = mvgpu_pgpu_priv(pgpu);
-	u64 done, n;
 
-	if (WARN_ON_ONCE(offset > gpu->vram_size ||
-			 len > gpu->vram_size - offset))
-		return;
-	/* In 1 MiB steps, so that clearing a large slice stays preemptible. */
-	for (done = 0; done < len; done += n) {
-		n = min_t(u64, len - done, SZ_1M);
-		memset(gpu->vram + offset + done, 0, n);
-		cond_resched();
-	}
+	mvgpu_vmem_clear(gpu->vram, gpu->vram_size, offset, len);
 }
 
 const struct mvgpu_pgpu_ops mvu_pgpu_ops = {

@@ -147,5 +147,7 @@ int mvgpu_exec_in_kernel(struct mvgpu_pgpu *pgpu, unsigned int engine,
 int mvgpu_dma_rw(struct mvgpu_dma *dma, u64 iova, void *buf, size_t len,
 		 bool write);
 u64 mvgpu_engine_time_ns(struct mvgpu_pgpu *pgpu, unsigned int engine);
+unsigned long mvgpu_vmem_pfn(void *vram, u64 offset);
+void mvgpu_vmem_clear(void *vram, u64 size, u64 offset, u64 len);
 
 #endif /* _MVGPU_BACKEND_H */
