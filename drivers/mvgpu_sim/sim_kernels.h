@@ -298,27 +298,40 @@ static inline __u64 sim_gemm_units(__u32 m, __u32 k)
 	return rblocks * ((k + SIM_GEMM_KB - 1) / SIM_GEMM_KB);
 }
 
+/* The rows [r0, r1) of A and C and the k range [k0, k1) unit @u covers. */
+struct sim_gemm_unit {
+	__u32 r0, r1, k0, k1;
+};
+
+static inline struct sim_gemm_unit sim_gemm_unit_of(__u32 m, __u32 k, __u64 u)
+{
+	__u32 kblocks = (k + SIM_GEMM_KB - 1) / SIM_GEMM_KB;
+	struct sim_gemm_unit g;
+
+	g.r0 = (__u32)(u / kblocks) * SIM_GEMM_RB;
+	g.k0 = (__u32)(u % kblocks) * SIM_GEMM_KB;
+	g.r1 = sim_min_u32(g.r0 + SIM_GEMM_RB, m);
+	g.k1 = sim_min_u32(g.k0 + SIM_GEMM_KB, k);
+	return g;
+}
+
 /* Run unit @u (@avx2 as for sim_gemm_i32_block()); return its multiply-adds. */
 static inline __u64 sim_gemm_i32_unit(__u32 *c, const __u32 *a,
 				      const __u32 *b, __u32 m, __u32 n,
 				      __u32 k, __u64 u, int avx2)
 {
-	__u32 kblocks = (k + SIM_GEMM_KB - 1) / SIM_GEMM_KB;
-	__u32 r0 = (__u32)(u / kblocks) * SIM_GEMM_RB;
-	__u32 k0 = (__u32)(u % kblocks) * SIM_GEMM_KB;
-	__u32 r1 = sim_min_u32(r0 + SIM_GEMM_RB, m);
-	__u32 k1 = sim_min_u32(k0 + SIM_GEMM_KB, k);
+	struct sim_gemm_unit g = sim_gemm_unit_of(m, k, u);
 	__u32 i, j, jj;
 
-	if (!k0)
-		for (i = r0; i < r1; i++)
+	if (!g.k0)
+		for (i = g.r0; i < g.r1; i++)
 			for (j = 0; j < n; j++)
 				c[(__u64)i * n + j] = 0;
 
 	for (jj = 0; jj < n; jj += SIM_GEMM_JB)
-		sim_gemm_i32_block(c, a, b, n, k, r0, r1, k0, k1, jj,
+		sim_gemm_i32_block(c, a, b, n, k, g.r0, g.r1, g.k0, g.k1, jj,
 				   sim_min_u32(jj + SIM_GEMM_JB, n), avx2);
-	return (__u64)(r1 - r0) * (k1 - k0) * n;
+	return (__u64)(g.r1 - g.r0) * (g.k1 - g.k0) * n;
 }
 
 /* The whole product, unit by unit (the userspace reference). */
