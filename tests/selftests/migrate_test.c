@@ -273,22 +273,6 @@ static void stream_reseal(struct stream *s)
 	}
 }
 
-/* MVGPU_TEST_ONLY=a,b: run only the tests whose names contain a or b. */
-static bool test_selected(const char *name)
-{
-	const char *only = getenv("MVGPU_TEST_ONLY");
-	char buf[256], *tok, *save;
-
-	if (!only || !*only)
-		return true;
-	snprintf(buf, sizeof(buf), "%s", only);
-	for (tok = strtok_r(buf, ",", &save); tok;
-	     tok = strtok_r(NULL, ",", &save))
-		if (strstr(name, tok))
-			return true;
-	return false;
-}
-
 static bool kernel_has_precopy(void)
 {
 	struct utsname u;
@@ -395,7 +379,7 @@ FIXTURE_SETUP(mig)
 	 * 6.1's harness runs the test body after a SKIP in the setup: leave
 	 * through its jump out of the test instead (see MVGPU_HOST_CHECK).
 	 */
-	if (!test_selected(_metadata->name))
+	if (!mvgpu_test_selected(_metadata->name))
 		SKIP(longjmp(_metadata->env, 1), "not selected by MVGPU_TEST_ONLY");
 	MVGPU_HOST_CHECK(false);
 	if (geteuid())

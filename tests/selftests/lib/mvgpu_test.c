@@ -325,6 +325,22 @@ static void host_unload(void)
 		mvgpu_rmmod("mvgpu");
 }
 
+/* MVGPU_TEST_ONLY=a,b: run only the tests whose names contain a or b. */
+bool mvgpu_test_selected(const char *name)
+{
+	const char *only = getenv("MVGPU_TEST_ONLY");
+	char buf[256], *tok, *save;
+
+	if (!only || !*only)
+		return true;
+	snprintf(buf, sizeof(buf), "%s", only);
+	for (tok = strtok_r(buf, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save))
+		if (strstr(name, tok))
+			return true;
+	return false;
+}
+
 void mvgpu_host_preflight(void)
 {
 	const char *why = NULL;

@@ -71,6 +71,12 @@ const char *mvgpu_host_skip(bool reload);
 void mvgpu_host_preflight(void);
 
 /*
+ * Whether the test called @name runs: MVGPU_TEST_ONLY=a,b selects the
+ * tests whose names contain a or b; unset or empty selects every test.
+ */
+bool mvgpu_test_selected(const char *name);
+
+/*
  * MVGPU_HOST_CHECK(reload), first in a FIXTURE_SETUP or TEST: skip the
  * test where mvgpu_host_skip() gives a reason.  6.1's harness runs the
  * test body and teardown after a SKIP in FIXTURE_SETUP, and those remove

@@ -31,21 +31,6 @@
 /* Fixture: one open vGPU per test                                         */
 /* ---------------------------------------------------------------------- */
 
-static bool test_selected(const char *name)
-{
-	const char *only = getenv("MVGPU_TEST_ONLY");
-	char buf[256], *tok, *save;
-
-	if (!only || !*only)
-		return true;
-	snprintf(buf, sizeof(buf), "%s", only);
-	for (tok = strtok_r(buf, ",", &save); tok;
-	     tok = strtok_r(NULL, ",", &save))
-		if (strstr(name, tok))
-			return true;
-	return false;
-}
-
 FIXTURE(vgpu) {
 	bool ready;			/* set up; tests return early if not */
 	char uuid[MVGPU_UUID_LEN];	/* the vGPU under test */
@@ -84,7 +69,7 @@ FIXTURE_SETUP(vgpu)
 	self->dev.group = -1;
 	self->dev.device = -1;
 	self->dev2 = self->dev;
-	if (!test_selected(_metadata->name))
+	if (!mvgpu_test_selected(_metadata->name))
 		SKIP(return, "not selected by MVGPU_TEST_ONLY");
 	MVGPU_HOST_CHECK(false);
 	if (geteuid())
